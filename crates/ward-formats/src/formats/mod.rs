@@ -1,0 +1,9 @@
+//! Every input format, one module each, and [`PARSERS`], the registry that lists them once.
+
+use crate::Parser;
+
+mod gitleaks;
+
+/// Every input format, in the order [`crate::detect`] tries them: specific shapes before
+/// generic ones.
+pub static PARSERS: &[&dyn Parser] = &[&gitleaks::Gitleaks];

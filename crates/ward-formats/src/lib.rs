@@ -1,0 +1,199 @@
+//! Scanner report parsers.
+//!
+//! Each supported format is one module under [`formats`] with a unit struct implementing
+//! [`Parser`]; [`PARSERS`] lists them all. [`import`] picks the parser (by `--format` or by
+//! [`detect`]ing the content, never the file name), parses, and assigns fingerprints.
+#![warn(missing_docs)]
+
+pub mod de;
+mod error;
+pub mod formats;
+mod input;
+pub mod util;
+
+pub use error::Error;
+pub use formats::PARSERS;
+pub use input::{Input, Sniff, XmlSniff};
+use ward_core::Finding;
+
+/// A report format ward reads.
+pub trait Parser: Sync {
+    /// The format id used with `--format` (kebab-case, stable).
+    fn id(&self) -> &'static str;
+    /// The tool or format's human name.
+    fn name(&self) -> &'static str;
+    /// The DefectDojo `scan_type` names this parser stands for, so that pipelines written for
+    /// DefectDojo's import API work unchanged.
+    fn scan_types(&self) -> &'static [&'static str];
+    /// Whether the input is this format. Looks only at [`Input::sniff`], which is bounded.
+    fn detect(&self, input: &Input<'_>) -> bool;
+    /// Reads the report. Fails only when the input is not this format at all or is broken;
+    /// entries that cannot be used become [`Parsed::warnings`].
+    fn parse(&self, input: &Input<'_>) -> Result<Parsed, Error>;
+}
+
+/// The result of parsing one report.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// The findings, in report order.
+    pub findings: Vec<Finding>,
+    /// Entries that were skipped or values that were not understood, each naming where.
+    pub warnings: Vec<String>,
+    /// The producing tool as the report names it (a SARIF driver's name), if it does.
+    pub tool: Option<String>,
+    /// When the scan ran, if the report says.
+    pub scan_time: Option<String>,
+}
+
+/// The outcome of [`import`]: which parser read the input, and what it found.
+#[derive(Debug)]
+pub struct Imported {
+    /// The parser that read the input.
+    pub parser: &'static dyn Parser,
+    /// Its output, with fingerprints assigned.
+    pub parsed: Parsed,
+}
+
+impl std::fmt::Debug for dyn Parser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The parser with this id (or DefectDojo scan type, case-insensitively).
+pub fn parser(name: &str) -> Option<&'static dyn Parser> {
+    PARSERS
+        .iter()
+        .copied()
+        .find(|p| p.id() == name)
+        .or_else(|| {
+            PARSERS
+                .iter()
+                .copied()
+                .find(|p| p.scan_types().iter().any(|s| s.eq_ignore_ascii_case(name)))
+        })
+}
+
+/// The first parser in [`PARSERS`] order that recognises the input.
+pub fn detect(input: &Input<'_>) -> Result<&'static dyn Parser, Error> {
+    if let Some(parser) = PARSERS.iter().copied().find(|p| p.detect(input)) {
+        return Ok(parser);
+    }
+    let what = match input.sniff() {
+        Sniff::Json(v) | Sniff::JsonLines(v) => match v {
+            serde_json::Value::Object(o) => {
+                let keys: Vec<&str> = o.keys().take(8).map(String::as_str).collect();
+                format!("JSON with top-level keys {keys:?}")
+            }
+            serde_json::Value::Array(a) if a.is_empty() => "an empty JSON array".to_string(),
+            _ => "JSON".to_string(),
+        },
+        Sniff::Xml(x) => format!("XML with root element <{}>", x.root),
+        Sniff::Html => "HTML".to_string(),
+        Sniff::Zip => "a ZIP archive".to_string(),
+        Sniff::Other { reason } => return Err(reason_error(input, reason)),
+    };
+    Err(Error::Unrecognized { what })
+}
+
+/// Parses one report with the named format (`Some("trivy")`) or the detected one (`None`), and
+/// assigns fingerprints.
+pub fn import(bytes: &[u8], format: Option<&str>) -> Result<Imported, Error> {
+    let input = Input::new(bytes);
+    let parser = match format {
+        None | Some("auto") => detect(&input)?,
+        Some(name) => parser(name).ok_or_else(|| Error::UnknownFormat(name.to_string()))?,
+    };
+    let mut parsed = parser.parse(&input)?;
+    ward_core::fingerprint::assign(&mut parsed.findings);
+    Ok(Imported { parser, parsed })
+}
+
+/// Turns a sniff failure into the most specific error: re-reading gives the exact position.
+fn reason_error(input: &Input<'_>, reason: &str) -> Error {
+    let bytes = input.bytes();
+    let trimmed = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| bytes[i]);
+    match trimmed {
+        Some(b'{' | b'[') => match de::json::<serde::de::IgnoredAny>(bytes) {
+            Err(e) => e,
+            Ok(_) => Error::Unrecognized {
+                what: reason.to_string(),
+            },
+        },
+        Some(b'<') => match de::check_xml(bytes) {
+            Err(e) => e,
+            Ok(()) => Error::Unrecognized {
+                what: reason.to_string(),
+            },
+        },
+        _ => Error::Unrecognized {
+            what: reason.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_kebab_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for parser in PARSERS {
+            let id = parser.id();
+            assert!(seen.insert(id), "duplicate parser id {id}");
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{id} is not kebab-case"
+            );
+            assert!(!parser.name().is_empty());
+            assert!(
+                !parser.scan_types().is_empty(),
+                "{id} names no DefectDojo scan type"
+            );
+        }
+    }
+
+    #[test]
+    fn scan_types_resolve_to_their_parser() {
+        for parser in PARSERS {
+            for scan_type in parser.scan_types() {
+                assert_eq!(
+                    super::parser(scan_type).map(|p| p.id()),
+                    Some(parser.id()),
+                    "{scan_type}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn nothing_detects_garbage() {
+        for garbage in [&b""[..], b"hello", b"{}", b"[]", b"<root/>", b"{\"a\": 1}"] {
+            let input = Input::new(garbage);
+            let found: Vec<_> = PARSERS
+                .iter()
+                .filter(|p| p.detect(&input))
+                .map(|p| p.id())
+                .collect();
+            assert!(
+                found.is_empty(),
+                "{:?} detected as {found:?}",
+                String::from_utf8_lossy(garbage)
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_format_is_named() {
+        let err = import(b"{}", Some("no-such-tool")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown format `no-such-tool` (see `ward formats`)"
+        );
+    }
+}
