@@ -1,1 +1,43 @@
-fn main() {}
+//! The `ward` binary: parses the command line, runs a subcommand, prints, and picks the exit
+//! code (0 ok, 1 policy failed, 2 error). The work itself lives in the library crates.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+mod output;
+
+/// ward: a DevSecOps security hub. Scans, converts scanner reports, gates pipelines.
+#[derive(Debug, Parser)]
+#[command(name = "ward", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read scanner reports of any supported format and write one ward JSON report.
+    ///
+    /// The format of each file is detected from its content (not its name) unless --format
+    /// names it. The report goes to stdout or -o FILE; a summary goes to stderr on a terminal.
+    Import(commands::import::Args),
+    /// List the supported input formats and the DefectDojo scan types they stand for.
+    Formats(commands::formats::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Import(args) => commands::import::run(&args),
+        Command::Formats(args) => commands::formats::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            output::error(&error);
+            ExitCode::from(2)
+        }
+    }
+}

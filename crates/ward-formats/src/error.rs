@@ -4,7 +4,7 @@
 ///
 /// Every variant says where the input broke (line and column, or a field path) and what was
 /// expected, so a person can open the file and see the problem.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// Not well-formed JSON.
     #[error("invalid JSON at line {line}, column {column}: {message}")]

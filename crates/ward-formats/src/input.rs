@@ -16,6 +16,9 @@ const SNIFF_ARRAY_ITEMS: usize = 3;
 const SNIFF_OBJECT_KEYS: usize = 256;
 /// How long a string the JSON sniff keeps, in bytes.
 const SNIFF_STRING_BYTES: usize = 512;
+/// How deep JSON may nest at all; a report needs far less, and a limit keeps hostile input
+/// from exhausting the stack (serde_json applies the same limit when parsing for real).
+const MAX_JSON_DEPTH: usize = 128;
 /// How many element names after the root the XML sniff records.
 const SNIFF_XML_ELEMENTS: usize = 64;
 
@@ -78,7 +81,7 @@ impl<'a> Input<'a> {
 
 /// What an input looks like, from one bounded pass: enough for `detect` to decide, never the
 /// whole document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Sniff {
     /// One JSON document, kept only to a few levels and a few array elements.
     Json(Value),
@@ -90,6 +93,8 @@ pub enum Sniff {
     Html,
     /// A ZIP archive.
     Zip,
+    /// JSON or XML that is broken (or hostile) at the position the error names.
+    Broken(Error),
     /// Something else; `reason` says why it is neither JSON nor XML.
     Other {
         /// Where the JSON or XML reading stopped.
@@ -148,9 +153,7 @@ impl Sniff {
                         let _ = e;
                         Sniff::Html
                     }
-                    Err(e) => Sniff::Other {
-                        reason: e.to_string(),
-                    },
+                    Err(e) => Sniff::Broken(e),
                 }
             }
             None => Sniff::Other {
@@ -165,16 +168,23 @@ impl Sniff {
 
 fn sniff_json(bytes: &[u8]) -> Sniff {
     let mut stream = serde_json::Deserializer::from_slice(bytes);
-    let first = match (Shallow { depth: SNIFF_DEPTH }).deserialize(&mut stream) {
+    let first = match (Shallow {
+        depth: SNIFF_DEPTH,
+        limit: MAX_JSON_DEPTH,
+    })
+    .deserialize(&mut stream)
+    {
         Ok(v) => v,
         Err(e) => {
-            return Sniff::Other {
-                reason: format!(
-                    "invalid JSON at line {}, column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
-            }
+            let text = e.to_string();
+            let message = text
+                .rfind(" at line ")
+                .map_or(text.as_str(), |i| &text[..i]);
+            return Sniff::Broken(Error::Json {
+                line: e.line(),
+                column: e.column(),
+                message: message.to_string(),
+            });
         }
     };
     // A second value after the first makes it JSON Lines.
@@ -190,13 +200,34 @@ fn sniff_json(bytes: &[u8]) -> Sniff {
 /// A JSON value cut down to a bounded size while reading, so sniffing a 1 GB report costs no
 /// more memory than sniffing a small one.
 struct Shallow {
+    /// Levels still kept.
     depth: usize,
+    /// Levels still allowed at all.
+    limit: usize,
+}
+
+impl Shallow {
+    fn child<E: serde::de::Error>(&self) -> Result<Shallow, E> {
+        if self.limit == 0 {
+            return Err(E::custom(format!(
+                "JSON nested deeper than {MAX_JSON_DEPTH} levels"
+            )));
+        }
+        Ok(Shallow {
+            depth: self.depth.saturating_sub(1),
+            limit: self.limit - 1,
+        })
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Shallow {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        if self.depth == 0 {
+            Skip { limit: self.limit }.deserialize(deserializer)?;
+            return Ok(Value::Null);
+        }
         deserializer.deserialize_any(self)
     }
 }
@@ -236,40 +267,93 @@ impl<'de> Visitor<'de> for Shallow {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        if self.depth > 0 {
-            while items.len() < SNIFF_ARRAY_ITEMS {
-                match seq.next_element_seed(Shallow {
-                    depth: self.depth - 1,
-                })? {
-                    Some(v) => items.push(v),
-                    None => return Ok(Value::Array(items)),
-                }
+        while items.len() < SNIFF_ARRAY_ITEMS {
+            match seq.next_element_seed(self.child()?)? {
+                Some(v) => items.push(v),
+                None => return Ok(Value::Array(items)),
             }
         }
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while seq.next_element_seed(Skip { limit: self.limit })?.is_some() {}
         Ok(Value::Array(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if self.depth > 0 && object.len() < SNIFF_OBJECT_KEYS {
-                let value = map.next_value_seed(Shallow {
-                    depth: self.depth - 1,
-                })?;
+            if object.len() < SNIFF_OBJECT_KEYS {
+                let value = map.next_value_seed(self.child()?)?;
                 object.insert(key, value);
             } else {
-                map.next_value::<IgnoredAny>()?;
-                if self.depth == 0 {
-                    object.insert(key, Value::Null);
-                }
-            }
-            if self.depth == 0 && object.len() >= SNIFF_OBJECT_KEYS {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                break;
+                map.next_value_seed(Skip { limit: self.limit })?;
             }
         }
         Ok(Value::Object(object))
+    }
+}
+
+/// Skips a JSON value without keeping anything, but refuses nesting past `limit` levels.
+#[derive(Clone, Copy)]
+struct Skip {
+    limit: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let child = self.child::<A::Error>()?;
+        while seq.next_element_seed(child)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let child = self.child::<A::Error>()?;
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value_seed(child)?;
+        }
+        Ok(())
+    }
+}
+
+impl Skip {
+    fn child<E: serde::de::Error>(self) -> Result<Skip, E> {
+        match self.limit {
+            0 => Err(E::custom(format!(
+                "JSON nested deeper than {MAX_JSON_DEPTH} levels"
+            ))),
+            n => Ok(Skip { limit: n - 1 }),
+        }
     }
 }
 
@@ -289,12 +373,10 @@ fn sniff_xml(bytes: &[u8]) -> Result<XmlSniff, Error> {
             }
         })?;
         match event {
-            Event::DocType(doctype) => {
-                if contains_entity_declaration(&doctype) {
-                    return Err(Error::XmlEntity {
-                        line: line_column(bytes, position).0,
-                    });
-                }
+            Event::DocType(doctype) if contains_entity_declaration(&doctype) => {
+                return Err(Error::XmlEntity {
+                    line: line_column(bytes, position).0,
+                });
             }
             Event::Start(e) | Event::Empty(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
@@ -361,6 +443,22 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_refused_with_a_position() {
+        let deep = "[".repeat(100_000);
+        let Sniff::Broken(e) = Sniff::of(deep.as_bytes()) else {
+            panic!()
+        };
+        let reason = e.to_string();
+        assert!(
+            (reason.contains("nested deeper than 128") || reason.contains("recursion limit"))
+                && reason.contains("line 1, column 128"),
+            "{reason}"
+        );
+        let fine = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(matches!(Sniff::of(fine.as_bytes()), Sniff::Json(_)));
+    }
+
+    #[test]
     fn json_lines() {
         let input = b"{\"a\":1}\n{\"a\":2}\n";
         assert!(matches!(Sniff::of(input), Sniff::JsonLines(v) if v["a"] == 1));
@@ -380,17 +478,20 @@ mod tests {
     #[test]
     fn xml_entities_are_refused() {
         let input = b"<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n]>\n<lolz>&lol;</lolz>";
-        let Sniff::Other { reason } = Sniff::of(input) else {
+        let Sniff::Broken(reason) = Sniff::of(input) else {
             panic!()
         };
-        assert!(reason.contains("entity declarations"), "{reason}");
+        assert!(
+            reason.to_string().contains("entity declarations"),
+            "{reason}"
+        );
     }
 
     #[test]
     fn broken_json_says_where() {
-        let Sniff::Other { reason } = Sniff::of(b"{\n \"a\": tru") else {
+        let Sniff::Broken(reason) = Sniff::of(b"{\n \"a\": tru") else {
             panic!()
         };
-        assert!(reason.contains("line 2"), "{reason}");
+        assert!(reason.to_string().contains("line 2"), "{reason}");
     }
 }

@@ -79,6 +79,11 @@ pub fn detect(input: &Input<'_>) -> Result<&'static dyn Parser, Error> {
     if let Some(parser) = PARSERS.iter().copied().find(|p| p.detect(input)) {
         return Ok(parser);
     }
+    // The sniff reads only the start of an XML document: a broken one deserves its position
+    // more than a guess at its format.
+    if let Sniff::Xml(_) = input.sniff() {
+        de::check_xml(input.bytes())?;
+    }
     let what = match input.sniff() {
         Sniff::Json(v) | Sniff::JsonLines(v) => match v {
             serde_json::Value::Object(o) => {
@@ -91,7 +96,8 @@ pub fn detect(input: &Input<'_>) -> Result<&'static dyn Parser, Error> {
         Sniff::Xml(x) => format!("XML with root element <{}>", x.root),
         Sniff::Html => "HTML".to_string(),
         Sniff::Zip => "a ZIP archive".to_string(),
-        Sniff::Other { reason } => return Err(reason_error(input, reason)),
+        Sniff::Broken(error) => return Err(error.clone()),
+        Sniff::Other { reason } => reason.clone(),
     };
     Err(Error::Unrecognized { what })
 }
@@ -107,32 +113,6 @@ pub fn import(bytes: &[u8], format: Option<&str>) -> Result<Imported, Error> {
     let mut parsed = parser.parse(&input)?;
     ward_core::fingerprint::assign(&mut parsed.findings);
     Ok(Imported { parser, parsed })
-}
-
-/// Turns a sniff failure into the most specific error: re-reading gives the exact position.
-fn reason_error(input: &Input<'_>, reason: &str) -> Error {
-    let bytes = input.bytes();
-    let trimmed = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .map(|i| bytes[i]);
-    match trimmed {
-        Some(b'{' | b'[') => match de::json::<serde::de::IgnoredAny>(bytes) {
-            Err(e) => e,
-            Ok(_) => Error::Unrecognized {
-                what: reason.to_string(),
-            },
-        },
-        Some(b'<') => match de::check_xml(bytes) {
-            Err(e) => e,
-            Ok(()) => Error::Unrecognized {
-                what: reason.to_string(),
-            },
-        },
-        _ => Error::Unrecognized {
-            what: reason.to_string(),
-        },
-    }
 }
 
 #[cfg(test)]

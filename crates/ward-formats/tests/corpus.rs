@@ -6,6 +6,8 @@
 //! happens fails the test too, so the list stays true. Set `WARD_CORPUS_TOOLS=trivy,zap` to
 //! check only some tool folders while working on them.
 
+#![allow(clippy::print_stderr)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

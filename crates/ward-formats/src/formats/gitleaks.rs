@@ -163,7 +163,7 @@ fn finding(leak: Leak) -> Option<Finding> {
             .matched
             .as_deref()
             .or(leak.line.as_deref())
-            .map(|s| redact(s)),
+            .map(&redact),
         ..FileLocation::new(path, leak.start_line.or(leak.line_number))
     });
     f.external_id = leak.fingerprint;

@@ -1,0 +1,132 @@
+//! `ward import`: any supported reports in, one ward JSON report out.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use ward_core::{Report, Severity, Source};
+
+use crate::output;
+
+/// Warnings printed per input file before the rest are only counted.
+const MAX_WARNINGS_SHOWN: usize = 10;
+
+/// Arguments of `ward import`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Report files to read (`-` for stdin).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The input format (`auto` detects it from the content; see `ward formats`).
+    #[arg(long, short, default_value = "auto", value_name = "FORMAT")]
+    format: String,
+    /// Write the report here instead of stdout. Written only if every input was read.
+    #[arg(long, short, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// Refuse inputs larger than this many bytes.
+    #[arg(long, default_value_t = 1536 * 1024 * 1024, value_name = "BYTES")]
+    max_size: u64,
+    /// Print no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let format = (args.format != "auto").then_some(args.format.as_str());
+    if let Some(name) = format {
+        if ward_formats::parser(name).is_none() {
+            bail!("unknown format `{name}` (see `ward formats`)");
+        }
+    }
+    let mut report = Report::default();
+    for path in &args.files {
+        let name = path.display().to_string();
+        let bytes = read_limited(path, args.max_size).with_context(|| format!("reading {name}"))?;
+        let imported =
+            ward_formats::import(&bytes, format).with_context(|| format!("reading {name}"))?;
+        drop(bytes);
+        let parsed = imported.parsed;
+        for warning in parsed.warnings.iter().take(MAX_WARNINGS_SHOWN) {
+            output::warning(&format!("{name}: {warning}"));
+        }
+        if parsed.warnings.len() > MAX_WARNINGS_SHOWN {
+            output::warning(&format!(
+                "{name}: {} more warnings",
+                parsed.warnings.len() - MAX_WARNINGS_SHOWN
+            ));
+        }
+        let tool = parsed
+            .tool
+            .unwrap_or_else(|| imported.parser.name().to_string());
+        report.sources.push(Source {
+            tool,
+            format: imported.parser.id().to_string(),
+            file: name,
+            scan_time: parsed.scan_time,
+        });
+        report.findings.extend(parsed.findings);
+    }
+    output::write_atomically(args.output.as_deref(), |out| {
+        serde_json::to_writer_pretty(&mut *out, &report).context("writing the report")?;
+        out.write_all(b"\n").context("writing the report")?;
+        Ok(())
+    })?;
+    if !args.quiet && output::stderr_is_terminal() {
+        output::note(&summary(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a file (or stdin for `-`), refusing more than `limit` bytes before reading them.
+fn read_limited(path: &Path, limit: u64) -> anyhow::Result<Vec<u8>> {
+    let too_large = |size: u64| ward_formats::Error::TooLarge { size, limit };
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > limit {
+            return Err(too_large(bytes.len() as u64).into());
+        }
+        return Ok(bytes);
+    }
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > limit {
+        return Err(too_large(size).into());
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64).into());
+    }
+    Ok(bytes)
+}
+
+/// `12 findings: 1 critical, 3 high … | Trivy 10, Semgrep 2`.
+fn summary(report: &Report) -> String {
+    let mut by_severity: BTreeMap<Severity, usize> = BTreeMap::new();
+    let mut by_tool: BTreeMap<&str, usize> = BTreeMap::new();
+    for finding in &report.findings {
+        *by_severity.entry(finding.severity).or_default() += 1;
+        *by_tool.entry(finding.tool.as_str()).or_default() += 1;
+    }
+    let severities: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|s| by_severity.get(s).map(|n| format!("{n} {s}")))
+        .collect();
+    let tools: Vec<String> = by_tool.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    let mut line = format!(
+        "{} findings from {} report(s)",
+        report.findings.len(),
+        report.sources.len()
+    );
+    if !severities.is_empty() {
+        line.push_str(&format!(": {}", severities.join(", ")));
+        line.push_str(&format!(" | {}", tools.join(", ")));
+    }
+    line
+}

@@ -1,0 +1,44 @@
+//! End-to-end tests of the `ward` binary: one integration binary, one module per area.
+#![allow(clippy::print_stderr)]
+
+mod hostile;
+mod import;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// Runs `ward` with arguments, no stdin.
+pub(crate) fn ward(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ward"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("running ward")
+}
+
+/// Runs `ward` in a directory.
+pub(crate) fn ward_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ward"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("running ward")
+}
+
+pub(crate) fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub(crate) fn stdout_json(output: &Output) -> serde_json::Value {
+    assert!(output.status.success(), "ward failed: {}", stderr(output));
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+/// A corpus file's path as a string.
+pub(crate) fn corpus(rel: &str) -> String {
+    ward_test_support::corpus_dir()
+        .join(rel)
+        .display()
+        .to_string()
+}
