@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets and runs each for a while (default 30 s) on seeds from the corpus.
+# Usage: scripts/fuzz.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+export RUSTC_BOOTSTRAP=1
+seeds=$(mktemp -d)
+trap 'rm -rf "$seeds"' EXIT
+mkdir -p "$seeds/json" "$seeds/xml"
+find tests/data/corpus -type f \( -name '*.json' -o -name '*.sarif' -o -name '*.jsonl' \) -size -256k -exec cp {} "$seeds/json/" \; 2>/dev/null || true
+find tests/data/corpus -type f -name '*.xml' -size -256k -exec cp {} "$seeds/xml/" \; 2>/dev/null || true
+cargo fuzz build --sanitizer none --release
+for target in json xml; do
+  mkdir -p "fuzz/corpus/$target"
+  cargo fuzz run --sanitizer none --release "$target" "fuzz/corpus/$target" "$seeds/$target" -- \
+    -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=1048576 -print_final_stats=1 2>&1 | tail -n 12
+done
