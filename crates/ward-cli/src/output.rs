@@ -46,6 +46,19 @@ pub(crate) fn write_atomically(
         out.flush().context("writing to stdout")?;
         return Ok(());
     };
+    // Devices and pipes (`-o /dev/null`, a FIFO) are written in place: there is nothing to
+    // rename over, and replacing a device node would be wrong.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut out)?;
+        out.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
+        return Ok(());
+    }
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

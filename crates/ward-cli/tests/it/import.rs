@@ -82,3 +82,16 @@ fn formats_lists_every_parser_with_its_scan_type() {
     let json = stdout_json(&ward(&["formats", "--json"]));
     assert_eq!(json.as_array().unwrap().len(), ward_formats::PARSERS.len());
 }
+
+#[test]
+fn output_to_a_device_writes_in_place() {
+    let out = ward(&[
+        "import",
+        &corpus("gitleaks/data_one.json"),
+        "-o",
+        "/dev/null",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(!meta.is_file(), "/dev/null is still a device");
+}
