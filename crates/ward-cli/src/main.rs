@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod load;
 mod output;
 
 /// ward: a DevSecOps security hub. Scans, converts scanner reports, gates pipelines.
@@ -25,6 +26,12 @@ enum Command {
     Import(commands::import::Args),
     /// List the supported input formats and the DefectDojo scan types they stand for.
     Formats(commands::formats::Args),
+    /// Decide whether the pipeline passes: exit 0 (pass), 1 (the policy is violated), 2 (error).
+    ///
+    /// The policy (ward.toml) sets which findings fail the build per category and severity,
+    /// whether only findings new against a baseline count, and suppressions with a reason and
+    /// an expiry date.
+    Gate(commands::gate::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +39,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Import(args) => commands::import::run(&args),
         Command::Formats(args) => commands::formats::run(&args),
+        Command::Gate(args) => commands::gate::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,14 +1,13 @@
 //! `ward import`: any supported reports in, one ward JSON report out.
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
-use ward_core::{Report, Severity, Source};
+use anyhow::Context;
+use ward_core::{Report, Severity};
 
-use crate::output;
+use crate::{load, output};
 
 /// Warnings printed per input file before the rest are only counted.
 const MAX_WARNINGS_SHOWN: usize = 10;
@@ -26,7 +25,7 @@ pub(crate) struct Args {
     #[arg(long, short, value_name = "OUT")]
     output: Option<PathBuf>,
     /// Refuse inputs larger than this many bytes.
-    #[arg(long, default_value_t = 1536 * 1024 * 1024, value_name = "BYTES")]
+    #[arg(long, default_value_t = load::DEFAULT_MAX_SIZE, value_name = "BYTES")]
     max_size: u64,
     /// Print no summary.
     #[arg(long, short)]
@@ -34,39 +33,22 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let format = (args.format != "auto").then_some(args.format.as_str());
-    if let Some(name) = format {
-        if ward_formats::parser(name).is_none() {
-            bail!("unknown format `{name}` (see `ward formats`)");
-        }
-    }
+    let format = load::check_format(&args.format)?;
     let mut report = Report::default();
     for path in &args.files {
-        let name = path.display().to_string();
-        let bytes = read_limited(path, args.max_size).with_context(|| format!("reading {name}"))?;
-        let imported =
-            ward_formats::import(&bytes, format).with_context(|| format!("reading {name}"))?;
-        drop(bytes);
-        let parsed = imported.parsed;
-        for warning in parsed.warnings.iter().take(MAX_WARNINGS_SHOWN) {
+        let loaded = load::load(path, format, args.max_size)?;
+        let name = &loaded.source.file;
+        for warning in loaded.warnings.iter().take(MAX_WARNINGS_SHOWN) {
             output::warning(&format!("{name}: {warning}"));
         }
-        if parsed.warnings.len() > MAX_WARNINGS_SHOWN {
+        if loaded.warnings.len() > MAX_WARNINGS_SHOWN {
             output::warning(&format!(
                 "{name}: {} more warnings",
-                parsed.warnings.len() - MAX_WARNINGS_SHOWN
+                loaded.warnings.len() - MAX_WARNINGS_SHOWN
             ));
         }
-        let tool = parsed
-            .tool
-            .unwrap_or_else(|| imported.parser.name().to_string());
-        report.sources.push(Source {
-            tool,
-            format: imported.parser.id().to_string(),
-            file: name,
-            scan_time: parsed.scan_time,
-        });
-        report.findings.extend(parsed.findings);
+        report.sources.push(loaded.source);
+        report.findings.extend(loaded.findings);
     }
     output::write_atomically(args.output.as_deref(), |out| {
         serde_json::to_writer_pretty(&mut *out, &report).context("writing the report")?;
@@ -77,33 +59,6 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         output::note(&summary(&report));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Reads a file (or stdin for `-`), refusing more than `limit` bytes before reading them.
-fn read_limited(path: &Path, limit: u64) -> anyhow::Result<Vec<u8>> {
-    let too_large = |size: u64| ward_formats::Error::TooLarge { size, limit };
-    if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(limit + 1)
-            .read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > limit {
-            return Err(too_large(bytes.len() as u64).into());
-        }
-        return Ok(bytes);
-    }
-    let file = std::fs::File::open(path)?;
-    let size = file.metadata()?.len();
-    if size > limit {
-        return Err(too_large(size).into());
-    }
-    let mut bytes = Vec::with_capacity(size as usize);
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64).into());
-    }
-    Ok(bytes)
 }
 
 /// `12 findings: 1 critical, 3 high … | Trivy 10, Semgrep 2`.

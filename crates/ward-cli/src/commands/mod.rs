@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
 pub(crate) mod formats;
+pub(crate) mod gate;
 pub(crate) mod import;

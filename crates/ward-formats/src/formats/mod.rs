@@ -3,7 +3,8 @@
 use crate::Parser;
 
 mod gitleaks;
+mod ward;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
-pub static PARSERS: &[&dyn Parser] = &[&gitleaks::Gitleaks];
+pub static PARSERS: &[&dyn Parser] = &[&ward::Ward, &gitleaks::Gitleaks];
