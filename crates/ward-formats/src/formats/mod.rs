@@ -2,9 +2,29 @@
 
 use crate::Parser;
 
+mod checkov;
+mod detect_secrets;
 mod gitleaks;
+mod hadolint;
+mod kics;
+mod secret_common;
+mod tfsec;
+mod trufflehog;
+mod trufflehog3;
 mod ward;
+mod whispers;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
-pub static PARSERS: &[&dyn Parser] = &[&ward::Ward, &gitleaks::Gitleaks];
+pub static PARSERS: &[&dyn Parser] = &[
+    &ward::Ward,
+    &gitleaks::Gitleaks,
+    &trufflehog::Trufflehog,
+    &trufflehog3::Trufflehog3,
+    &detect_secrets::DetectSecrets,
+    &whispers::Whispers,
+    &checkov::Checkov,
+    &kics::Kics,
+    &tfsec::Tfsec,
+    &hadolint::Hadolint,
+];
