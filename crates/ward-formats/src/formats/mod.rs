@@ -3,7 +3,9 @@
 use crate::Parser;
 
 mod gitleaks;
+mod sarif;
+mod sast_common;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
-pub static PARSERS: &[&dyn Parser] = &[&gitleaks::Gitleaks];
+pub static PARSERS: &[&dyn Parser] = &[&gitleaks::Gitleaks, &sarif::Sarif];
