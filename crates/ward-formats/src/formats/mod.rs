@@ -5,7 +5,8 @@ use crate::Parser;
 mod gitleaks;
 mod sarif;
 mod sast_common;
+mod semgrep;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
-pub static PARSERS: &[&dyn Parser] = &[&gitleaks::Gitleaks, &sarif::Sarif];
+pub static PARSERS: &[&dyn Parser] = &[&gitleaks::Gitleaks, &semgrep::Semgrep, &sarif::Sarif];
