@@ -2,11 +2,19 @@
 
 use crate::Parser;
 
+mod bandit;
 mod gitleaks;
+mod horusec;
 mod sarif;
 mod sast_common;
 mod semgrep;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
-pub static PARSERS: &[&dyn Parser] = &[&gitleaks::Gitleaks, &semgrep::Semgrep, &sarif::Sarif];
+pub static PARSERS: &[&dyn Parser] = &[
+    &gitleaks::Gitleaks,
+    &bandit::Bandit,
+    &horusec::Horusec,
+    &semgrep::Semgrep,
+    &sarif::Sarif,
+];
