@@ -8,6 +8,7 @@ mod horusec;
 mod sarif;
 mod sast_common;
 mod semgrep;
+mod sonarqube;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
@@ -16,5 +17,6 @@ pub static PARSERS: &[&dyn Parser] = &[
     &bandit::Bandit,
     &horusec::Horusec,
     &semgrep::Semgrep,
+    &sonarqube::SonarQube,
     &sarif::Sarif,
 ];

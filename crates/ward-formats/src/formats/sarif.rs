@@ -980,7 +980,7 @@ fn protect_secret(f: &mut Finding, context: &RunContext<'_>, clear: Option<&str>
     };
     let secret = Secret::from_clear(&clear);
     let redact = |text: &str| secret.redact(text, &clear);
-    f.title = redact(&f.title);
+    f.title = secret.redact(&f.title, &clear);
     f.description = f.description.as_deref().map(redact);
     f.remediation = f.remediation.as_deref().map(redact);
     f.evidence = f.evidence.as_deref().map(redact);
