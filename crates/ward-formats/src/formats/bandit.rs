@@ -143,8 +143,8 @@ fn finding(issue: Issue) -> Option<Finding> {
         f.location.file = Some(FileLocation {
             end_line,
             // Bandit's columns are 0-based.
-            start_column: issue.col_offset.map(|c| c + 1),
-            end_column: issue.end_col_offset.map(|c| c + 1),
+            start_column: issue.col_offset.map(|c| c.saturating_add(1)),
+            end_column: issue.end_col_offset.map(|c| c.saturating_add(1)),
             snippet: non_empty(issue.code.as_deref()),
             ..FileLocation::new(path, issue.line_number)
         });

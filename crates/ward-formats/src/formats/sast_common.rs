@@ -64,8 +64,8 @@ pub(crate) fn advisory_ids(text: &str) -> Vec<String> {
         while let Some(at) = upper[from..].find(prefix) {
             let start = from + at;
             let mut end = start + prefix.len();
-            let body = upper.as_bytes();
-            while body
+            let bytes = upper.as_bytes();
+            while bytes
                 .get(end)
                 .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-')
             {
@@ -73,8 +73,9 @@ pub(crate) fn advisory_ids(text: &str) -> Vec<String> {
             }
             from = end;
             let id = upper[start..end].trim_end_matches('-');
+            let body = id.strip_prefix(prefix).unwrap_or("");
             let ok = if prefix == "CVE-" {
-                let mut parts = id[4..].split('-');
+                let mut parts = body.split('-');
                 matches!(
                     (parts.next(), parts.next(), parts.next()),
                     (Some(y), Some(n), None)
@@ -82,7 +83,7 @@ pub(crate) fn advisory_ids(text: &str) -> Vec<String> {
                             && n.len() >= 4 && n.bytes().all(|b| b.is_ascii_digit())
                 )
             } else {
-                id[5..].split('-').count() == 3 && id.len() == 19
+                body.split('-').count() == 3 && id.len() == 19
             };
             // The text's own spelling, since GHSA ids are case-normalised by Identifier.
             if ok && !found.iter().any(|f| f.eq_ignore_ascii_case(id)) {
@@ -390,6 +391,25 @@ mod tests {
             Some("A6:2017")
         );
         assert_eq!(owasp_category("A3: Sensitive Data Exposure"), None);
+        // Truncated ids must not panic.
+        for text in [
+            "CVE-",
+            "CVE--",
+            "GHSA-",
+            "GHSA--x",
+            "cwe-",
+            "A",
+            "A1:",
+            "é CVE-é",
+            "&#;&#x;&",
+        ] {
+            let _ = (advisory_ids(text), cwe_numbers(text), owasp_category(text));
+            let _ = (
+                unescape_html(text),
+                html_to_text(text),
+                percent_decode(text),
+            );
+        }
     }
 
     #[test]

@@ -316,8 +316,12 @@ fn file_location(path: String, line: Option<u32>, range: Option<&TextRange>) -> 
     FileLocation {
         end_line: range.and_then(|r| r.end_line).filter(|e| *e > 0),
         // Offsets are 0-based columns.
-        start_column: range.and_then(|r| r.start_offset).map(|c| c + 1),
-        end_column: range.and_then(|r| r.end_offset).map(|c| c + 1),
+        start_column: range
+            .and_then(|r| r.start_offset)
+            .map(|c| c.saturating_add(1)),
+        end_column: range
+            .and_then(|r| r.end_offset)
+            .map(|c| c.saturating_add(1)),
         ..FileLocation::new(path, start)
     }
 }
