@@ -2,12 +2,18 @@
 
 use crate::Parser;
 
+mod bandit;
 mod checkov;
 mod detect_secrets;
 mod gitleaks;
 mod hadolint;
+mod horusec;
 mod kics;
+mod sarif;
+mod sast_common;
 mod secret_common;
+mod semgrep;
+mod sonarqube;
 mod tfsec;
 mod trufflehog;
 mod trufflehog3;
@@ -27,4 +33,9 @@ pub static PARSERS: &[&dyn Parser] = &[
     &kics::Kics,
     &tfsec::Tfsec,
     &hadolint::Hadolint,
+    &bandit::Bandit,
+    &horusec::Horusec,
+    &semgrep::Semgrep,
+    &sonarqube::SonarQube,
+    &sarif::Sarif,
 ];
