@@ -2,8 +2,21 @@
 
 use crate::Parser;
 
+mod gitlab_common;
+mod gitlab_container_scan;
+mod gitlab_dast;
+mod gitlab_dep_scan;
+mod gitlab_sast;
+mod gitlab_secret_detection;
 mod gitleaks;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
-pub static PARSERS: &[&dyn Parser] = &[&gitleaks::Gitleaks];
+pub static PARSERS: &[&dyn Parser] = &[
+    &gitleaks::Gitleaks,
+    &gitlab_sast::GitlabSast,
+    &gitlab_dep_scan::GitlabDepScan,
+    &gitlab_container_scan::GitlabContainerScan,
+    &gitlab_secret_detection::GitlabSecretDetection,
+    &gitlab_dast::GitlabDast,
+];
