@@ -11,13 +11,12 @@
 //! `category` of the first vulnerability, or failing that the shape of its `location`, decides.
 
 use std::collections::HashMap;
-use std::fmt;
 
-use serde::de::{Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 use ward_core::{Category, Confidence, Finding, Identifier, IdentifierKind, Severity};
 
+use super::lenient::{self, Lenient};
 use crate::util::{first_line, non_empty};
 use crate::{de, Error, Input, Parsed};
 
@@ -133,9 +132,10 @@ fn kind_of_vulnerability(v: &Value) -> Option<Kind> {
 /// A whole report.
 #[derive(Deserialize)]
 pub(crate) struct Report {
+    #[serde(deserialize_with = "lenient::list")]
     vulnerabilities: Vec<Vulnerability>,
     scan: Option<Scan>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::list")]
     dependency_files: Vec<DependencyFile>,
 }
 
@@ -174,11 +174,11 @@ pub(crate) struct Vulnerability {
     pub(crate) scanner: Option<Scanner>,
     #[serde(default)]
     pub(crate) location: Location,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::list")]
     pub(crate) identifiers: Vec<GlIdentifier>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::list")]
     pub(crate) links: Vec<Link>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::list")]
     pub(crate) flags: Vec<Flag>,
     /// DAST evidence; some reports write `[]` instead of an object.
     pub(crate) evidence: Option<Lenient<Evidence>>,
@@ -186,31 +186,14 @@ pub(crate) struct Vulnerability {
     pub(crate) raw_source_code_extract: Option<String>,
 }
 
-/// A value of the expected shape, or anything else (ignored).
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub(crate) enum Lenient<T> {
-    Value(T),
-    Other(IgnoredAny),
-}
-
-impl<T> Lenient<T> {
-    pub(crate) fn get(&self) -> Option<&T> {
-        match self {
-            Lenient::Value(v) => Some(v),
-            Lenient::Other(_) => None,
-        }
-    }
-}
-
 /// Where: the union of every report type's location fields.
 #[derive(Deserialize, Default)]
 pub(crate) struct Location {
     // SAST, secret detection, dependency scanning
     pub(crate) file: Option<String>,
-    #[serde(default, deserialize_with = "number")]
+    #[serde(default, deserialize_with = "lenient::whole")]
     pub(crate) start_line: Option<u32>,
-    #[serde(default, deserialize_with = "number")]
+    #[serde(default, deserialize_with = "lenient::whole")]
     pub(crate) end_line: Option<u32>,
     pub(crate) class: Option<String>,
     /// SAST: the function; DAST: the HTTP method.
@@ -249,9 +232,9 @@ pub(crate) struct Package {
 pub(crate) struct GlIdentifier {
     #[serde(rename = "type")]
     pub(crate) id_type: Option<String>,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub(crate) name: Option<String>,
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub(crate) value: Option<String>,
     pub(crate) url: Option<String>,
 }
@@ -290,7 +273,7 @@ pub(crate) struct Request {
 
 #[derive(Deserialize)]
 pub(crate) struct Response {
-    #[serde(default, deserialize_with = "number")]
+    #[serde(default, deserialize_with = "lenient::whole")]
     pub(crate) status_code: Option<u32>,
     pub(crate) reason_phrase: Option<String>,
 }
@@ -522,72 +505,6 @@ fn merge_key(kind: Kind, f: &Finding) -> Option<String> {
     Some(key)
 }
 
-/// Text, numbers and booleans as text; anything else as `None`.
-fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    struct TextVisitor;
-    impl<'de> Visitor<'de> for TextVisitor {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string or a number")
-        }
-        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(TextVisitor)
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> Result<Self::Value, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-    }
-    deserializer.deserialize_any(TextVisitor)
-}
-
-/// A non-negative whole number, also from text (`"12"`); anything else as `None`.
-fn number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
-    Ok(text(deserializer)?.and_then(|t| {
-        let t = t.trim();
-        t.parse::<u32>().ok().or_else(|| {
-            t.parse::<f64>()
-                .ok()
-                .filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n <= f64::from(u32::MAX))
-                .map(|n| n as u32)
-        })
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -654,21 +571,14 @@ mod tests {
     }
 
     #[test]
-    fn lenient_values() {
-        #[derive(Deserialize)]
-        struct T {
-            #[serde(default, deserialize_with = "text")]
-            a: Option<String>,
-            #[serde(default, deserialize_with = "number")]
-            b: Option<u32>,
-            #[serde(default, deserialize_with = "number")]
-            c: Option<u32>,
-        }
-        let t: T = serde_json::from_str(r#"{"a":89,"b":"12","c":[1]}"#).unwrap();
-        assert_eq!((t.a.as_deref(), t.b, t.c), (Some("89"), Some(12), None));
+    fn times_get_their_zone() {
         assert_eq!(
             rfc3339(Some("2021-04-22T09:32:27")).as_deref(),
             Some("2021-04-22T09:32:27Z")
+        );
+        assert_eq!(
+            rfc3339(Some("2021-04-22T09:32:27+02:00")).as_deref(),
+            Some("2021-04-22T09:32:27+02:00")
         );
     }
 }

@@ -2,6 +2,9 @@
 
 use crate::Parser;
 
+mod asff;
+mod asff_common;
+mod awssecurityhub;
 mod gitlab_common;
 mod gitlab_container_scan;
 mod gitlab_dast;
@@ -9,6 +12,7 @@ mod gitlab_dep_scan;
 mod gitlab_sast;
 mod gitlab_secret_detection;
 mod gitleaks;
+mod lenient;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
@@ -19,4 +23,6 @@ pub static PARSERS: &[&dyn Parser] = &[
     &gitlab_container_scan::GitlabContainerScan,
     &gitlab_secret_detection::GitlabSecretDetection,
     &gitlab_dast::GitlabDast,
+    &awssecurityhub::AwsSecurityHub,
+    &asff::Asff,
 ];
