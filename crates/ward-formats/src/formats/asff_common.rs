@@ -8,8 +8,10 @@
 //! `Workflow.Status`, `VerificationState` and Inspector's own `FindingStatus`. Entries with the
 //! same `Id` (an export that repeats a finding) are merged, counting `occurrences`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::fmt;
 
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use ward_core::{
     Category, CloudLocation, Confidence, Cvss, CvssVersion, Epss, FileLocation, Finding,
@@ -70,7 +72,7 @@ pub(crate) struct AsffFinding {
     source_url: Option<String>,
     remediation: Option<Remediation>,
     #[serde(default)]
-    product_fields: Option<BTreeMap<String, Text>>,
+    product_fields: Option<ProductFields>,
     #[serde(default, deserialize_with = "lenient::list")]
     resources: Vec<Resource>,
     compliance: Option<Compliance>,
@@ -89,6 +91,88 @@ pub(crate) struct AsffFinding {
 /// A string, or a number written where a string belongs.
 #[derive(Deserialize)]
 struct Text(#[serde(deserialize_with = "lenient::text")] Option<String>);
+
+/// The few `ProductFields` entries ward uses. GuardDuty and Inspector write dozens of keys per
+/// finding; the rest are skipped without being stored.
+#[derive(Default)]
+struct ProductFields {
+    finding_status: Option<String>,
+    control_id: Option<String>,
+    rule_id: Option<String>,
+    product_name: Option<String>,
+    provider_name: Option<String>,
+    platform: Option<String>,
+}
+
+/// Which [`ProductFields`] entry a key names.
+enum FieldKey {
+    FindingStatus,
+    ControlId,
+    RuleId,
+    ProductName,
+    ProviderName,
+    Platform,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for FieldKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = FieldKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a ProductFields key")
+            }
+            fn visit_str<E>(self, key: &str) -> Result<FieldKey, E> {
+                Ok(match key {
+                    "aws/inspector/FindingStatus" => FieldKey::FindingStatus,
+                    "ControlId" => FieldKey::ControlId,
+                    "RuleId" => FieldKey::RuleId,
+                    "aws/securityhub/ProductName" => FieldKey::ProductName,
+                    "ProviderName" => FieldKey::ProviderName,
+                    k if k.ends_with("/platform") => FieldKey::Platform,
+                    _ => FieldKey::Other,
+                })
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProductFields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> Visitor<'de> for FieldsVisitor {
+            type Value = ProductFields;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of product fields")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProductFields, A::Error> {
+                let mut fields = ProductFields::default();
+                while let Some(key) = map.next_key::<FieldKey>()? {
+                    let slot = match key {
+                        FieldKey::FindingStatus => &mut fields.finding_status,
+                        FieldKey::ControlId => &mut fields.control_id,
+                        FieldKey::RuleId => &mut fields.rule_id,
+                        FieldKey::ProductName => &mut fields.product_name,
+                        FieldKey::ProviderName => &mut fields.provider_name,
+                        FieldKey::Platform => &mut fields.platform,
+                        FieldKey::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    let Text(value) = map.next_value()?;
+                    if slot.is_none() {
+                        *slot = value.and_then(|v| non_empty(Some(&v)));
+                    }
+                }
+                Ok(fields)
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -234,18 +318,15 @@ struct CodeFilePath {
 }
 
 impl AsffFinding {
-    fn product_field(&self, key: &str) -> Option<String> {
-        self.product_fields
-            .as_ref()
-            .and_then(|m| m.get(key))
-            .and_then(|t| non_empty(t.0.as_deref()))
+    fn product_field(&self, pick: fn(&ProductFields) -> &Option<String>) -> Option<String> {
+        self.product_fields.as_ref().and_then(|f| pick(f).clone())
     }
 
     /// The product that reported the finding (`Inspector`, `GuardDuty`, `Prowler` …).
     fn product(&self) -> String {
         non_empty(self.product_name.as_deref())
-            .or_else(|| self.product_field("aws/securityhub/ProductName"))
-            .or_else(|| self.product_field("ProviderName"))
+            .or_else(|| self.product_field(|f| &f.product_name))
+            .or_else(|| self.product_field(|f| &f.provider_name))
             .or_else(|| {
                 let arn = self.product_arn.as_deref()?;
                 non_empty(arn.rsplit('/').next())
@@ -408,13 +489,13 @@ fn finding(a: &AsffFinding) -> Option<Finding> {
         .iter()
         .find_map(|v| non_empty(v.id.as_deref()))
         .or_else(|| f.vulnerability_ids().next().map(|i| i.value.clone()))
-        .or_else(|| a.product_field("ControlId"))
+        .or_else(|| a.product_field(|f| &f.control_id))
         .or_else(|| {
             a.compliance
                 .as_ref()
                 .and_then(|c| non_empty(c.security_control_id.as_deref()))
         })
-        .or_else(|| a.product_field("RuleId"))
+        .or_else(|| a.product_field(|f| &f.rule_id))
         .or_else(|| {
             if a.is_product("guardduty") {
                 a.types.first().and_then(|t| non_empty(Some(t)))
@@ -485,7 +566,7 @@ fn finding(a: &AsffFinding) -> Option<Finding> {
                 },
                 digest: details.and_then(|d| non_empty(d.image_digest.as_deref())),
                 layer: None,
-                os: platform(a),
+                os: a.product_field(|f| &f.platform),
             });
         }
     }
@@ -583,7 +664,7 @@ fn status(f: &mut Finding, a: &AsffFinding) {
     };
     let workflow = a.workflow.as_ref().and_then(|w| w.status.as_deref());
     let compliance = a.compliance.as_ref().and_then(|c| c.status.as_deref());
-    let inspector = a.product_field("aws/inspector/FindingStatus");
+    let inspector = a.product_field(|f| &f.finding_status);
     let verification = a.verification_state.as_deref();
     f.verified = is(verification, "TRUE_POSITIVE");
     f.status = if is(verification, "FALSE_POSITIVE") {
@@ -658,14 +739,6 @@ fn description(a: &AsffFinding, packages: &[&VulnerablePackage]) -> String {
         parts.push(facts.join("\n"));
     }
     parts.join("\n\n")
-}
-
-fn platform(a: &AsffFinding) -> Option<String> {
-    let fields = a.product_fields.as_ref()?;
-    fields
-        .iter()
-        .filter(|(k, _)| k.ends_with("/platform"))
-        .find_map(|(_, v)| non_empty(v.0.as_deref()))
 }
 
 fn fixed_version(raw: Option<&str>) -> Option<String> {

@@ -4,6 +4,8 @@ use crate::Parser;
 
 mod asff;
 mod asff_common;
+mod aws_codeguru_security;
+mod aws_inspector2;
 mod awssecurityhub;
 mod gitlab_common;
 mod gitlab_container_scan;
@@ -25,4 +27,6 @@ pub static PARSERS: &[&dyn Parser] = &[
     &gitlab_dast::GitlabDast,
     &awssecurityhub::AwsSecurityHub,
     &asff::Asff,
+    &aws_inspector2::AwsInspector2,
+    &aws_codeguru_security::AwsCodeguruSecurity,
 ];
