@@ -107,6 +107,12 @@ fn corpus_counts_detection_and_fields() {
                 imported.parsed.findings.len()
             )),
             (Expected::Error, Err(_)) => {}
+            // A file nobody asserted anything about may be one ward rejects: a recorded
+            // `count` deviation of `error` says so, with the reason.
+            (Expected::Unknown, Err(e)) => match deviations.get_mut(&key("count")) {
+                Some(d) if d.ward_value == "error" => d.used = true,
+                _ => failures.push(format!("{}: {e}", entry.name())),
+            },
             (_, Err(e)) => failures.push(format!("{}: {e}", entry.name())),
             (expected, Ok(imported)) => {
                 let n = imported.parsed.findings.len();

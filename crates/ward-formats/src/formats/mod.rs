@@ -2,13 +2,25 @@
 
 use crate::Parser;
 
+mod asff;
+mod asff_common;
+mod aws_codeguru_security;
+mod aws_inspector2;
+mod awssecurityhub;
 mod bandit;
 mod checkov;
 mod detect_secrets;
+mod gitlab_common;
+mod gitlab_container_scan;
+mod gitlab_dast;
+mod gitlab_dep_scan;
+mod gitlab_sast;
+mod gitlab_secret_detection;
 mod gitleaks;
 mod hadolint;
 mod horusec;
 mod kics;
+mod lenient;
 mod sarif;
 mod sast_common;
 mod secret_common;
@@ -37,5 +49,14 @@ pub static PARSERS: &[&dyn Parser] = &[
     &horusec::Horusec,
     &semgrep::Semgrep,
     &sonarqube::SonarQube,
+    &gitlab_sast::GitlabSast,
+    &gitlab_dep_scan::GitlabDepScan,
+    &gitlab_container_scan::GitlabContainerScan,
+    &gitlab_secret_detection::GitlabSecretDetection,
+    &gitlab_dast::GitlabDast,
+    &awssecurityhub::AwsSecurityHub,
+    &asff::Asff,
+    &aws_inspector2::AwsInspector2,
+    &aws_codeguru_security::AwsCodeguruSecurity,
     &sarif::Sarif,
 ];
