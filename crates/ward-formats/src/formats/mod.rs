@@ -3,7 +3,16 @@
 use crate::Parser;
 
 mod gitleaks;
+mod npm_audit;
+mod npm_audit_7;
+mod sca_common;
+mod yarn_audit;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
-pub static PARSERS: &[&dyn Parser] = &[&gitleaks::Gitleaks];
+pub static PARSERS: &[&dyn Parser] = &[
+    &gitleaks::Gitleaks,
+    &npm_audit::NpmAudit,
+    &npm_audit_7::NpmAudit7,
+    &yarn_audit::YarnAudit,
+];
