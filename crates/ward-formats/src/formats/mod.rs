@@ -3,8 +3,12 @@
 use crate::Parser;
 
 mod gitleaks;
+mod nancy;
 mod npm_audit;
 mod npm_audit_7;
+mod osv_scanner;
+mod pip_audit;
+mod retirejs;
 mod sca_common;
 mod yarn_audit;
 
@@ -15,4 +19,8 @@ pub static PARSERS: &[&dyn Parser] = &[
     &npm_audit::NpmAudit,
     &npm_audit_7::NpmAudit7,
     &yarn_audit::YarnAudit,
+    &nancy::Nancy,
+    &retirejs::RetireJs,
+    &osv_scanner::OsvScanner,
+    &pip_audit::PipAudit,
 ];

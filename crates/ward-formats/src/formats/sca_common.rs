@@ -454,6 +454,204 @@ pub(crate) fn push_unique(list: &mut Vec<String>, value: &str) {
     }
 }
 
+/// An OSV record (<https://ossf.github.io/osv-schema/>), as osv-scanner and govulncheck embed
+/// them. Only what ward maps is read; free-form parts are read leniently.
+#[derive(Deserialize)]
+pub(crate) struct Osv {
+    pub(crate) id: Option<String>,
+    pub(crate) summary: Option<String>,
+    pub(crate) details: Option<String>,
+    #[serde(default)]
+    pub(crate) aliases: Strings,
+    #[serde(default)]
+    pub(crate) affected: Vec<OsvAffected>,
+    #[serde(default)]
+    pub(crate) references: Vec<OsvReference>,
+    /// A list of CVSS ratings in OSV; govulncheck users sometimes add a plain word instead.
+    pub(crate) severity: Option<OsvSeverity>,
+    pub(crate) database_specific: Option<OsvDatabaseSpecific>,
+    pub(crate) published: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OsvAffected {
+    pub(crate) package: Option<OsvPackage>,
+    #[serde(default)]
+    pub(crate) ranges: Vec<OsvRange>,
+    pub(crate) database_specific: Option<OsvDatabaseSpecific>,
+    pub(crate) ecosystem_specific: Option<OsvEcosystemSpecific>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OsvPackage {
+    pub(crate) name: Option<String>,
+    pub(crate) ecosystem: Option<String>,
+    pub(crate) purl: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OsvRange {
+    #[serde(rename = "type")]
+    pub(crate) kind: Option<String>,
+    #[serde(default)]
+    pub(crate) events: Vec<OsvEvent>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OsvEvent {
+    pub(crate) introduced: Option<String>,
+    pub(crate) fixed: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OsvReference {
+    pub(crate) url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OsvSeverity {
+    Ratings(Vec<OsvRating>),
+    Word(String),
+    Other(IgnoredAny),
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OsvRating {
+    #[serde(rename = "type")]
+    pub(crate) kind: Option<String>,
+    pub(crate) score: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct OsvDatabaseSpecific {
+    /// GitHub's word (`LOW`, `MODERATE` …).
+    #[serde(default)]
+    pub(crate) severity: Scalar,
+    #[serde(default)]
+    pub(crate) cwes: Vec<OsvCwe>,
+    #[serde(default)]
+    pub(crate) cwe_ids: Strings,
+    #[serde(default)]
+    pub(crate) url: Scalar,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OsvCwe {
+    Entry {
+        #[serde(rename = "cweId")]
+        cwe_id: Option<String>,
+    },
+    Id(String),
+    Other(IgnoredAny),
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OsvEcosystemSpecific {
+    #[serde(default)]
+    pub(crate) imports: Vec<OsvImport>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OsvImport {
+    pub(crate) path: Option<String>,
+    #[serde(default)]
+    pub(crate) symbols: Vec<String>,
+}
+
+impl Osv {
+    /// The affected entry for a package name, else the first one.
+    pub(crate) fn affected_for(&self, package: &str) -> Option<&OsvAffected> {
+        self.affected
+            .iter()
+            .find(|a| a.package.as_ref().and_then(|p| p.name.as_deref()) == Some(package))
+            .or_else(|| self.affected.first())
+    }
+
+    /// The versions that fix the package, from its SEMVER and ECOSYSTEM ranges (GIT ranges
+    /// name commits, not versions).
+    pub(crate) fn fixed_versions(&self, package: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let matching: Vec<&OsvAffected> = self
+            .affected
+            .iter()
+            .filter(|a| a.package.as_ref().and_then(|p| p.name.as_deref()) == Some(package))
+            .collect();
+        let entries = if matching.is_empty() {
+            self.affected.iter().collect()
+        } else {
+            matching
+        };
+        for affected in entries {
+            for range in &affected.ranges {
+                if range.kind.as_deref() == Some("GIT") {
+                    continue;
+                }
+                for fixed in range.events.iter().filter_map(|e| e.fixed.as_deref()) {
+                    push_unique(&mut out, fixed);
+                }
+            }
+        }
+        out
+    }
+
+    /// GitHub's severity word, from the record or its affected entries.
+    pub(crate) fn severity_word(&self) -> Option<String> {
+        self.database_specific
+            .iter()
+            .chain(self.affected.iter().filter_map(|a| a.database_specific.as_ref()))
+            .find_map(|d| d.severity.0.clone())
+            .or_else(|| match &self.severity {
+                Some(OsvSeverity::Word(word)) => non_empty(Some(word)),
+                _ => None,
+            })
+    }
+
+    /// Adds the record's id and aliases, CWEs, CVSS vectors and reference URLs to a finding.
+    pub(crate) fn apply(&self, f: &mut Finding) {
+        if let Some(id) = self.id.as_deref() {
+            f.add_id(id);
+        }
+        for alias in self.aliases.iter() {
+            f.add_id(alias);
+        }
+        for specific in self
+            .affected
+            .iter()
+            .filter_map(|a| a.database_specific.as_ref())
+            .chain(self.database_specific.as_ref())
+        {
+            for cwe in &specific.cwes {
+                match cwe {
+                    OsvCwe::Entry { cwe_id: Some(id) } | OsvCwe::Id(id) => f.add_cwe(id),
+                    OsvCwe::Entry { cwe_id: None } | OsvCwe::Other(_) => {}
+                }
+            }
+            for id in specific.cwe_ids.iter() {
+                f.add_cwe(id);
+            }
+        }
+        if let Some(OsvSeverity::Ratings(ratings)) = &self.severity {
+            for rating in ratings {
+                let is_cvss = rating.kind.as_deref().is_some_and(|k| k.starts_with("CVSS"));
+                if let (true, Some(vector)) = (is_cvss, rating.score.as_deref()) {
+                    if let Some(cvss) = Cvss::from_vector(vector, None) {
+                        if !f.cvss.contains(&cvss) {
+                            f.cvss.push(cvss);
+                        }
+                    }
+                }
+            }
+        }
+        for reference in &self.references {
+            if let Some(url) = reference.url.as_deref() {
+                f.add_reference(url);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
