@@ -3,6 +3,7 @@
 use crate::Parser;
 
 mod gitleaks;
+mod govulncheck;
 mod nancy;
 mod npm_audit;
 mod npm_audit_7;
@@ -23,4 +24,5 @@ pub static PARSERS: &[&dyn Parser] = &[
     &retirejs::RetireJs,
     &osv_scanner::OsvScanner,
     &pip_audit::PipAudit,
+    &govulncheck::Govulncheck,
 ];

@@ -470,7 +470,6 @@ pub(crate) struct Osv {
     /// A list of CVSS ratings in OSV; govulncheck users sometimes add a plain word instead.
     pub(crate) severity: Option<OsvSeverity>,
     pub(crate) database_specific: Option<OsvDatabaseSpecific>,
-    pub(crate) published: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -485,7 +484,6 @@ pub(crate) struct OsvAffected {
 #[derive(Deserialize)]
 pub(crate) struct OsvPackage {
     pub(crate) name: Option<String>,
-    pub(crate) ecosystem: Option<String>,
     pub(crate) purl: Option<String>,
 }
 
@@ -499,7 +497,6 @@ pub(crate) struct OsvRange {
 
 #[derive(Deserialize)]
 pub(crate) struct OsvEvent {
-    pub(crate) introduced: Option<String>,
     pub(crate) fixed: Option<String>,
 }
 
