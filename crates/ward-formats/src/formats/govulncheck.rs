@@ -227,7 +227,9 @@ fn stream_findings(messages: Vec<Message>) -> Vec<Finding> {
         if let Some(sbom) = message.sbom {
             build_known = true;
             if let Some(go) = non_empty(sbom.go_version.as_deref()) {
-                let version = go.strip_prefix("go").map_or(go.clone(), |v| format!("v{v}"));
+                let version = go
+                    .strip_prefix("go")
+                    .map_or(go.clone(), |v| format!("v{v}"));
                 build.insert("stdlib".into(), version);
             }
             for module in sbom.modules {
@@ -280,7 +282,13 @@ fn stream_findings(messages: Vec<Message>) -> Vec<Finding> {
                     && t.trace.first().and_then(|f| f.module.as_deref()) == Some(module.as_str())
             })
             .collect();
-        findings.push(stream_finding(osv, &id, &module, &found, build.get(&module)));
+        findings.push(stream_finding(
+            osv,
+            &id,
+            &module,
+            &found,
+            build.get(&module),
+        ));
     }
     findings
 }
@@ -421,7 +429,11 @@ fn add_database_url(f: &mut Finding, osv: &Osv) {
     let urls = osv
         .database_specific
         .iter()
-        .chain(osv.affected.iter().filter_map(|a| a.database_specific.as_ref()))
+        .chain(
+            osv.affected
+                .iter()
+                .filter_map(|a| a.database_specific.as_ref()),
+        )
         .filter_map(|d| d.url.0.clone());
     let urls: Vec<String> = urls.collect();
     for url in urls {
@@ -454,7 +466,12 @@ fn old_findings(report: &OldReport) -> Vec<Finding> {
         .collect()
 }
 
-fn old_finding(report: &OldReport, vuln: &OldVuln, symbols: &[String], packages: &[String]) -> Finding {
+fn old_finding(
+    report: &OldReport,
+    vuln: &OldVuln,
+    symbols: &[String],
+    packages: &[String],
+) -> Finding {
     let osv = &vuln.osv;
     let id = non_empty(osv.id.as_deref()).unwrap_or_else(|| "GO-unknown".into());
     let module = non_empty(vuln.mod_path.as_deref())
@@ -509,7 +526,10 @@ fn old_finding(report: &OldReport, vuln: &OldVuln, symbols: &[String], packages:
         f.location.file = Some(FileLocation::new(package.clone(), None));
     }
     if !fixed.is_empty() {
-        f.remediation = Some(format!("Upgrade {module} to a fixed version: {}.", fixed.join(", ")));
+        f.remediation = Some(format!(
+            "Upgrade {module} to a fixed version: {}.",
+            fixed.join(", ")
+        ));
     }
     let mut text = Vec::new();
     if let Some(details) = non_empty(osv.details.as_deref()) {
@@ -552,19 +572,40 @@ mod tests {
         let parsed = check(&text);
         assert_eq!(parsed.findings.len(), 3);
         let f = &parsed.findings[0];
-        assert_eq!(f.title, "GO-2022-1059 - golang.org/x/text - golang.org/x/text/language");
-        assert_eq!((f.severity, f.status, f.verified), (Severity::High, Status::Open, true));
+        assert_eq!(
+            f.title,
+            "GO-2022-1059 - golang.org/x/text - golang.org/x/text/language"
+        );
+        assert_eq!(
+            (f.severity, f.status, f.verified),
+            (Severity::High, Status::Open, true)
+        );
         let p = f.location.package.as_ref().unwrap();
-        assert_eq!((p.version.as_deref(), p.fixed_version.as_deref()), (Some("v0.3.5"), Some("v0.3.8")));
-        assert_eq!(f.location.file.as_ref().unwrap().path, "golang.org/x/text/language");
+        assert_eq!(
+            (p.version.as_deref(), p.fixed_version.as_deref()),
+            (Some("v0.3.5"), Some("v0.3.8"))
+        );
+        assert_eq!(
+            f.location.file.as_ref().unwrap().path,
+            "golang.org/x/text/language"
+        );
         assert!(f.evidence.as_deref().unwrap().contains("main.go:12:43"));
         assert_eq!(f.primary_vulnerability_id(), Some("CVE-2022-32149"));
         // One record written twice, for the two modules of the build it names.
         let (stdlib, net) = (&parsed.findings[1], &parsed.findings[2]);
         assert_eq!(stdlib.location.package.as_ref().unwrap().name, "stdlib");
-        assert_eq!(stdlib.location.package.as_ref().unwrap().version.as_deref(), Some("v1.21.4"));
-        assert_eq!(net.location.package.as_ref().unwrap().name, "golang.org/x/net");
-        assert_eq!((stdlib.status, stdlib.severity), (Status::OutOfScope, Severity::Info));
+        assert_eq!(
+            stdlib.location.package.as_ref().unwrap().version.as_deref(),
+            Some("v1.21.4")
+        );
+        assert_eq!(
+            net.location.package.as_ref().unwrap().name,
+            "golang.org/x/net"
+        );
+        assert_eq!(
+            (stdlib.status, stdlib.severity),
+            (Status::OutOfScope, Severity::Info)
+        );
     }
 
     #[test]
@@ -573,7 +614,11 @@ mod tests {
         assert_eq!(check(&text).findings.len(), 1);
         let sarif = Input::new(br#"{"version":"2.1.0","$schema":"https://json.schemastore.org/sarif-2.1.0.json","runs":[]}"#);
         assert!(!Govulncheck.detect(&sarif));
-        assert!(Govulncheck.parse(&sarif).unwrap_err().to_string().contains("SARIF"));
+        assert!(Govulncheck
+            .parse(&sarif)
+            .unwrap_err()
+            .to_string()
+            .contains("SARIF"));
         assert!(Govulncheck.parse(&Input::new(b"")).is_err());
     }
 
@@ -597,7 +642,10 @@ mod tests {
         let f = &parsed.findings[0];
         assert_eq!((f.title.as_str(), f.occurrences), ("GO-2022-1144", 2));
         let p = f.location.package.as_ref().unwrap();
-        assert_eq!((p.name.as_str(), p.version.as_deref()), ("stdlib", Some("v1.19.0")));
+        assert_eq!(
+            (p.name.as_str(), p.version.as_deref()),
+            ("stdlib", Some("v1.19.0"))
+        );
         assert_eq!(p.fixed_version.as_deref(), Some("1.18.9, 1.19.4"));
     }
 }

@@ -11,6 +11,7 @@ mod osv_scanner;
 mod pip_audit;
 mod retirejs;
 mod sca_common;
+mod snyk;
 mod yarn_audit;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
@@ -25,4 +26,5 @@ pub static PARSERS: &[&dyn Parser] = &[
     &osv_scanner::OsvScanner,
     &pip_audit::PipAudit,
     &govulncheck::Govulncheck,
+    &snyk::Snyk,
 ];

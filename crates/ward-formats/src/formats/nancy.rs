@@ -70,7 +70,10 @@ impl Parser for Nancy {
 
     fn detect(&self, input: &Input<'_>) -> bool {
         input.json().is_some_and(|v| {
-            crate::util::has_keys(v, &["audited", "vulnerable", "num_audited", "num_vulnerable"])
+            crate::util::has_keys(
+                v,
+                &["audited", "vulnerable", "num_audited", "num_vulnerable"],
+            )
         })
     }
 
@@ -144,7 +147,11 @@ fn finding(purl: &str, coordinate: &Coordinate, v: &Vulnerability) -> Finding {
         .cvss_vector
         .as_deref()
         .and_then(|vector| Cvss::from_vector(vector, score))
-        .or_else(|| score.filter(|s| *s > 0.0).and_then(|s| Cvss::from_score(ward_core::CvssVersion::V3_1, s)));
+        .or_else(|| {
+            score
+                .filter(|s| *s > 0.0)
+                .and_then(|s| Cvss::from_score(ward_core::CvssVersion::V3_1, s))
+        });
     f.cvss.extend(rating);
     f.description = non_empty(v.description.as_deref());
     f.location.package = Some(match parts {
@@ -160,7 +167,10 @@ fn finding(purl: &str, coordinate: &Coordinate, v: &Vulnerability) -> Finding {
             ..PackageLocation::default()
         },
     });
-    for url in [v.reference.as_deref(), coordinate.reference.as_deref()].into_iter().flatten() {
+    for url in [v.reference.as_deref(), coordinate.reference.as_deref()]
+        .into_iter()
+        .flatten()
+    {
         f.add_reference(url);
     }
     f
@@ -168,10 +178,13 @@ fn finding(purl: &str, coordinate: &Coordinate, v: &Vulnerability) -> Finding {
 
 fn is_uuid(text: &str) -> bool {
     text.len() == 36
-        && text
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() })
+        && text.bytes().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
 }
 
 #[cfg(test)]
@@ -198,7 +211,10 @@ mod tests {
         assert_eq!(f.title, "[CVE-2024-45337] CWE-863: Incorrect Authorization");
         assert_eq!((f.severity, f.cwe()), (Severity::Critical, Some(863)));
         let p = f.location.package.as_ref().unwrap();
-        assert_eq!((p.name.as_str(), p.version.as_deref()), ("golang.org/x/crypto", Some("v0.0.0-2019")));
+        assert_eq!(
+            (p.name.as_str(), p.version.as_deref()),
+            ("golang.org/x/crypto", Some("v0.0.0-2019"))
+        );
         assert_eq!(p.ecosystem.as_deref(), Some("golang"));
         assert_eq!(f.cvss[0].score, Some(9.1));
         assert_eq!(parsed.findings[1].status, Status::Accepted);
@@ -213,6 +229,9 @@ mod tests {
         let f = &parsed.findings[0];
         let ids: Vec<&str> = f.identifiers.iter().map(|i| i.value.as_str()).collect();
         assert_eq!(ids, ["CVE-2017-1000070"]);
-        assert_eq!(f.rule_id.as_deref(), Some("9eb9a5bc-8310-4104-bf85-3a820d28ba79"));
+        assert_eq!(
+            f.rule_id.as_deref(),
+            Some("9eb9a5bc-8310-4104-bf85-3a820d28ba79")
+        );
     }
 }

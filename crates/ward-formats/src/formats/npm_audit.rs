@@ -10,7 +10,9 @@
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use super::sca_common::{is_yarn_audit_ci_summary, npm_advisory_finding, npm_paths, Entries, NpmAdvisory};
+use super::sca_common::{
+    is_yarn_audit_ci_summary, npm_advisory_finding, npm_paths, Entries, NpmAdvisory,
+};
 use crate::util::non_empty;
 use crate::{de, Error, Input, Parsed, Parser};
 
@@ -123,14 +125,23 @@ mod tests {
             f.title,
             "Inefficient Regular Expression Complexity - (ansi-regex, >2.1.1 <5.0.1)"
         );
-        assert_eq!((f.severity, f.tool_severity.as_deref()), (Severity::Medium, Some("moderate")));
+        assert_eq!(
+            (f.severity, f.tool_severity.as_deref()),
+            (Severity::Medium, Some("moderate"))
+        );
         assert_eq!(f.rule_id.as_deref(), Some("1064843"));
         assert_eq!(f.cwe(), Some(918));
         assert_eq!(f.occurrences, 3);
         let ids: Vec<&str> = f.identifiers.iter().map(|i| i.value.as_str()).collect();
         assert_eq!(
             ids,
-            ["CVE-2021-3807", "GHSA-93q8-gq69-wqmw", "NPM-1064843", "CWE-918", "CWE-1333"]
+            [
+                "CVE-2021-3807",
+                "GHSA-93q8-gq69-wqmw",
+                "NPM-1064843",
+                "CWE-918",
+                "CWE-1333"
+            ]
         );
         let package = f.location.package.as_ref().unwrap();
         assert_eq!(package.version.as_deref(), Some("3.0.0"));
@@ -146,6 +157,10 @@ mod tests {
         assert!(err.contains("ENOAUDIT"), "{err}");
         let input = Input::new(br#"{"auditReportVersion":2,"vulnerabilities":{}}"#);
         assert!(!NpmAudit.detect(&input));
-        assert!(NpmAudit.parse(&input).unwrap_err().to_string().contains("npm-audit-7"));
+        assert!(NpmAudit
+            .parse(&input)
+            .unwrap_err()
+            .to_string()
+            .contains("npm-audit-7"));
     }
 }

@@ -127,7 +127,9 @@ impl Parser for NpmAudit7 {
         };
         let vulnerabilities = report.vulnerabilities.unwrap_or_default();
         for (key, vulnerability) in &vulnerabilities.0 {
-            parsed.findings.push(finding(key, vulnerability, &vulnerabilities));
+            parsed
+                .findings
+                .push(finding(key, vulnerability, &vulnerabilities));
         }
         Ok(parsed)
     }
@@ -171,8 +173,11 @@ fn finding(key: &str, v: &Vulnerability, all: &Entries<Vulnerability>) -> Findin
         // Vulnerable only through its dependencies.
         f.add_cwe("1035");
     }
-    f.cvss
-        .extend(primary.and_then(|a| a.cvss.as_ref()).and_then(NpmCvss::rating));
+    f.cvss.extend(
+        primary
+            .and_then(|a| a.cvss.as_ref())
+            .and_then(NpmCvss::rating),
+    );
 
     let (fixed_version, remediation) = match &v.fix_available {
         Some(FixAvailable::Fix {
@@ -290,16 +295,31 @@ mod tests {
         assert_eq!(parsed.findings.len(), 2);
         let f = &parsed.findings[0];
         assert_eq!(f.title, "ReDoS in debug");
-        assert_eq!((f.severity, f.rule_id.as_deref()), (Severity::High, Some("1094222")));
+        assert_eq!(
+            (f.severity, f.rule_id.as_deref()),
+            (Severity::High, Some("1094222"))
+        );
         assert_eq!(f.cwe(), Some(400));
         assert_eq!(f.cvss.len(), 1);
-        assert_eq!(f.cvss[0].vector.as_deref(), Some("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"));
-        assert!(f.identifiers.iter().any(|i| i.value == "GHSA-9vvw-cc9w-f27h"));
+        assert_eq!(
+            f.cvss[0].vector.as_deref(),
+            Some("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L")
+        );
+        assert!(f
+            .identifiers
+            .iter()
+            .any(|i| i.value == "GHSA-9vvw-cc9w-f27h"));
         let package = f.location.package.as_ref().unwrap();
         assert_eq!(package.fixed_version.as_deref(), Some("2.6.9"));
         let transitive = &parsed.findings[1];
-        assert_eq!((transitive.title.as_str(), transitive.cwe()), ("app", Some(1035)));
-        assert_eq!(transitive.remediation.as_deref(), Some("No fix is available."));
+        assert_eq!(
+            (transitive.title.as_str(), transitive.cwe()),
+            ("app", Some(1035))
+        );
+        assert_eq!(
+            transitive.remediation.as_deref(),
+            Some("No fix is available.")
+        );
     }
 
     #[test]

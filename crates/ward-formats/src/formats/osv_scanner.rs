@@ -100,7 +100,10 @@ impl Parser for OsvScanner {
         }
         let report: Report = de::json(input.bytes())?;
         for result in &report.results {
-            let path = result.source.as_ref().and_then(|s| non_empty(s.path.as_deref()));
+            let path = result
+                .source
+                .as_ref()
+                .and_then(|s| non_empty(s.path.as_deref()));
             for (index, package) in result.packages.iter().enumerate() {
                 let Some(info) = package
                     .package
@@ -121,7 +124,12 @@ impl Parser for OsvScanner {
 }
 
 /// The findings of one package: one per group of its records.
-fn package_findings(info: &PackageInfo, package: &Package, path: Option<&str>, out: &mut Vec<Finding>) {
+fn package_findings(
+    info: &PackageInfo,
+    package: &Package,
+    path: Option<&str>,
+    out: &mut Vec<Finding>,
+) {
     // Group index of each record (None: in no group), and the finding already made per group.
     let mut made: Vec<Option<usize>> = vec![None; package.groups.len()];
     for osv in &package.vulnerabilities {
@@ -150,7 +158,12 @@ fn package_findings(info: &PackageInfo, package: &Package, path: Option<&str>, o
     }
 }
 
-fn finding(info: &PackageInfo, osv: &Osv, path: Option<&str>, max_severity: Option<f64>) -> Finding {
+fn finding(
+    info: &PackageInfo,
+    osv: &Osv,
+    path: Option<&str>,
+    max_severity: Option<f64>,
+) -> Finding {
     let name = info.name.clone().unwrap_or_default();
     let id = non_empty(osv.id.as_deref()).unwrap_or_else(|| "OSV".into());
     let mut f = Finding::new("osv-scanner", Category::Dependency, format!("{id}_{name}"));
@@ -252,13 +265,19 @@ mod tests {
         assert_eq!(parsed.findings.len(), 2);
         let f = &parsed.findings[0];
         assert_eq!(f.title, "GHSA-v6rh-hp5x-86rv_django");
-        assert_eq!((f.severity, f.occurrences, f.cwe()), (Severity::High, 2, Some(287)));
+        assert_eq!(
+            (f.severity, f.occurrences, f.cwe()),
+            (Severity::High, 2, Some(287))
+        );
         assert_eq!(f.primary_vulnerability_id(), Some("CVE-2021-44420"));
         assert!(f.identifiers.iter().any(|i| i.value == "PYSEC-2021-439"));
         let p = f.location.package.as_ref().unwrap();
         assert_eq!(p.purl.as_deref(), Some("pkg:pypi/django@3.2.9"));
         assert_eq!(p.fixed_version.as_deref(), Some("3.2.10"));
-        assert_eq!(f.location.file.as_ref().unwrap().path, "/src/requirements.txt");
+        assert_eq!(
+            f.location.file.as_ref().unwrap().path,
+            "/src/requirements.txt"
+        );
         assert_eq!(parsed.findings[1].severity, Severity::Low);
     }
 

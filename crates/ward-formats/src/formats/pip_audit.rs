@@ -96,10 +96,14 @@ impl Parser for PipAudit {
                 continue;
             };
             if let Some(reason) = non_empty(dependency.skip_reason.as_deref()) {
-                parsed.warnings.push(format!("{name}: not audited: {reason}"));
+                parsed
+                    .warnings
+                    .push(format!("{name}: not audited: {reason}"));
             }
             for vulnerability in &dependency.vulns {
-                parsed.findings.push(finding(&name, dependency, vulnerability));
+                parsed
+                    .findings
+                    .push(finding(&name, dependency, vulnerability));
             }
         }
         Ok(parsed)
@@ -158,7 +162,10 @@ mod tests {
     fn both_shapes() {
         let list = r#"[{"name":"adal","version":"1.2.2","vulns":[]},{"name":"azure-devops","skip_reason":"not on PyPI"},
             {"name":"django","version":"3.2.9","vulns":[{"id":"PYSEC-2021-439","fix_versions":["2.2.25","3.2.10"],"aliases":["CVE-2021-44420","GHSA-v6rh-hp5x-86rv"],"description":"d"}]}]"#;
-        for json in [list.to_string(), format!(r#"{{"dependencies":{list},"fixes":[]}}"#)] {
+        for json in [
+            list.to_string(),
+            format!(r#"{{"dependencies":{list},"fixes":[]}}"#),
+        ] {
             let parsed = check(&json);
             assert_eq!(parsed.findings.len(), 1);
             assert_eq!(parsed.warnings.len(), 1);

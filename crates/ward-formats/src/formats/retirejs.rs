@@ -250,12 +250,29 @@ mod tests {
         );
         assert_eq!(parsed.findings.len(), 2);
         let f = &parsed.findings[0];
-        assert_eq!(f.title, "Regex in its jQuery.htmlPrefilter sometimes may introduce XSS (jquery, 1.8.0)");
+        assert_eq!(
+            f.title,
+            "Regex in its jQuery.htmlPrefilter sometimes may introduce XSS (jquery, 1.8.0)"
+        );
         assert_eq!(f.occurrences, 2);
         assert_eq!(f.vulnerability_ids().count(), 2);
-        assert_eq!(f.location.file.as_ref().unwrap().path, "/app/js/jquery-1.8.0.min.js");
-        assert_eq!(f.location.package.as_ref().unwrap().fixed_version.as_deref(), Some("3.5.0"));
-        assert_eq!(parsed.scan_time.as_deref(), Some("2021-04-26T13:47:03.100Z"));
+        assert_eq!(
+            f.location.file.as_ref().unwrap().path,
+            "/app/js/jquery-1.8.0.min.js"
+        );
+        assert_eq!(
+            f.location
+                .package
+                .as_ref()
+                .unwrap()
+                .fixed_version
+                .as_deref(),
+            Some("3.5.0")
+        );
+        assert_eq!(
+            parsed.scan_time.as_deref(),
+            Some("2021-04-26T13:47:03.100Z")
+        );
         let g = &parsed.findings[1];
         assert_eq!((g.severity, g.cwe()), (Severity::High, Some(79)));
         assert_eq!(g.primary_vulnerability_id(), Some("CVE-2012-6708"));
@@ -267,8 +284,10 @@ mod tests {
             r#"[{"file":"a.js","results":[{"component":"handlebars","version":"1.0.0","vulnerabilities":[{"info":[],"severity":"low","identifiers":{"summary":"Prototype pollution"}}]}]}]"#,
         );
         assert_eq!(parsed.findings[0].severity, Severity::Low);
-        assert!(check(r#"{"version":"4.0.0","start":"x","data":[],"messages":[],"errors":[],"time":0.1}"#)
-            .findings
-            .is_empty());
+        assert!(check(
+            r#"{"version":"4.0.0","start":"x","data":[],"messages":[],"errors":[],"time":0.1}"#
+        )
+        .findings
+        .is_empty());
     }
 }

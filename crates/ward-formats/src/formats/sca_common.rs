@@ -343,7 +343,11 @@ const MAX_LISTED_PATHS: usize = 25;
 ///
 /// `occurrences` is the number of distinct dependency paths: the places in the tree the one
 /// vulnerable package is reached from.
-pub(crate) fn npm_advisory_finding(tool: &str, advisory: &NpmAdvisory, paths: &[String]) -> Finding {
+pub(crate) fn npm_advisory_finding(
+    tool: &str,
+    advisory: &NpmAdvisory,
+    paths: &[String],
+) -> Finding {
     let module = non_empty(advisory.module_name.as_deref()).unwrap_or_else(|| "?".into());
     let heading = non_empty(advisory.title.as_deref()).unwrap_or_else(|| "npm advisory".into());
     let range = non_empty(advisory.vulnerable_versions.as_deref());
@@ -372,7 +376,8 @@ pub(crate) fn npm_advisory_finding(tool: &str, advisory: &NpmAdvisory, paths: &[
     for cwe in advisory.cwe.iter() {
         f.add_cwe(cwe);
     }
-    f.cvss.extend(advisory.cvss.as_ref().and_then(NpmCvss::rating));
+    f.cvss
+        .extend(advisory.cvss.as_ref().and_then(NpmCvss::rating));
 
     let versions: Vec<&str> = advisory
         .findings
@@ -416,10 +421,7 @@ pub(crate) fn npm_advisory_finding(tool: &str, advisory: &NpmAdvisory, paths: &[
             .map(|p| format!("  - {p}"))
             .collect();
         if paths.len() > MAX_LISTED_PATHS {
-            listed.push(format!(
-                "  - … and {} more",
-                paths.len() - MAX_LISTED_PATHS
-            ));
+            listed.push(format!("  - … and {} more", paths.len() - MAX_LISTED_PATHS));
         }
         description.push(format!("Dependency paths:\n{}", listed.join("\n")));
     }
@@ -597,7 +599,11 @@ impl Osv {
     pub(crate) fn severity_word(&self) -> Option<String> {
         self.database_specific
             .iter()
-            .chain(self.affected.iter().filter_map(|a| a.database_specific.as_ref()))
+            .chain(
+                self.affected
+                    .iter()
+                    .filter_map(|a| a.database_specific.as_ref()),
+            )
             .find_map(|d| d.severity.0.clone())
             .or_else(|| match &self.severity {
                 Some(OsvSeverity::Word(word)) => non_empty(Some(word)),
@@ -631,7 +637,10 @@ impl Osv {
         }
         if let Some(OsvSeverity::Ratings(ratings)) = &self.severity {
             for rating in ratings {
-                let is_cvss = rating.kind.as_deref().is_some_and(|k| k.starts_with("CVSS"));
+                let is_cvss = rating
+                    .kind
+                    .as_deref()
+                    .is_some_and(|k| k.starts_with("CVSS"));
                 if let (true, Some(vector)) = (is_cvss, rating.score.as_deref()) {
                     if let Some(cvss) = Cvss::from_vector(vector, None) {
                         if !f.cvss.contains(&cvss) {
@@ -665,7 +674,10 @@ mod tests {
     #[test]
     fn urls_and_ids() {
         let text = "- https://a.example/x\n[Issue](https://b.example/y).";
-        assert_eq!(urls_in(text), ["https://a.example/x", "https://b.example/y"]);
+        assert_eq!(
+            urls_in(text),
+            ["https://a.example/x", "https://b.example/y"]
+        );
         assert_eq!(
             ghsa_in_url("https://github.com/advisories/GHSA-93q8-gq69-wqmw"),
             Some("GHSA-93q8-gq69-wqmw")
@@ -676,7 +688,10 @@ mod tests {
     #[test]
     fn purls() {
         let p = parse_purl("pkg:golang/github.com/ulikunitz/xz@v0.5.9?x=1").unwrap();
-        assert_eq!((p.kind.as_str(), p.name.as_str()), ("golang", "github.com/ulikunitz/xz"));
+        assert_eq!(
+            (p.kind.as_str(), p.name.as_str()),
+            ("golang", "github.com/ulikunitz/xz")
+        );
         assert_eq!(p.version.as_deref(), Some("v0.5.9"));
         let p = parse_purl("pkg:npm/%40babel/core@7.0.0").unwrap();
         assert_eq!(p.name, "@babel/core");

@@ -138,7 +138,8 @@ impl Parser for YarnAudit {
             object.get("children").and_then(|c| c.as_object()),
         ) {
             return children.contains_key("Severity")
-                && (children.contains_key("Vulnerable Versions") || children.contains_key("Issue"));
+                && (children.contains_key("Vulnerable Versions")
+                    || children.contains_key("Issue"));
         }
         is_yarn_audit_ci_summary(v)
     }
@@ -289,7 +290,10 @@ fn berry_finding(package: &str, entry: &BerryEntry) -> Finding {
         lines.push(format!("Vulnerable versions: {range}"));
     }
     if !entry.tree_versions.0.is_empty() {
-        lines.push(format!("Installed versions: {}", entry.tree_versions.0.join(", ")));
+        lines.push(format!(
+            "Installed versions: {}",
+            entry.tree_versions.0.join(", ")
+        ));
     }
     if !entry.dependents.0.is_empty() {
         lines.push(format!("Dependents: {}", entry.dependents.0.join(", ")));
@@ -333,10 +337,19 @@ mod tests {
         let parsed = check(&text);
         assert_eq!(parsed.findings.len(), 1);
         let f = &parsed.findings[0];
-        assert_eq!(f.title, "Exposure of Sensitive Information - (node-fetch, <2.6.7)");
-        assert_eq!((f.severity, f.occurrences, f.cwe()), (Severity::High, 2, Some(173)));
+        assert_eq!(
+            f.title,
+            "Exposure of Sensitive Information - (node-fetch, <2.6.7)"
+        );
+        assert_eq!(
+            (f.severity, f.occurrences, f.cwe()),
+            (Severity::High, 2, Some(173))
+        );
         assert!(f.description.as_deref().unwrap().contains("b>c>node-fetch"));
-        assert_eq!(f.location.package.as_ref().unwrap().version.as_deref(), Some("2.6.5"));
+        assert_eq!(
+            f.location.package.as_ref().unwrap().version.as_deref(),
+            Some("2.6.5")
+        );
     }
 
     #[test]
@@ -345,7 +358,10 @@ mod tests {
         let input = Input::new(text.as_bytes());
         assert!(YarnAudit.detect(&input));
         let err = YarnAudit.parse(&input).unwrap_err().to_string();
-        assert!(err.contains("line 2") && err.contains("unexpected error"), "{err}");
+        assert!(
+            err.contains("line 2") && err.contains("unexpected error"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -356,10 +372,16 @@ mod tests {
             r#"{"value":"transformers","children":{"ID":1096536,"Issue":"Deserialization of Untrusted Data","URL":"https://github.com/advisories/GHSA-37q5-v5qm-c9v8","Severity":"low","Vulnerable Versions":"< 4.38.0","Tree Versions":["4.38"],"Dependents":["test@npm:1.13.0"]}}"#,
         );
         let parsed = check(text);
-        assert_eq!(parsed.findings[0].title, "@babel/plugin-proposal-class-properties (deprecation)");
+        assert_eq!(
+            parsed.findings[0].title,
+            "@babel/plugin-proposal-class-properties (deprecation)"
+        );
         assert_eq!(parsed.findings[0].severity, Severity::Medium);
         let f = &parsed.findings[1];
-        assert_eq!(f.title, "Deserialization of Untrusted Data - (transformers, < 4.38.0)");
+        assert_eq!(
+            f.title,
+            "Deserialization of Untrusted Data - (transformers, < 4.38.0)"
+        );
         assert_eq!(f.primary_vulnerability_id(), Some("GHSA-37q5-v5qm-c9v8"));
         assert!(f.identifiers.iter().any(|i| i.value == "NPM-1096536"));
     }
@@ -371,6 +393,9 @@ mod tests {
             "cves":["CVE-2020-7788"],"cwe":["CWE-1321"],"id":1068298,"title":"Prototype Pollution","vulnerable_versions":"<1.3.6"}},"muted":[],"metadata":{}}"#,
         );
         assert_eq!(parsed.findings[0].cwe(), Some(1321));
-        assert_eq!(parsed.findings[0].title, "Prototype Pollution - (ini, <1.3.6)");
+        assert_eq!(
+            parsed.findings[0].title,
+            "Prototype Pollution - (ini, <1.3.6)"
+        );
     }
 }
