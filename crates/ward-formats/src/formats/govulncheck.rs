@@ -254,6 +254,14 @@ fn stream_findings(messages: Vec<Message>) -> Vec<Finding> {
         }
     }
 
+    // The traces of each (record, module), in report order.
+    let mut by_record: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (index, trace) in traces.iter().enumerate() {
+        let module = trace.trace.first().and_then(|f| f.module.as_deref());
+        if let (Some(osv), Some(module)) = (trace.osv.as_deref(), module) {
+            by_record.entry((osv, module)).or_default().push(index);
+        }
+    }
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut findings = Vec::new();
     for osv in &records {
@@ -275,13 +283,10 @@ fn stream_findings(messages: Vec<Message>) -> Vec<Finding> {
             .or_else(|| names.first())
             .map_or_else(|| "unknown".to_string(), |m| m.to_string());
         *nth += 1;
-        let found: Vec<&StreamFinding> = traces
-            .iter()
-            .filter(|t| {
-                t.osv.as_deref() == Some(id.as_str())
-                    && t.trace.first().and_then(|f| f.module.as_deref()) == Some(module.as_str())
-            })
-            .collect();
+        let found: Vec<&StreamFinding> = by_record
+            .get(&(id.as_str(), module.as_str()))
+            .map(|list| list.iter().filter_map(|&i| traces.get(i)).collect())
+            .unwrap_or_default();
         findings.push(stream_finding(
             osv,
             &id,

@@ -171,9 +171,25 @@ fn finding(purl: &str, coordinate: &Coordinate, v: &Vulnerability) -> Finding {
         .into_iter()
         .flatten()
     {
-        f.add_reference(url);
+        f.add_reference(&without_tracking(url));
     }
     f
+}
+
+/// The URL without the `utm_…` parameters Nancy appends to OSS Index links.
+fn without_tracking(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("utm_"))
+        .collect();
+    if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    }
 }
 
 fn is_uuid(text: &str) -> bool {
@@ -218,6 +234,12 @@ mod tests {
         assert_eq!(p.ecosystem.as_deref(), Some("golang"));
         assert_eq!(f.cvss[0].score, Some(9.1));
         assert_eq!(parsed.findings[1].status, Status::Accepted);
+        assert_eq!(
+            without_tracking(
+                "https://o.example/v/CVE-1?component-type=golang&utm_source=nancy-client"
+            ),
+            "https://o.example/v/CVE-1?component-type=golang"
+        );
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //! package that is vulnerable only through its dependencies gets CWE-1035 (using components with
 //! known vulnerabilities), which is exactly what it is. npm 7 reports no installed version.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use ward_core::{Category, Finding, PackageLocation};
 
@@ -126,16 +128,20 @@ impl Parser for NpmAudit7 {
             ..Parsed::default()
         };
         let vulnerabilities = report.vulnerabilities.unwrap_or_default();
+        // Each package's vulnerable range, for the packages it makes vulnerable.
+        let ranges: HashMap<&str, &str> = vulnerabilities
+            .0
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str(), v.range.as_deref()?)))
+            .collect();
         for (key, vulnerability) in &vulnerabilities.0 {
-            parsed
-                .findings
-                .push(finding(key, vulnerability, &vulnerabilities));
+            parsed.findings.push(finding(key, vulnerability, &ranges));
         }
         Ok(parsed)
     }
 }
 
-fn finding(key: &str, v: &Vulnerability, all: &Entries<Vulnerability>) -> Finding {
+fn finding(key: &str, v: &Vulnerability, ranges: &HashMap<&str, &str>) -> Finding {
     let name = non_empty(v.name.as_deref()).unwrap_or_else(|| key.to_string());
     let advisories: Vec<&Advisory> = v
         .via
@@ -248,11 +254,7 @@ fn finding(key: &str, v: &Vulnerability, all: &Entries<Vulnerability>) -> Findin
         .effects
         .iter()
         .map(|effect| {
-            let range = all
-                .0
-                .iter()
-                .find(|(k, _)| k == effect)
-                .and_then(|(_, e)| non_empty(e.range.as_deref()));
+            let range = ranges.get(effect.as_str()).and_then(|r| non_empty(Some(r)));
             match range {
                 Some(range) => format!("{effect} {range}"),
                 None => effect.clone(),

@@ -222,7 +222,8 @@ pub(crate) fn urls_in(text: &str) -> Vec<&str> {
 /// The GHSA id a GitHub advisory URL ends with (`https://github.com/advisories/GHSA-…`).
 pub(crate) fn ghsa_in_url(url: &str) -> Option<&str> {
     let last = url.trim_end_matches('/').rsplit('/').next()?;
-    (last.len() > 5 && last[..5].eq_ignore_ascii_case("GHSA-")).then_some(last)
+    let prefix = last.get(..5)?;
+    (last.len() > 5 && prefix.eq_ignore_ascii_case("GHSA-")).then_some(last)
 }
 
 /// The vendor id ward gives an npm advisory number (npm audit, yarn audit, Snyk's `NSP`).
@@ -683,6 +684,7 @@ mod tests {
             Some("GHSA-93q8-gq69-wqmw")
         );
         assert_eq!(ghsa_in_url("https://npmjs.com/advisories/1325"), None);
+        assert_eq!(ghsa_in_url("https://x.example/GHSé-1"), None);
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! the project's manifest; the dependency path is the evidence. Licence issues are `license`
 //! findings. Snyk Code's SARIF output is read by the SARIF format.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use ward_core::{
     Category, Cvss, CvssVersion, Epss, FileLocation, Finding, ImageLocation, PackageLocation,
@@ -149,6 +151,31 @@ struct Context<'a> {
     project: &'a Project,
     /// The container image, for image projects and the applications inside them.
     image: Option<String>,
+    /// The project's remediation: vulnerability id → (package to upgrade, version to take).
+    upgrades: HashMap<&'a str, (&'a str, &'a str)>,
+}
+
+impl<'a> Context<'a> {
+    fn new(project: &'a Project, image: Option<String>) -> Context<'a> {
+        let mut upgrades = HashMap::new();
+        for (from, upgrade) in project.remediation.iter().flat_map(|r| &r.upgrade.0) {
+            let Some(to) = upgrade
+                .upgrade_to
+                .as_deref()
+                .filter(|t| !t.trim().is_empty())
+            else {
+                continue;
+            };
+            for id in upgrade.vulns.iter() {
+                upgrades.entry(id).or_insert((from.as_str(), to));
+            }
+        }
+        Context {
+            project,
+            image,
+            upgrades,
+        }
+    }
 }
 
 impl Parser for Snyk {
@@ -214,7 +241,7 @@ impl Parser for Snyk {
                         .as_ref()
                         .and(non_empty(project.project_name.as_deref()))
                 });
-            project_findings(&Context { project, image }, &mut parsed.findings);
+            project_findings(&Context::new(project, image), &mut parsed.findings);
         }
         Ok(parsed)
     }
@@ -241,10 +268,7 @@ fn project_findings(context: &Context<'_>, out: &mut Vec<Finding>) {
         out.push(f);
     }
     for application in &project.applications {
-        let inner = Context {
-            project: application,
-            image: context.image.clone(),
-        };
+        let inner = Context::new(application, context.image.clone());
         project_findings(&inner, out);
     }
 }
@@ -380,7 +404,7 @@ fn finding(context: &Context<'_>, v: &Vulnerability) -> Finding {
     if let Some(section) = markdown_section(description, "## Remediation") {
         remediation.push(section);
     }
-    if let Some(upgrade) = upgrade_advice(project, v) {
+    if let Some(upgrade) = upgrade_advice(context, v) {
         remediation.push(upgrade);
     }
     f.remediation = (!remediation.is_empty()).then(|| remediation.join("\n"));
@@ -406,17 +430,10 @@ fn markdown_section(text: &str, heading: &str) -> Option<String> {
 
 /// The upgrade Snyk proposes for this entry: from the project's remediation, else from the
 /// entry's own upgrade path.
-fn upgrade_advice(project: &Project, v: &Vulnerability) -> Option<String> {
+fn upgrade_advice(context: &Context<'_>, v: &Vulnerability) -> Option<String> {
     let id = v.id.as_deref()?;
-    if let Some((from, upgrade)) = project
-        .remediation
-        .iter()
-        .flat_map(|r| &r.upgrade.0)
-        .find(|(_, u)| u.vulns.iter().any(|x| x == id))
-    {
-        if let Some(to) = non_empty(upgrade.upgrade_to.as_deref()) {
-            return Some(format!("Upgrade {from} to {to}."));
-        }
+    if let Some((from, to)) = context.upgrades.get(id) {
+        return Some(format!("Upgrade {from} to {to}."));
     }
     let (index, to) = v
         .upgrade_path
