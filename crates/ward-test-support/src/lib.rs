@@ -49,9 +49,10 @@ impl ManifestEntry {
         format!("{}/{}", self.tool, self.file)
     }
 
-    /// The DefectDojo scan type named in the note (`scan_type 'Trivy Scan'`).
+    /// The DefectDojo scan type the note ends with (`scan_type 'Trivy Scan'`); a note may
+    /// mention other scan types before it.
     pub fn scan_type(&self) -> Option<&str> {
-        let start = self.note.find("scan_type '")? + "scan_type '".len();
+        let start = self.note.rfind("scan_type '")? + "scan_type '".len();
         let len = self.note[start..].find('\'')?;
         Some(&self.note[start..start + len])
     }

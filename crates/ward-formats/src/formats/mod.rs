@@ -17,20 +17,30 @@ mod gitlab_dep_scan;
 mod gitlab_sast;
 mod gitlab_secret_detection;
 mod gitleaks;
+mod govulncheck;
 mod hadolint;
 mod horusec;
 mod kics;
 mod lenient;
+mod nancy;
+mod npm_audit;
+mod npm_audit_7;
+mod osv_scanner;
+mod pip_audit;
+mod retirejs;
 mod sarif;
 mod sast_common;
+mod sca_common;
 mod secret_common;
 mod semgrep;
+mod snyk;
 mod sonarqube;
 mod tfsec;
 mod trufflehog;
 mod trufflehog3;
 mod ward;
 mod whispers;
+mod yarn_audit;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
@@ -58,5 +68,14 @@ pub static PARSERS: &[&dyn Parser] = &[
     &asff::Asff,
     &aws_inspector2::AwsInspector2,
     &aws_codeguru_security::AwsCodeguruSecurity,
+    &npm_audit::NpmAudit,
+    &npm_audit_7::NpmAudit7,
+    &yarn_audit::YarnAudit,
+    &nancy::Nancy,
+    &retirejs::RetireJs,
+    &osv_scanner::OsvScanner,
+    &pip_audit::PipAudit,
+    &govulncheck::Govulncheck,
+    &snyk::Snyk,
     &sarif::Sarif,
 ];
