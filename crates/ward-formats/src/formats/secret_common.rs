@@ -71,36 +71,11 @@ pub(super) fn masked_with_hash(clear: &str) -> String {
 
 /// Decodes standard base64 with padding; `None` unless the whole text is valid base64.
 pub(super) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    if bytes.is_empty() || !bytes.chunks_exact(4).remainder().is_empty() {
+    use base64::Engine;
+    if text.is_empty() {
         return None;
     }
-    let value = |c: u8| -> Option<u32> {
-        Some(u32::from(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        }))
-    };
-    let n_chunks = bytes.len() / 4;
-    let mut out = Vec::with_capacity(n_chunks * 3);
-    for (index, chunk) in bytes.chunks_exact(4).enumerate() {
-        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && index + 1 != n_chunks) {
-            return None;
-        }
-        let mut acc = 0u32;
-        for &c in &chunk[..4 - pad] {
-            acc = (acc << 6) | value(c)?;
-        }
-        acc <<= 6 * pad as u32;
-        let decoded = acc.to_be_bytes();
-        out.extend_from_slice(&decoded[1..4 - pad]);
-    }
-    Some(out)
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
 }
 
 #[cfg(test)]
