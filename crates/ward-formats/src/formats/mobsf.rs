@@ -282,11 +282,8 @@ impl Parser for Mobsf {
 
     fn parse(&self, input: &Input<'_>) -> Result<Parsed, Error> {
         let bytes = input.bytes();
-        let first = bytes
-            .iter()
-            .find(|b| !b.is_ascii_whitespace() && **b != 0xef);
         let mut parsed = Parsed::default();
-        let entries = if first == Some(&b'[') {
+        let entries = if input.json().is_some_and(serde_json::Value::is_array) {
             parsed.tool = Some("MobSF".into());
             let items: Vec<ListItem> = de::json(bytes)?;
             list_entries(items)
