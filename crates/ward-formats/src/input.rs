@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use quick_xml::events::Event;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{line_column, Error};
@@ -167,13 +168,16 @@ impl Sniff {
 }
 
 fn sniff_json(bytes: &[u8]) -> Sniff {
+    if let Some(offset) = too_deep(bytes) {
+        let (line, column) = line_column(bytes, offset);
+        return Sniff::Broken(Error::Json {
+            line,
+            column,
+            message: format!("JSON nested deeper than {MAX_JSON_DEPTH} levels"),
+        });
+    }
     let mut stream = serde_json::Deserializer::from_slice(bytes);
-    let first = match (Shallow {
-        depth: SNIFF_DEPTH,
-        limit: MAX_JSON_DEPTH,
-    })
-    .deserialize(&mut stream)
-    {
+    let first = match (Shallow { depth: SNIFF_DEPTH }).deserialize(&mut stream) {
         Ok(v) => v,
         Err(e) => {
             let text = e.to_string();
@@ -197,26 +201,50 @@ fn sniff_json(bytes: &[u8]) -> Sniff {
     }
 }
 
+/// The offset of the first bracket that opens a level past [`MAX_JSON_DEPTH`], if any.
+///
+/// One pass over the bytes that only tracks strings and brackets: nesting is refused before
+/// any parser sees it, whatever it would have skipped.
+fn too_deep(bytes: &[u8]) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (offset, &byte) in bytes.iter().enumerate() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return Some(offset);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A JSON value cut down to a bounded size while reading, so sniffing a 1 GB report costs no
-/// more memory than sniffing a small one.
+/// more memory than sniffing a small one. Below `depth` levels values are skipped unread
+/// (serde_json skips without recursing), so odd content there (huge numbers) does not matter.
 struct Shallow {
     /// Levels still kept.
     depth: usize,
-    /// Levels still allowed at all.
-    limit: usize,
 }
 
 impl Shallow {
-    fn child<E: serde::de::Error>(&self) -> Result<Shallow, E> {
-        if self.limit == 0 {
-            return Err(E::custom(format!(
-                "JSON nested deeper than {MAX_JSON_DEPTH} levels"
-            )));
-        }
-        Ok(Shallow {
+    fn child(&self) -> Shallow {
+        Shallow {
             depth: self.depth.saturating_sub(1),
-            limit: self.limit - 1,
-        })
+        }
     }
 }
 
@@ -225,7 +253,7 @@ impl<'de> DeserializeSeed<'de> for Shallow {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         if self.depth == 0 {
-            Skip { limit: self.limit }.deserialize(deserializer)?;
+            IgnoredAny::deserialize(deserializer)?;
             return Ok(Value::Null);
         }
         deserializer.deserialize_any(self)
@@ -268,12 +296,12 @@ impl<'de> Visitor<'de> for Shallow {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
         while items.len() < SNIFF_ARRAY_ITEMS {
-            match seq.next_element_seed(self.child()?)? {
+            match seq.next_element_seed(self.child())? {
                 Some(v) => items.push(v),
                 None => return Ok(Value::Array(items)),
             }
         }
-        while seq.next_element_seed(Skip { limit: self.limit })?.is_some() {}
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Value::Array(items))
     }
 
@@ -281,79 +309,13 @@ impl<'de> Visitor<'de> for Shallow {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if object.len() < SNIFF_OBJECT_KEYS {
-                let value = map.next_value_seed(self.child()?)?;
+                let value = map.next_value_seed(self.child())?;
                 object.insert(key, value);
             } else {
-                map.next_value_seed(Skip { limit: self.limit })?;
+                map.next_value::<IgnoredAny>()?;
             }
         }
         Ok(Value::Object(object))
-    }
-}
-
-/// Skips a JSON value without keeping anything, but refuses nesting past `limit` levels.
-#[derive(Clone, Copy)]
-struct Skip {
-    limit: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for Skip {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Skip {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let child = self.child::<A::Error>()?;
-        while seq.next_element_seed(child)?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let child = self.child::<A::Error>()?;
-        while map.next_key::<IgnoredAny>()?.is_some() {
-            map.next_value_seed(child)?;
-        }
-        Ok(())
-    }
-}
-
-impl Skip {
-    fn child<E: serde::de::Error>(self) -> Result<Skip, E> {
-        match self.limit {
-            0 => Err(E::custom(format!(
-                "JSON nested deeper than {MAX_JSON_DEPTH} levels"
-            ))),
-            n => Ok(Skip { limit: n - 1 }),
-        }
     }
 }
 
@@ -450,8 +412,7 @@ mod tests {
         };
         let reason = e.to_string();
         assert!(
-            (reason.contains("nested deeper than 128") || reason.contains("recursion limit"))
-                && reason.contains("line 1, column 128"),
+            reason.contains("nested deeper than 128") && reason.contains("line 1, column 129"),
             "{reason}"
         );
         let fine = format!("{}{}", "[".repeat(100), "]".repeat(100));

@@ -96,11 +96,16 @@ fn json_nested_100_000_deep() {
     let dir = tempfile::tempdir().unwrap();
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let file = write(dir.path(), "deep.json", deep.as_bytes());
-    fails(dir.path(), &file, &[], &["recursion limit", "line 1"]);
+    fails(
+        dir.path(),
+        &file,
+        &[],
+        &["nested deeper than 128 levels", "line 1, column 129"],
+    );
     fails(dir.path(), &file, &["--format", "gitleaks"], &["line 1"]);
     let deep_objects = "{\"a\":".repeat(100_000);
     let file = write(dir.path(), "deep-objects.json", deep_objects.as_bytes());
-    fails(dir.path(), &file, &[], &["recursion limit"]);
+    fails(dir.path(), &file, &[], &["nested deeper than 128 levels"]);
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod aws_codeguru_security;
 mod aws_inspector2;
 mod awssecurityhub;
 mod bandit;
+mod burp;
 mod checkov;
 mod detect_secrets;
 mod gitlab_common;
@@ -22,9 +23,13 @@ mod hadolint;
 mod horusec;
 mod kics;
 mod lenient;
+mod mobsf;
 mod nancy;
+mod nikto;
 mod npm_audit;
 mod npm_audit_7;
+mod nuclei;
+mod ordered;
 mod osv_scanner;
 mod pip_audit;
 mod retirejs;
@@ -35,12 +40,18 @@ mod secret_common;
 mod semgrep;
 mod snyk;
 mod sonarqube;
+mod sslscan;
+mod sslyze;
+mod sslyze_json;
 mod tfsec;
 mod trufflehog;
 mod trufflehog3;
 mod ward;
+mod web_common;
 mod whispers;
+mod wpscan;
 mod yarn_audit;
+mod zap;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
@@ -77,5 +88,14 @@ pub static PARSERS: &[&dyn Parser] = &[
     &pip_audit::PipAudit,
     &govulncheck::Govulncheck,
     &snyk::Snyk,
+    &zap::Zap,
+    &burp::Burp,
+    &nuclei::Nuclei,
+    &nikto::Nikto,
+    &wpscan::Wpscan,
+    &sslscan::Sslscan,
+    &sslyze::Sslyze,
+    &sslyze_json::SslyzeJson,
+    &mobsf::Mobsf,
     &sarif::Sarif,
 ];
