@@ -190,7 +190,7 @@ pub(crate) fn rule_key(finding: &Finding) -> String {
     if let Some(rule) = non_blank(finding.rule_id.as_deref()) {
         return rule.to_string();
     }
-    if let Some(id) = finding.primary_vulnerability_id() {
+    if let Some(id) = non_blank(finding.primary_vulnerability_id()) {
         return id.to_string();
     }
     let title: String = finding.title.chars().take(80).collect();

@@ -25,7 +25,7 @@ use ward_core::{Category, Confidence, Finding, IdentifierKind, Report, Severity,
 use crate::exporters::gitlab::version_text;
 use crate::time::UtcTime;
 use crate::util::{
-    clean_path, fingerprint, is_web_url, non_blank, status_word, truncate, unique_keys,
+    clean_path, fingerprint, is_web_url, non_blank, rule_key, status_word, truncate, unique_keys,
 };
 use crate::{Error, Exporter, Options, Outcome};
 
@@ -192,7 +192,7 @@ pub(crate) fn label(severity: Severity) -> &'static str {
 
 fn generator_id(finding: &Finding) -> String {
     non_blank(finding.rule_id.as_deref())
-        .or_else(|| finding.primary_vulnerability_id())
+        .or_else(|| non_blank(finding.primary_vulnerability_id()))
         .map(str::to_string)
         .unwrap_or_else(|| format!("ward/{}", crate::util::slug(&finding.tool)))
 }
@@ -411,11 +411,9 @@ fn vulnerability(finding: &Finding) -> Option<Value> {
     if package.is_none() && ids.is_empty() {
         return None;
     }
-    let id = finding
-        .primary_vulnerability_id()
-        .or(ids.first().copied())
-        .unwrap_or(&finding.title)
-        .to_string();
+    let id = non_blank(finding.primary_vulnerability_id())
+        .map(str::to_string)
+        .unwrap_or_else(|| rule_key(finding));
     let mut v = json!({"Id": id});
     let related: Vec<&str> = ids.iter().copied().filter(|i| *i != id).collect();
     if !related.is_empty() {

@@ -184,8 +184,7 @@ fn cvss_method(version: CvssVersion) -> &'static str {
 
 fn vulnerability(finding: &Finding, key: &str, component: Option<&str>) -> Value {
     let ids: Vec<&Identifier> = finding.vulnerability_ids().collect();
-    let primary = finding
-        .primary_vulnerability_id()
+    let primary = non_blank(finding.primary_vulnerability_id())
         .map(str::to_string)
         .unwrap_or_else(|| rule_key(finding));
     let mut v = json!({
