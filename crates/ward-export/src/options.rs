@@ -95,7 +95,8 @@ impl Options {
             return Err(Error::InvalidOption {
                 option: "asff product arn",
                 value: arn,
-                expected: "arn:<partition>:securityhub:<region>:<account>:product/<company>/<product>",
+                expected:
+                    "arn:<partition>:securityhub:<region>:<account>:product/<company>/<product>",
             });
         }
         Ok(arn)
@@ -156,7 +157,12 @@ pub(crate) fn report_time(report: &Report) -> Option<UtcTime> {
         .sources
         .iter()
         .filter_map(|s| s.scan_time.as_deref())
-        .chain(report.findings.iter().filter_map(|f| f.scan_time.as_deref()))
+        .chain(
+            report
+                .findings
+                .iter()
+                .filter_map(|f| f.scan_time.as_deref()),
+        )
         .filter_map(UtcTime::parse)
         .min()
 }
@@ -256,7 +262,11 @@ mod tests {
             scan_time: Some("yesterday".into()),
             ..Options::default()
         };
-        assert!(options.account_id().unwrap_err().to_string().contains("12 digits"));
+        assert!(options
+            .account_id()
+            .unwrap_err()
+            .to_string()
+            .contains("12 digits"));
         assert!(options.gitlab_version().is_err());
         assert!(options.product_arn().is_err());
         let error = options.time(&Report::default()).unwrap_err();

@@ -190,7 +190,10 @@ mod tests {
     #[test]
     fn reads_the_usual_forms() {
         check("2024-05-01T12:00:00Z", Some("2024-05-01T12:00:00Z"));
-        check("2024-05-01T14:30:00.123456+02:30", Some("2024-05-01T12:00:00Z"));
+        check(
+            "2024-05-01T14:30:00.123456+02:30",
+            Some("2024-05-01T12:00:00Z"),
+        );
         check("2024-05-01 12:00:00", Some("2024-05-01T12:00:00Z"));
         check("2024-01-01T01:00:00+0200", Some("2023-12-31T23:00:00Z"));
         check("2024-02-29", Some("2024-02-29T00:00:00Z"));
@@ -222,6 +225,9 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
-        assert_eq!(UtcTime::from_unix(1_700_000_000).naive(), "2023-11-14T22:13:20");
+        assert_eq!(
+            UtcTime::from_unix(1_700_000_000).naive(),
+            "2023-11-14T22:13:20"
+        );
     }
 }

@@ -31,8 +31,8 @@ fn validator(path: &str, draft: Draft) -> Validator {
         for name in ["spdx.schema.json", "jsf-0.82.schema.json"] {
             let resource = Resource::from_contents(schema(&format!("cyclonedx/{name}")))
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            options = options
-                .with_resource(format!("http://cyclonedx.org/schema/{name}"), resource);
+            options =
+                options.with_resource(format!("http://cyclonedx.org/schema/{name}"), resource);
         }
     }
     options
@@ -154,7 +154,10 @@ fn cyclonedx_matches_the_1_5_and_1_6_schemas() {
                 .iter()
                 .map(|c| c["bom-ref"].as_str().expect("bom-ref"))
                 .collect();
-            for v in document["vulnerabilities"].as_array().expect("vulnerabilities") {
+            for v in document["vulnerabilities"]
+                .as_array()
+                .expect("vulnerabilities")
+            {
                 for affected in v["affects"].as_array().into_iter().flatten() {
                     assert!(refs.contains(affected["ref"].as_str().unwrap()), "{what}");
                 }
@@ -191,12 +194,21 @@ fn asff_follows_the_written_rules() {
             assert_eq!(body.keys().collect::<Vec<_>>(), ["Findings"], "{what}");
             let findings = body["Findings"].as_array().expect("Findings");
             assert!((1..=100).contains(&findings.len()), "{what}: batch size");
-            assert!(serde_json::to_vec(batch).unwrap().len() <= 6_000_000, "{what}");
+            assert!(
+                serde_json::to_vec(batch).unwrap().len() <= 6_000_000,
+                "{what}"
+            );
             for finding in findings {
                 n_findings += 1;
-                assert!(serde_json::to_vec(finding).unwrap().len() <= 240 * 1024, "{what}");
+                assert!(
+                    serde_json::to_vec(finding).unwrap().len() <= 240 * 1024,
+                    "{what}"
+                );
                 check_asff_finding(finding, what, LABELS, NAMESPACES);
-                assert!(ids.insert(finding["Id"].as_str().unwrap().to_string()), "{what}: duplicate Id");
+                assert!(
+                    ids.insert(finding["Id"].as_str().unwrap().to_string()),
+                    "{what}: duplicate Id"
+                );
             }
         }
         assert_eq!(n_findings, input.report.findings.len(), "{what}");
@@ -216,7 +228,8 @@ fn length(value: &Value, field: &str, range: std::ops::RangeInclusive<usize>, wh
 
 fn timestamp(text: &str) -> bool {
     let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     digits(0..4)
         && b[4] == b'-'
         && digits(5..7)
@@ -256,13 +269,24 @@ fn check_asff_finding(f: &Value, what: &str, labels: &[&str], namespaces: &[&str
     let arn = f["ProductArn"].as_str().unwrap();
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     assert!(
-        parts.len() == 6 && parts[0] == "arn" && parts[2] == "securityhub" && parts[5].starts_with("product/"),
+        parts.len() == 6
+            && parts[0] == "arn"
+            && parts[2] == "securityhub"
+            && parts[5].starts_with("product/"),
         "{what}: {arn}"
     );
     length(f, "GeneratorId", 1..=512, what);
     let account = f["AwsAccountId"].as_str().expect("AwsAccountId");
-    assert!(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()), "{what}");
-    for field in ["CreatedAt", "UpdatedAt", "FirstObservedAt", "LastObservedAt"] {
+    assert!(
+        account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()),
+        "{what}"
+    );
+    for field in [
+        "CreatedAt",
+        "UpdatedAt",
+        "FirstObservedAt",
+        "LastObservedAt",
+    ] {
         if let Some(time) = f.get(field) {
             assert!(timestamp(time.as_str().unwrap()), "{what}: {field} {time}");
         }
@@ -275,7 +299,10 @@ fn check_asff_finding(f: &Value, what: &str, labels: &[&str], namespaces: &[&str
         length(resource, "Type", 1..=256, what);
         length(resource, "Id", 1..=usize::MAX, what);
         if let Some(partition) = resource.get("Partition") {
-            assert!(["aws", "aws-cn", "aws-us-gov"].contains(&partition.as_str().unwrap()), "{what}");
+            assert!(
+                ["aws", "aws-cn", "aws-us-gov"].contains(&partition.as_str().unwrap()),
+                "{what}"
+            );
         }
         if resource.get("Region").is_some() {
             length(resource, "Region", 1..=16, what);
@@ -284,7 +311,10 @@ fn check_asff_finding(f: &Value, what: &str, labels: &[&str], namespaces: &[&str
     // §3 severity and types, top level and provider fields.
     for holder in [f, &f["FindingProviderFields"]] {
         let severity = &holder["Severity"];
-        assert!(labels.contains(&severity["Label"].as_str().expect("Label")), "{what}");
+        assert!(
+            labels.contains(&severity["Label"].as_str().expect("Label")),
+            "{what}"
+        );
         if severity.get("Original").is_some() {
             length(severity, "Original", 1..=64, what);
         }
@@ -313,20 +343,34 @@ fn check_asff_finding(f: &Value, what: &str, labels: &[&str], namespaces: &[&str
     }
     let one_of = |field: &str, allowed: &[&str]| {
         if let Some(value) = f.pointer(field) {
-            assert!(allowed.contains(&value.as_str().unwrap()), "{what}: {field} {value}");
+            assert!(
+                allowed.contains(&value.as_str().unwrap()),
+                "{what}: {field} {value}"
+            );
         }
     };
-    one_of("/Workflow/Status", &["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"]);
+    one_of(
+        "/Workflow/Status",
+        &["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"],
+    );
     one_of("/RecordState", &["ACTIVE", "ARCHIVED"]);
     one_of(
         "/VerificationState",
-        &["UNKNOWN", "TRUE_POSITIVE", "FALSE_POSITIVE", "BENIGN_POSITIVE"],
+        &[
+            "UNKNOWN",
+            "TRUE_POSITIVE",
+            "FALSE_POSITIVE",
+            "BENIGN_POSITIVE",
+        ],
     );
     for vulnerability in f["Vulnerabilities"].as_array().into_iter().flatten() {
         length(vulnerability, "Id", 1..=usize::MAX, what);
         length(&vulnerability["Vendor"], "Name", 1..=usize::MAX, what);
         if let Some(fix) = vulnerability.get("FixAvailable") {
-            assert!(["YES", "NO", "PARTIAL"].contains(&fix.as_str().unwrap()), "{what}");
+            assert!(
+                ["YES", "NO", "PARTIAL"].contains(&fix.as_str().unwrap()),
+                "{what}"
+            );
         }
         for cvss in vulnerability["Cvss"].as_array().into_iter().flatten() {
             if let Some(score) = cvss.get("BaseScore") {
@@ -342,11 +386,25 @@ fn check_asff_finding(f: &Value, what: &str, labels: &[&str], namespaces: &[&str
 #[test]
 fn sonarqube_follows_the_written_rules() {
     const ATTRIBUTES: &[&str] = &[
-        "CLEAR", "COMPLETE", "CONVENTIONAL", "DISTINCT", "EFFICIENT", "FOCUSED", "FORMATTED",
-        "IDENTIFIABLE", "LAWFUL", "LOGICAL", "MODULAR", "RESPECTFUL", "TESTED", "TRUSTWORTHY",
+        "CLEAR",
+        "COMPLETE",
+        "CONVENTIONAL",
+        "DISTINCT",
+        "EFFICIENT",
+        "FOCUSED",
+        "FORMATTED",
+        "IDENTIFIABLE",
+        "LAWFUL",
+        "LOGICAL",
+        "MODULAR",
+        "RESPECTFUL",
+        "TESTED",
+        "TRUSTWORTHY",
     ];
     let non_empty = |v: &Value, field: &str, what: &str| {
-        let text = v[field].as_str().unwrap_or_else(|| panic!("{what}: {field} missing"));
+        let text = v[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("{what}: {field} missing"));
         assert!(!text.trim().is_empty(), "{what}: {field} empty");
     };
     let check_location = |location: &Value, what: &str| {
@@ -382,8 +440,14 @@ fn sonarqube_follows_the_written_rules() {
             for field in ["id", "name", "engineId"] {
                 non_empty(rule, field, &what);
             }
-            assert!(rule_ids.insert(rule["id"].as_str().unwrap()), "{what}: duplicate rule");
-            assert!(ATTRIBUTES.contains(&rule["cleanCodeAttribute"].as_str().unwrap()), "{what}");
+            assert!(
+                rule_ids.insert(rule["id"].as_str().unwrap()),
+                "{what}: duplicate rule"
+            );
+            assert!(
+                ATTRIBUTES.contains(&rule["cleanCodeAttribute"].as_str().unwrap()),
+                "{what}"
+            );
             let impacts = rule["impacts"].as_array().expect("impacts");
             assert!(!impacts.is_empty(), "{what}");
             for impact in impacts {
@@ -391,14 +455,23 @@ fn sonarqube_follows_the_written_rules() {
                     .contains(&impact["softwareQuality"].as_str().unwrap()));
                 assert!(["LOW", "MEDIUM", "HIGH"].contains(&impact["severity"].as_str().unwrap()));
             }
-            assert!(rule.get("type").is_none() && rule.get("severity").is_none(), "{what}");
+            assert!(
+                rule.get("type").is_none() && rule.get("severity").is_none(),
+                "{what}"
+            );
         }
         let issues = document["issues"].as_array().unwrap();
         assert_eq!(issues.len(), n_with_file, "{what}");
         for issue in issues {
-            assert!(rule_ids.contains(issue["ruleId"].as_str().unwrap()), "{what}: unknown rule");
+            assert!(
+                rule_ids.contains(issue["ruleId"].as_str().unwrap()),
+                "{what}: unknown rule"
+            );
             for forbidden in ["severity", "type", "engineId"] {
-                assert!(issue.get(forbidden).is_none(), "{what}: {forbidden} on an issue");
+                assert!(
+                    issue.get(forbidden).is_none(),
+                    "{what}: {forbidden} on an issue"
+                );
             }
             check_location(&issue["primaryLocation"], &what);
         }
@@ -416,7 +489,9 @@ fn sonarqube_follows_the_written_rules() {
         for issue in issues {
             non_empty(issue, "engineId", &what);
             non_empty(issue, "ruleId", &what);
-            assert!(["BUG", "VULNERABILITY", "CODE_SMELL"].contains(&issue["type"].as_str().unwrap()));
+            assert!(
+                ["BUG", "VULNERABILITY", "CODE_SMELL"].contains(&issue["type"].as_str().unwrap())
+            );
             assert!(["BLOCKER", "CRITICAL", "MAJOR", "MINOR", "INFO"]
                 .contains(&issue["severity"].as_str().unwrap()));
             check_location(&issue["primaryLocation"], &what);
@@ -453,8 +528,15 @@ fn junit_matches_the_xsd() {
             panic!("running xmllint ({e}); install it with `apt-get install libxml2-utils`")
         });
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let failures: Vec<&str> = stderr.lines().filter(|l| !l.ends_with(" validates")).collect();
-    assert!(output.status.success() && failures.is_empty(), "{}", failures.join("\n"));
+    let failures: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.ends_with(" validates"))
+        .collect();
+    assert!(
+        output.status.success() && failures.is_empty(),
+        "{}",
+        failures.join("\n")
+    );
 }
 
 /// CSV read back with an RFC 4180 reader: one row per finding, every row as wide as the
@@ -464,7 +546,12 @@ fn csv_reads_back_and_is_defused() {
     for input in common::all() {
         let bytes = export("csv", &input.report, &Options::default());
         let rows = read_csv(std::str::from_utf8(&bytes).expect("UTF-8"));
-        assert_eq!(rows.len(), input.report.findings.len() + 1, "{}", input.name);
+        assert_eq!(
+            rows.len(),
+            input.report.findings.len() + 1,
+            "{}",
+            input.name
+        );
         for row in &rows {
             assert_eq!(row.len(), rows[0].len(), "{}", input.name);
             for cell in row {
@@ -505,7 +592,10 @@ fn read_csv(text: &str) -> Vec<Vec<String>> {
             }
         }
     }
-    assert!(cell.is_empty() && row.is_empty() && !quoted, "unterminated last row");
+    assert!(
+        cell.is_empty() && row.is_empty() && !quoted,
+        "unterminated last row"
+    );
     rows
 }
 
@@ -528,7 +618,11 @@ fn json_html_and_markdown_hold_every_finding() {
             ..Options::default()
         };
         let markdown = String::from_utf8(export("markdown", &input.report, &options)).unwrap();
-        assert!(markdown.contains("**0 new**, **0 fixed**"), "{}", input.name);
+        assert!(
+            markdown.contains("**0 new**, **0 fixed**"),
+            "{}",
+            input.name
+        );
     }
 }
 
@@ -553,7 +647,9 @@ fn every_exporter_is_validated_here() {
     ];
     let ids: Vec<&str> = EXPORTERS.iter().map(|e| e.id()).collect();
     assert_eq!(ids, covered);
-    assert!(Path::new(&ward_test_support::schemas_dir()).join("README.md").exists());
+    assert!(Path::new(&ward_test_support::schemas_dir())
+        .join("README.md")
+        .exists());
 }
 
 /// The validators above are only worth something if they reject broken documents.

@@ -1,14 +1,13 @@
 //! `ward import`: any supported reports in, one ward JSON report out.
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use ward_core::{Report, Severity, Source};
 
-use crate::output;
+use crate::{load, output};
 
 /// Warnings printed per input file before the rest are only counted.
 const MAX_WARNINGS_SHOWN: usize = 10;
@@ -43,7 +42,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     for path in &args.files {
         let name = path.display().to_string();
-        let bytes = read_limited(path, args.max_size).with_context(|| format!("reading {name}"))?;
+        let bytes =
+            load::read_limited(path, args.max_size).with_context(|| format!("reading {name}"))?;
         let imported =
             ward_formats::import(&bytes, format).with_context(|| format!("reading {name}"))?;
         drop(bytes);
@@ -79,35 +79,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads a file (or stdin for `-`), refusing more than `limit` bytes before reading them.
-fn read_limited(path: &Path, limit: u64) -> anyhow::Result<Vec<u8>> {
-    let too_large = |size: u64| ward_formats::Error::TooLarge { size, limit };
-    if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(limit + 1)
-            .read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > limit {
-            return Err(too_large(bytes.len() as u64).into());
-        }
-        return Ok(bytes);
-    }
-    let file = std::fs::File::open(path)?;
-    let size = file.metadata()?.len();
-    if size > limit {
-        return Err(too_large(size).into());
-    }
-    let mut bytes = Vec::with_capacity(size as usize);
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64).into());
-    }
-    Ok(bytes)
-}
-
 /// `12 findings: 1 critical, 3 high … | Trivy 10, Semgrep 2`.
-fn summary(report: &Report) -> String {
+pub(crate) fn summary(report: &Report) -> String {
     let mut by_severity: BTreeMap<Severity, usize> = BTreeMap::new();
     let mut by_tool: BTreeMap<&str, usize> = BTreeMap::new();
     for finding in &report.findings {

@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
+pub(crate) mod convert;
 pub(crate) mod formats;
 pub(crate) mod import;

@@ -70,7 +70,8 @@ impl Exporter for Asff {
         for (finding, key) in report.findings.iter().zip(&keys) {
             let asff = finding_to_asff(finding, key, &context);
             let size = serde_json::to_vec(&asff).map(|v| v.len()).unwrap_or(0) + 2;
-            if batch.len() == MAX_BATCH || (!batch.is_empty() && batch_bytes + size > MAX_BATCH_BYTES)
+            if batch.len() == MAX_BATCH
+                || (!batch.is_empty() && batch_bytes + size > MAX_BATCH_BYTES)
             {
                 batches.push(json!({"Findings": std::mem::take(&mut batch)}));
                 batch_bytes = 0;
@@ -215,7 +216,9 @@ fn types(finding: &Finding) -> Vec<String> {
         .any(|i| i.kind == IdentifierKind::Cve);
     let is_aws = finding.location.cloud.as_ref().is_some_and(|c| {
         c.resource_id.starts_with("arn:aws")
-            || c.provider.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("aws"))
+            || c.provider
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case("aws"))
     });
     let kind = match finding.category {
         Category::Dependency | Category::Container if has_cve => format!("{VULNERABILITIES}/CVE"),
@@ -244,7 +247,11 @@ fn types(finding: &Finding) -> Vec<String> {
 fn resources(finding: &Finding) -> Vec<Value> {
     let location = &finding.location;
     let mut resources = Vec::new();
-    if let Some(cloud) = location.cloud.as_ref().filter(|c| !c.resource_id.trim().is_empty()) {
+    if let Some(cloud) = location
+        .cloud
+        .as_ref()
+        .filter(|c| !c.resource_id.trim().is_empty())
+    {
         let mut resource = json!({
             "Type": truncate(non_blank(cloud.resource_type.as_deref()).unwrap_or("Other"), 256),
             "Id": cloud.resource_id,
@@ -270,7 +277,11 @@ fn resources(finding: &Finding) -> Vec<Value> {
         }
         resources.push(resource);
     }
-    if let Some(image) = location.image.as_ref().filter(|i| !i.name.trim().is_empty()) {
+    if let Some(image) = location
+        .image
+        .as_ref()
+        .filter(|i| !i.name.trim().is_empty())
+    {
         let mut container = json!({"ImageName": image.name});
         if let Some(digest) = non_blank(image.digest.as_deref()) {
             container["ImageId"] = json!(digest);
@@ -281,7 +292,11 @@ fn resources(finding: &Finding) -> Vec<Value> {
             "Details": {"Container": container},
         }));
     }
-    if let Some(package) = location.package.as_ref().filter(|p| !p.name.trim().is_empty()) {
+    if let Some(package) = location
+        .package
+        .as_ref()
+        .filter(|p| !p.name.trim().is_empty())
+    {
         let id = non_blank(package.purl.as_deref())
             .map(str::to_string)
             .unwrap_or_else(|| match non_blank(package.version.as_deref()) {
@@ -299,7 +314,8 @@ fn resources(finding: &Finding) -> Vec<Value> {
                 other.insert(key, value.to_string());
             }
         }
-        resources.push(json!({"Type": "Other", "Id": id, "Details": {"Other": details_other(other)}}));
+        resources
+            .push(json!({"Type": "Other", "Id": id, "Details": {"Other": details_other(other)}}));
     }
     if let Some(file) = location.file.as_ref().filter(|f| !f.path.trim().is_empty()) {
         let path = clean_path(&file.path);
@@ -318,7 +334,8 @@ fn resources(finding: &Finding) -> Vec<Value> {
         if let Some(snippet) = non_blank(file.snippet.as_deref()) {
             other.insert("Snippet", snippet.to_string());
         }
-        resources.push(json!({"Type": "Other", "Id": path, "Details": {"Other": details_other(other)}}));
+        resources
+            .push(json!({"Type": "Other", "Id": path, "Details": {"Other": details_other(other)}}));
     }
     if let Some(web) = location.web.as_ref().filter(|w| !w.url.trim().is_empty()) {
         let mut other = BTreeMap::new();
@@ -329,7 +346,9 @@ fn resources(finding: &Finding) -> Vec<Value> {
         if let Some(parameter) = non_blank(web.parameter.as_deref()) {
             other.insert("Parameter", parameter.to_string());
         }
-        resources.push(json!({"Type": "Other", "Id": web.url, "Details": {"Other": details_other(other)}}));
+        resources.push(
+            json!({"Type": "Other", "Id": web.url, "Details": {"Other": details_other(other)}}),
+        );
     }
     if resources.is_empty() {
         let id = non_blank(Some(&finding.tool)).unwrap_or("unknown");
@@ -374,11 +393,18 @@ fn product_fields(finding: &Finding, context: &Context) -> Value {
         (
             "ward/Identifiers",
             (!finding.identifiers.is_empty()).then(|| {
-                let ids: Vec<&str> = finding.identifiers.iter().map(|i| i.value.as_str()).collect();
+                let ids: Vec<&str> = finding
+                    .identifiers
+                    .iter()
+                    .map(|i| i.value.as_str())
+                    .collect();
                 ids.join(" ")
             }),
         ),
-        ("ward/Tags", (!finding.tags.is_empty()).then(|| finding.tags.join(", "))),
+        (
+            "ward/Tags",
+            (!finding.tags.is_empty()).then(|| finding.tags.join(", ")),
+        ),
         (
             "ward/References",
             (!finding.references.is_empty()).then(|| finding.references.join(" ")),
@@ -388,7 +414,10 @@ fn product_fields(finding: &Finding, context: &Context) -> Value {
             "ward/MaskedSecret",
             finding.secret.as_ref().map(|s| s.masked.clone()),
         ),
-        ("ward/Verified", finding.verified.then(|| "true".to_string())),
+        (
+            "ward/Verified",
+            finding.verified.then(|| "true".to_string()),
+        ),
     ];
     for (key, value) in optional {
         if let Some(value) = value {
@@ -407,7 +436,10 @@ fn product_fields(finding: &Finding, context: &Context) -> Value {
 /// `Vulnerabilities[0]` for findings about a package or naming a vulnerability id.
 fn vulnerability(finding: &Finding) -> Option<Value> {
     let package = finding.location.package.as_ref();
-    let ids: Vec<&str> = finding.vulnerability_ids().map(|i| i.value.as_str()).collect();
+    let ids: Vec<&str> = finding
+        .vulnerability_ids()
+        .map(|i| i.value.as_str())
+        .collect();
     if package.is_none() && ids.is_empty() {
         return None;
     }
@@ -442,7 +474,11 @@ fn vulnerability(finding: &Finding) -> Option<Value> {
             p["SourceLayerHash"] = json!(layer);
         }
         v["VulnerablePackages"] = json!([p]);
-        v["FixAvailable"] = json!(if package.fixed_version.is_some() { "YES" } else { "NO" });
+        v["FixAvailable"] = json!(if package.fixed_version.is_some() {
+            "YES"
+        } else {
+            "NO"
+        });
     }
     let cvss: Vec<Value> = finding
         .cvss
@@ -467,7 +503,11 @@ fn vulnerability(finding: &Finding) -> Option<Value> {
     if let Some(epss) = finding.epss {
         v["EpssScore"] = json!(epss.score);
     }
-    let urls: Vec<&String> = finding.references.iter().filter(|u| is_web_url(u)).collect();
+    let urls: Vec<&String> = finding
+        .references
+        .iter()
+        .filter(|u| is_web_url(u))
+        .collect();
     if !urls.is_empty() {
         v["ReferenceUrls"] = json!(urls);
     }
@@ -504,17 +544,32 @@ mod tests {
             "arn:aws:securityhub:us-east-1:000000000000:product/000000000000/default"
         );
         assert_eq!(sast["GeneratorId"], "python.lang.security.eval");
-        assert_eq!(sast["Severity"], json!({"Label": "HIGH", "Original": "ERROR"}));
-        assert_eq!(sast["Types"], json!(["Software and Configuration Checks/Vulnerabilities/SAST"]));
+        assert_eq!(
+            sast["Severity"],
+            json!({"Label": "HIGH", "Original": "ERROR"})
+        );
+        assert_eq!(
+            sast["Types"],
+            json!(["Software and Configuration Checks/Vulnerabilities/SAST"])
+        );
         assert_eq!(sast["CreatedAt"], "2024-05-01T12:00:00Z");
         assert_eq!(sast["Resources"][0]["Id"], "app/views.py");
         assert_eq!(sast["Resources"][0]["Details"]["Other"]["StartLine"], "42");
-        assert_eq!(sast["ProductFields"]["ward/RuleId"], "python.lang.security.eval");
-        assert_eq!(sast["Remediation"]["Recommendation"]["Text"], "Do not call eval() on input.");
+        assert_eq!(
+            sast["ProductFields"]["ward/RuleId"],
+            "python.lang.security.eval"
+        );
+        assert_eq!(
+            sast["Remediation"]["Recommendation"]["Text"],
+            "Do not call eval() on input."
+        );
         assert_eq!(sast["Workflow"]["Status"], "NEW");
 
         let dependency = &all[1];
-        assert_eq!(dependency["Types"][0], "Software and Configuration Checks/Vulnerabilities/CVE");
+        assert_eq!(
+            dependency["Types"][0],
+            "Software and Configuration Checks/Vulnerabilities/CVE"
+        );
         let v = &dependency["Vulnerabilities"][0];
         assert_eq!(v["Id"], "CVE-2021-23337");
         assert_eq!(v["RelatedVulnerabilities"], json!(["GHSA-35jh-r3h4-6jhm"]));
@@ -527,7 +582,10 @@ mod tests {
         assert_eq!(container["Workflow"]["Status"], "SUPPRESSED");
         assert_eq!(container["Resources"][0]["Type"], "Container");
         let secret = &all[3];
-        assert_eq!(secret["Types"][0], "Sensitive Data Identifications/Passwords");
+        assert_eq!(
+            secret["Types"][0],
+            "Sensitive Data Identifications/Passwords"
+        );
         assert_eq!(secret["VerificationState"], "TRUE_POSITIVE");
         assert_eq!(secret["ProductFields"]["ward/MaskedSecret"], "AKIA****");
         assert_eq!(all[4]["VerificationState"], "FALSE_POSITIVE");
@@ -577,7 +635,9 @@ mod tests {
         };
         assert!(Asff.export(&testing::report(), &options).is_err());
         let options = Options {
-            asff_product_arn: Some("arn:aws:securityhub:eu-west-1:123456789012:product/acme/scanner".into()),
+            asff_product_arn: Some(
+                "arn:aws:securityhub:eu-west-1:123456789012:product/acme/scanner".into(),
+            ),
             aws_account_id: "123456789012".into(),
             aws_region: "eu-west-1".into(),
             ..Options::default()

@@ -13,13 +13,11 @@
 use std::io::Write;
 
 use serde_json::{json, Value};
-use ward_core::{
-    CvssVersion, Finding, Identifier, IdentifierKind, Report, Severity, Status,
-};
+use ward_core::{CvssVersion, Finding, Identifier, IdentifierKind, Report, Severity, Status};
 
 use crate::util::{
-    fingerprint, identifier_url, is_web_url, non_blank, rule_key, status_word, tools,
-    unique_keys, uuid_from,
+    fingerprint, identifier_url, is_web_url, non_blank, rule_key, status_word, tools, unique_keys,
+    uuid_from,
 };
 use crate::{Error, Exporter, Options, Outcome};
 
@@ -128,8 +126,7 @@ fn component(finding: &Finding) -> Option<(String, Value)> {
                 }
             }
         };
-        let mut component =
-            json!({"type": "library", "bom-ref": reference, "name": package.name});
+        let mut component = json!({"type": "library", "bom-ref": reference, "name": package.name});
         if let Some(version) = version {
             component["version"] = json!(version);
         }
@@ -302,7 +299,10 @@ fn properties(finding: &Finding) -> Vec<Value> {
         ("ward:epss", finding.epss.map(|e| e.score.to_string())),
         (
             "ward:epss_percentile",
-            finding.epss.and_then(|e| e.percentile).map(|p| p.to_string()),
+            finding
+                .epss
+                .and_then(|e| e.percentile)
+                .map(|p| p.to_string()),
         ),
         (
             "ward:file",
@@ -328,26 +328,40 @@ mod tests {
     #[test]
     fn components_and_vulnerabilities() {
         let report = testing::report();
-        let outcome = CycloneDx.write(&report, &Options::default(), &mut Vec::new()).unwrap();
+        let outcome = CycloneDx
+            .write(&report, &Options::default(), &mut Vec::new())
+            .unwrap();
         // Trivy's package, Grype's image package; the others concern code or URLs.
         assert_eq!(outcome.exported, 2);
         assert_eq!(outcome.warnings.len(), 1);
         let json = testing::export_json(&CycloneDx, &report);
         assert_eq!(json["specVersion"], "1.6");
-        assert!(json["serialNumber"].as_str().unwrap().starts_with("urn:uuid:"));
+        assert!(json["serialNumber"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:uuid:"));
         let components = json["components"].as_array().unwrap();
         assert_eq!(components[0]["purl"], "pkg:npm/lodash@4.17.20");
-        assert_eq!(components[1]["bom-ref"], "ward:package:apk/openssl@3.0.8-r0");
+        assert_eq!(
+            components[1]["bom-ref"],
+            "ward:package:apk/openssl@3.0.8-r0"
+        );
         let v = &json["vulnerabilities"][0];
         assert_eq!(v["id"], "CVE-2021-23337");
         assert_eq!(v["source"]["name"], "NVD");
         assert_eq!(v["references"][0]["id"], "GHSA-35jh-r3h4-6jhm");
-        assert_eq!(v["ratings"][0], json!({"method": "CVSSv31", "score": 9.1, "severity": "critical", "vector": "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H"}));
+        assert_eq!(
+            v["ratings"][0],
+            json!({"method": "CVSSv31", "score": 9.1, "severity": "critical", "vector": "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H"})
+        );
         assert_eq!(v["ratings"][1]["severity"], "critical");
         assert_eq!(v["cwes"], json!([94]));
         assert_eq!(v["affects"][0]["ref"], "pkg:npm/lodash@4.17.20");
         assert_eq!(v["analysis"]["state"], "in_triage");
-        assert_eq!(json["vulnerabilities"][1]["analysis"]["response"], json!(["will_not_fix"]));
+        assert_eq!(
+            json["vulnerabilities"][1]["analysis"]["response"],
+            json!(["will_not_fix"])
+        );
     }
 
     #[test]

@@ -110,9 +110,7 @@ impl GitlabKind {
     pub fn exporter(self) -> &'static dyn Exporter {
         match self {
             GitlabKind::Sast => &gitlab_sast::GitlabSast,
-            GitlabKind::DependencyScanning => {
-                &gitlab_dependency_scanning::GitlabDependencyScanning
-            }
+            GitlabKind::DependencyScanning => &gitlab_dependency_scanning::GitlabDependencyScanning,
             GitlabKind::ContainerScanning => &gitlab_container_scanning::GitlabContainerScanning,
             GitlabKind::SecretDetection => &gitlab_secret_detection::GitlabSecretDetection,
             GitlabKind::Dast => &gitlab_dast::GitlabDast,
@@ -328,7 +326,11 @@ fn vulnerability(kind: GitlabKind, finding: &Finding, key: &str) -> Value {
     v.insert("location".into(), kind.location(finding));
     match kind {
         GitlabKind::Sast => {
-            let snippet = finding.location.file.as_ref().and_then(|f| f.snippet.as_deref());
+            let snippet = finding
+                .location
+                .file
+                .as_ref()
+                .and_then(|f| f.snippet.as_deref());
             if let Some(snippet) = non_blank(snippet) {
                 v.insert("raw_source_code_extract".into(), json!(snippet));
             }
@@ -363,11 +365,14 @@ fn identifiers(finding: &Finding) -> Vec<Value> {
             }
             _ => {
                 let tool = slug(&finding.tool).replace('-', "_");
-                push_unique(&mut out, json!({
-                    "type": format!("{tool}_rule_id"),
-                    "name": format!("{} rule {rule}", finding.tool.trim()).trim().to_string(),
-                    "value": rule,
-                }));
+                push_unique(
+                    &mut out,
+                    json!({
+                        "type": format!("{tool}_rule_id"),
+                        "name": format!("{} rule {rule}", finding.tool.trim()).trim().to_string(),
+                        "value": rule,
+                    }),
+                );
             }
         }
     }
@@ -376,11 +381,14 @@ fn identifiers(finding: &Finding) -> Vec<Value> {
     }
     if out.is_empty() {
         let fingerprint = fingerprint(finding);
-        push_unique(&mut out, json!({
-            "type": "ward_fingerprint",
-            "name": format!("ward fingerprint {fingerprint}"),
-            "value": fingerprint,
-        }));
+        push_unique(
+            &mut out,
+            json!({
+                "type": "ward_fingerprint",
+                "name": format!("ward fingerprint {fingerprint}"),
+                "value": fingerprint,
+            }),
+        );
     }
     out
 }
@@ -432,7 +440,10 @@ fn cvss_vectors(finding: &Finding) -> Vec<Value> {
             continue;
         };
         let vector = match cvss.version {
-            CvssVersion::V2 => vector.strip_prefix("CVSS:2.0/").unwrap_or(vector).to_string(),
+            CvssVersion::V2 => vector
+                .strip_prefix("CVSS:2.0/")
+                .unwrap_or(vector)
+                .to_string(),
             CvssVersion::V3_0 | CvssVersion::V3_1 if vector.starts_with("CVSS:3.") => {
                 vector.to_string()
             }
@@ -630,7 +641,11 @@ fn details(finding: &Finding, key: &str) -> Map<String, Value> {
         text("epss", "EPSS", &value);
     }
     if finding.occurrences > 1 {
-        text("occurrences", "Occurrences", &finding.occurrences.to_string());
+        text(
+            "occurrences",
+            "Occurrences",
+            &finding.occurrences.to_string(),
+        );
     }
     if let Some(evidence) = non_blank(finding.evidence.as_deref()) {
         details.insert(
@@ -658,8 +673,14 @@ mod tests {
     #[test]
     fn categories_pick_report_types() {
         assert_eq!(GitlabKind::of(Category::Iac), GitlabKind::Sast);
-        assert_eq!(GitlabKind::of(Category::License), GitlabKind::DependencyScanning);
-        assert_eq!(GitlabKind::of(Category::Container), GitlabKind::ContainerScanning);
+        assert_eq!(
+            GitlabKind::of(Category::License),
+            GitlabKind::DependencyScanning
+        );
+        assert_eq!(
+            GitlabKind::of(Category::Container),
+            GitlabKind::ContainerScanning
+        );
         for kind in GitlabKind::ALL {
             assert!(kind.exporter().id().starts_with("gitlab-"));
             assert!(kind.file_name().starts_with("gl-"));
@@ -700,7 +721,9 @@ mod tests {
         assert!(valid_vector("AV:N/AC:L/Au:N/C:P/I:P/A:P"));
         assert!(valid_vector("AV:N/AC:L/Au:N/C:P/I:P/A:P/E:POC/RL:OF"));
         assert!(!valid_vector("CVSS:3.1/AV:Q"));
-        assert!(!valid_vector("CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H/"));
+        assert!(!valid_vector(
+            "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H/"
+        ));
         assert!(!valid_vector("AV:N"));
     }
 
@@ -710,7 +733,12 @@ mod tests {
             gitlab_schema_version: "latest".into(),
             ..Options::default()
         };
-        let error = write(GitlabKind::Sast, &testing::report(), &options, &mut Vec::new());
+        let error = write(
+            GitlabKind::Sast,
+            &testing::report(),
+            &options,
+            &mut Vec::new(),
+        );
         assert!(matches!(error, Err(Error::InvalidOption { .. })));
     }
 }

@@ -112,7 +112,10 @@ mod tests {
         );
         assert_eq!(split("http://a.b"), ("http://a.b".into(), "/".into()));
         assert_eq!(split("http://a.b?x"), ("http://a.b".into(), "/?x".into()));
-        assert_eq!(split("10.0.0.1:443"), ("10.0.0.1:443".into(), String::new()));
+        assert_eq!(
+            split("10.0.0.1:443"),
+            ("10.0.0.1:443".into(), String::new())
+        );
     }
 
     #[test]
@@ -127,7 +130,10 @@ mod tests {
             v["location"],
             json!({"hostname": "https://shop.example.com:8443", "path": "/search?q=1", "method": "POST", "param": "q"})
         );
-        assert_eq!(v["evidence"]["summary"], "You have an error in your SQL syntax");
+        assert_eq!(
+            v["evidence"]["summary"],
+            "You have an error in your SQL syntax"
+        );
         assert_eq!(v["flags"][0]["type"], "flagged-as-likely-false-positive");
         assert_eq!(v["identifiers"][0]["type"], "zap_rule_id");
     }

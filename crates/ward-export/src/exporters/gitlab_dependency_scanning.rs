@@ -87,10 +87,16 @@ mod tests {
             json!([{"vendor": "unknown", "vector": "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H"}])
         );
         assert_eq!(v["identifiers"][0]["type"], "cve");
-        assert_eq!(v["identifiers"][0]["url"], "https://nvd.nist.gov/vuln/detail/CVE-2021-23337");
+        assert_eq!(
+            v["identifiers"][0]["url"],
+            "https://nvd.nist.gov/vuln/detail/CVE-2021-23337"
+        );
         assert_eq!(v["solution"], "Upgrade lodash to 4.17.21.");
         assert_eq!(v["details"]["epss"]["value"], "0.0123 (percentile 0.85)");
-        assert_eq!(v["links"][0]["url"], "https://nvd.nist.gov/vuln/detail/CVE-2021-23337");
+        assert_eq!(
+            v["links"][0]["url"],
+            "https://nvd.nist.gov/vuln/detail/CVE-2021-23337"
+        );
     }
 
     #[test]

@@ -58,7 +58,9 @@ mod tests {
     #[test]
     fn sast_and_iac_findings_only() {
         let report = testing::report();
-        let outcome = GitlabSast.write(&report, &Options::default(), &mut Vec::new()).unwrap();
+        let outcome = GitlabSast
+            .write(&report, &Options::default(), &mut Vec::new())
+            .unwrap();
         assert_eq!(outcome.exported, 2);
         assert_eq!(
             outcome.warnings,
@@ -95,6 +97,9 @@ mod tests {
         let text = testing::export_with(&GitlabSast, &testing::report(), &options);
         let json: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(json["version"], "15.0.7");
-        assert!(json["schema"].as_str().unwrap().contains("/v15.0.7/dist/sast-report-format.json"));
+        assert!(json["schema"]
+            .as_str()
+            .unwrap()
+            .contains("/v15.0.7/dist/sast-report-format.json"));
     }
 }

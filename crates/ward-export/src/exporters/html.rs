@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 use ward_core::{Finding, Report, Severity, Status};
 
 use crate::util::{
-    fingerprint, html_escape, is_web_url, location_text, non_blank, severity_counts,
-    status_word, tools,
+    fingerprint, html_escape, is_web_url, location_text, non_blank, severity_counts, status_word,
+    tools,
 };
 use crate::{Error, Exporter, Options, Outcome};
 
@@ -126,7 +126,9 @@ impl Exporter for Html {
         ));
         summary(&mut page, report);
         findings_table(&mut page, report);
-        page.push_str(&format!("</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"));
+        page.push_str(&format!(
+            "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
+        ));
         out.write_all(page.as_bytes())
             .map_err(Error::write(self.id()))?;
         Ok(Outcome {
@@ -142,8 +144,7 @@ fn csp_hash(text: &str) -> String {
 }
 
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
@@ -175,7 +176,11 @@ fn color(severity: Severity) -> &'static str {
 
 fn summary(page: &mut String, report: &Report) {
     let counts = severity_counts(&report.findings);
-    let open = report.findings.iter().filter(|f| f.status == Status::Open).count();
+    let open = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Open)
+        .count();
     page.push_str("<section class=\"cards\">\n<div class=\"card\">\n");
     page.push_str(&format!(
         "<div class=\"total\">{}</div><div class=\"muted\">findings, {open} open</div>\n</div>\n",
@@ -191,7 +196,11 @@ fn summary(page: &mut String, report: &Report) {
     ));
     for (row, (severity, n)) in counts.iter().enumerate() {
         let y = 4 + row * row_height;
-        let width = if *n == 0 { 0 } else { (n * bar_width / max).max(2) };
+        let width = if *n == 0 {
+            0
+        } else {
+            (n * bar_width / max).max(2)
+        };
         page.push_str(&format!(
             "<text x=\"0\" y=\"{ty}\" font-size=\"13\" fill=\"#1f2328\">{severity}</text><rect x=\"70\" y=\"{y}\" width=\"{width}\" height=\"20\" rx=\"3\" fill=\"{color}\"><title>{severity}: {n}</title></rect><text x=\"{tx}\" y=\"{ty}\" font-size=\"13\" fill=\"#1f2328\">{n}</text>\n",
             ty = y + 15,
@@ -206,7 +215,10 @@ fn summary(page: &mut String, report: &Report) {
             "Category",
             group(report.findings.iter().map(|f| f.category.as_str())),
         ),
-        ("Tool", group(report.findings.iter().map(|f| f.tool.as_str()))),
+        (
+            "Tool",
+            group(report.findings.iter().map(|f| f.tool.as_str())),
+        ),
     ] {
         if values.is_empty() {
             continue;
@@ -252,8 +264,16 @@ fn findings_table(page: &mut String, report: &Report) {
 }
 
 fn row(page: &mut String, index: usize, f: &Finding) {
-    let rank = Severity::ALL.len() - Severity::ALL.iter().position(|s| *s == f.severity).unwrap_or(0);
-    let class = if f.status == Status::Open { "" } else { " class=\"triaged\"" };
+    let rank = Severity::ALL.len()
+        - Severity::ALL
+            .iter()
+            .position(|s| *s == f.severity)
+            .unwrap_or(0);
+    let class = if f.status == Status::Open {
+        ""
+    } else {
+        " class=\"triaged\""
+    };
     page.push_str(&format!(
         "<tr data-index=\"{index}\"{class}><td data-sort=\"{rank}\"><span class=\"sev sev-{sev}\">{sev}</span></td>",
         sev = f.severity
@@ -264,10 +284,7 @@ fn row(page: &mut String, index: usize, f: &Finding) {
     ));
     let mut field = |name: &str, value: &str| {
         if !value.trim().is_empty() {
-            page.push_str(&format!(
-                "<dt>{name}</dt><dd>{}</dd>\n",
-                html_escape(value)
-            ));
+            page.push_str(&format!("<dt>{name}</dt><dd>{}</dd>\n", html_escape(value)));
         }
     };
     if let Some(description) = non_blank(f.description.as_deref()) {
@@ -305,7 +322,12 @@ fn row(page: &mut String, index: usize, f: &Finding) {
             field("Package URL", purl);
         }
     }
-    if let Some(snippet) = f.location.file.as_ref().and_then(|file| file.snippet.as_deref()) {
+    if let Some(snippet) = f
+        .location
+        .file
+        .as_ref()
+        .and_then(|file| file.snippet.as_deref())
+    {
         field("Code", snippet);
     }
     if let Some(evidence) = non_blank(f.evidence.as_deref()) {
@@ -354,7 +376,9 @@ mod tests {
     fn self_contained_and_escaped() {
         let mut report = testing::report();
         report.findings[0].description = Some("<img src=x onerror=alert(1)>".into());
-        report.findings[0].references.push("javascript:alert(1)".into());
+        report.findings[0]
+            .references
+            .push("javascript:alert(1)".into());
         let html = testing::export(&Html, &report);
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.contains("<summary>Use of eval() &lt;script&gt;</summary>"));

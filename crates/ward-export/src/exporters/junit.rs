@@ -49,10 +49,9 @@ impl Exporter for Junit {
             let findings: Vec<&Finding> =
                 report.findings.iter().filter(|f| f.tool == *tool).collect();
             let cases = match options.junit_grouping {
-                JunitGrouping::PerFinding => findings
-                    .iter()
-                    .map(|f| finding_case(f, options))
-                    .collect(),
+                JunitGrouping::PerFinding => {
+                    findings.iter().map(|f| finding_case(f, options)).collect()
+                }
                 JunitGrouping::PerRule => rule_cases(&findings, options),
             };
             let cases = if cases.is_empty() {
@@ -292,7 +291,9 @@ mod tests {
             "<testcase name=\"[high] Use of eval() &lt;script&gt; (./app/views.py:42)\" classname=\"python.lang.security.eval\" time=\"0\">"
         ));
         assert!(xml.contains("timestamp=\"2024-05-01T12:00:00\""));
-        assert!(xml.contains("<failure message=\"Use of eval() &lt;script&gt;\" type=\"high\">Title: Use of eval()"));
+        assert!(xml.contains(
+            "<failure message=\"Use of eval() &lt;script&gt;\" type=\"high\">Title: Use of eval()"
+        ));
         assert!(xml.contains("<skipped message=\"false positive\"/>"));
         assert!(xml.contains("Secret: AKIA****"));
     }
@@ -312,7 +313,9 @@ mod tests {
         // Semgrep's one rule has two findings, one failing.
         assert!(xml.contains("<testcase name=\"python.lang.security.eval\" classname=\"ward.semgrep\" time=\"0\">\n      <failure message=\"1 findings: Use of eval() &lt;script&gt;\" type=\"high\">"));
         // Checkov's info finding passes under a high threshold.
-        assert!(xml.contains("<testcase name=\"ward.hyperlink-http-x\" classname=\"ward.checkov\" time=\"0\"/>"));
+        assert!(xml.contains(
+            "<testcase name=\"ward.hyperlink-http-x\" classname=\"ward.checkov\" time=\"0\"/>"
+        ));
         assert!(xml.contains("<property name=\"ward.fail-on\" value=\"high\"/>"));
     }
 

@@ -86,8 +86,8 @@ impl Exporter for Markdown {
                     unchanged.len()
                 ));
                 text.push_str("| Severity | New | Fixed | Unchanged |\n|---|---:|---:|---:|\n");
-                let [new_counts, fixed_counts, unchanged_counts] = [&new, &fixed, &unchanged]
-                    .map(|list| severity_counts(list.iter().copied()));
+                let [new_counts, fixed_counts, unchanged_counts] =
+                    [&new, &fixed, &unchanged].map(|list| severity_counts(list.iter().copied()));
                 for i in 0..Severity::ALL.len() {
                     text.push_str(&format!(
                         "| {} | {} | {} | {} |\n",
@@ -214,7 +214,10 @@ fn details(text: &mut String, f: &Finding) {
         text.push('\n');
     }
     if let Some(remediation) = non_blank(f.remediation.as_deref()) {
-        text.push_str(&format!("\n**Remediation:** {}\n", escape_block(remediation)));
+        text.push_str(&format!(
+            "\n**Remediation:** {}\n",
+            escape_block(remediation)
+        ));
     }
     if !f.references.is_empty() {
         text.push_str("\n**References:**\n");
@@ -239,8 +242,8 @@ fn escape_inline(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\n' | '\r' | '\t' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-'
-            | '.' | '!' | '|' | '~' | ':' | '@' => {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' | ':' | '@' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -284,7 +287,9 @@ mod tests {
         let md = testing::export(&Markdown, &report);
         assert!(!md.contains("![x]("));
         assert!(!md.contains("<img"));
-        assert!(md.contains("\\!\\[x\\]\\(https\\://tracker\\.example/p\\.png\\) &lt;img src=x&gt;"));
+        assert!(
+            md.contains("\\!\\[x\\]\\(https\\://tracker\\.example/p\\.png\\) &lt;img src=x&gt;")
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The output formats, one module each, and [`EXPORTERS`], the list of them.
 //!
-//! Adding a format: a new file here implementing [`Exporter`](crate::Exporter) (copy a small
+//! Adding a format: a new file here implementing [`Exporter`] (copy a small
 //! one such as `csv.rs`), one `mod` line and one `EXPORTERS` entry below, and its validation
 //! in `tests/schemas.rs`.
 
@@ -214,7 +214,10 @@ pub(crate) mod testing {
     }
 
     /// The export as JSON.
-    pub(crate) fn export_json(exporter: &dyn crate::Exporter, report: &Report) -> serde_json::Value {
+    pub(crate) fn export_json(
+        exporter: &dyn crate::Exporter,
+        report: &Report,
+    ) -> serde_json::Value {
         serde_json::from_str(&export(exporter, report)).unwrap()
     }
 }

@@ -115,7 +115,12 @@ fn run(report: &Report, keys: &[String], tool: &str, time: UtcTime, options: &Op
     }
     let rules: Vec<Value> = rule_ids
         .iter()
-        .map(|id| rule(id, rule_findings.get(id).map(Vec::as_slice).unwrap_or_default()))
+        .map(|id| {
+            rule(
+                id,
+                rule_findings.get(id).map(Vec::as_slice).unwrap_or_default(),
+            )
+        })
         .collect();
     let name = non_blank(Some(tool)).unwrap_or("unknown");
     let mut driver = json!({"name": name, "rules": rules});
@@ -268,11 +273,15 @@ fn location(finding: &Finding) -> Map<String, Value> {
     }
     let mut logical = Vec::new();
     if let Some(package) = &finding.location.package {
-        let qualified = package.purl.clone().unwrap_or_else(|| match &package.version {
-            Some(version) => format!("{}@{version}", package.name),
-            None => package.name.clone(),
-        });
-        logical.push(json!({"name": package.name, "fullyQualifiedName": qualified, "kind": "module"}));
+        let qualified = package
+            .purl
+            .clone()
+            .unwrap_or_else(|| match &package.version {
+                Some(version) => format!("{}@{version}", package.name),
+                None => package.name.clone(),
+            });
+        logical
+            .push(json!({"name": package.name, "fullyQualifiedName": qualified, "kind": "module"}));
     }
     if let Some(cloud) = &finding.location.cloud {
         logical.push(json!({"fullyQualifiedName": cloud.resource_id, "kind": "resource"}));
@@ -326,7 +335,11 @@ fn properties(finding: &Finding) -> Map<String, Value> {
         p.insert("confidence".into(), json!(confidence));
     }
     if !finding.identifiers.is_empty() {
-        let ids: Vec<&str> = finding.identifiers.iter().map(|i| i.value.as_str()).collect();
+        let ids: Vec<&str> = finding
+            .identifiers
+            .iter()
+            .map(|i| i.value.as_str())
+            .collect();
         p.insert("identifiers".into(), json!(ids));
     }
     if !finding.cvss.is_empty() {
@@ -418,10 +431,19 @@ mod tests {
         let json = testing::export_json(&Sarif, &report);
         assert_eq!(json["version"], "2.1.0");
         let runs = json["runs"].as_array().unwrap();
-        let drivers: Vec<_> = runs.iter().map(|r| r["tool"]["driver"]["name"].as_str().unwrap()).collect();
-        assert_eq!(drivers, ["Semgrep", "Trivy", "Grype", "Gitleaks", "ZAP", "Checkov"]);
+        let drivers: Vec<_> = runs
+            .iter()
+            .map(|r| r["tool"]["driver"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            drivers,
+            ["Semgrep", "Trivy", "Grype", "Gitleaks", "ZAP", "Checkov"]
+        );
         let semgrep = &runs[0];
-        assert_eq!(semgrep["tool"]["driver"]["rules"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            semgrep["tool"]["driver"]["rules"].as_array().unwrap().len(),
+            1
+        );
         let rule = &semgrep["tool"]["driver"]["rules"][0];
         assert_eq!(rule["id"], "python.lang.security.eval");
         assert_eq!(rule["properties"]["security-severity"], "9.5");
@@ -449,8 +471,14 @@ mod tests {
             })
         );
         assert_eq!(result["properties"]["security-severity"], "8.0");
-        assert_eq!(result["properties"]["identifiers"], json!(["CWE-95", "A03:2021"]));
-        assert_eq!(semgrep["invocations"][0]["startTimeUtc"], "2024-05-01T12:00:00Z");
+        assert_eq!(
+            result["properties"]["identifiers"],
+            json!(["CWE-95", "A03:2021"])
+        );
+        assert_eq!(
+            semgrep["invocations"][0]["startTimeUtc"],
+            "2024-05-01T12:00:00Z"
+        );
     }
 
     #[test]

@@ -111,10 +111,7 @@ fn engine(finding: &Finding) -> &str {
 
 /// Rule ids, unique per tool: a rule id two tools share becomes `tool:rule` for both.
 fn rule_ids(findings: &[&Finding]) -> Vec<String> {
-    let plain: Vec<(String, &str)> = findings
-        .iter()
-        .map(|f| (rule_key(f), engine(f)))
-        .collect();
+    let plain: Vec<(String, &str)> = findings.iter().map(|f| (rule_key(f), engine(f))).collect();
     let mut tools_of_rule: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (rule, tool) in &plain {
         tools_of_rule.entry(rule).or_default().insert(tool);
@@ -122,7 +119,9 @@ fn rule_ids(findings: &[&Finding]) -> Vec<String> {
     plain
         .iter()
         .map(|(rule, tool)| {
-            let shared = tools_of_rule.get(rule.as_str()).is_some_and(|t| t.len() > 1);
+            let shared = tools_of_rule
+                .get(rule.as_str())
+                .is_some_and(|t| t.len() > 1);
             if shared {
                 format!("{tool}:{rule}")
             } else {
@@ -216,7 +215,10 @@ mod tests {
         assert_eq!(rule["id"], "python.lang.security.eval");
         assert_eq!(rule["engineId"], "Semgrep");
         assert_eq!(rule["cleanCodeAttribute"], "TRUSTWORTHY");
-        assert_eq!(rule["impacts"], json!([{"softwareQuality": "SECURITY", "severity": "HIGH"}]));
+        assert_eq!(
+            rule["impacts"],
+            json!([{"softwareQuality": "SECURITY", "severity": "HIGH"}])
+        );
         let issue = &json["issues"][0];
         assert_eq!(
             issue,
@@ -252,7 +254,10 @@ mod tests {
         let ids = rule_ids(&[&a, &other]);
         assert_eq!(
             ids,
-            ["Semgrep:python.lang.security.eval", "Opengrep:python.lang.security.eval"]
+            [
+                "Semgrep:python.lang.security.eval",
+                "Opengrep:python.lang.security.eval"
+            ]
         );
     }
 }

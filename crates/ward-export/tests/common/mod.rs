@@ -4,8 +4,7 @@
 
 use ward_core::{
     Category, CloudLocation, Confidence, Cvss, CvssVersion, Epss, FileLocation, Finding,
-    ImageLocation, PackageLocation, Report, Secret, Severity, Source, Status,
-    WebLocation,
+    ImageLocation, PackageLocation, Report, Secret, Severity, Source, Status, WebLocation,
 };
 use ward_test_support::Expected;
 
@@ -134,7 +133,9 @@ pub(crate) fn rich(category: Category, n: u32) -> Finding {
     f.rule_id = Some(format!("{category}-rule-{n}"));
     f.add_cwe("79");
     f.add_id("A03:2021");
-    f.description = Some(format!("What {category} finding {n} is about.\nSecond line."));
+    f.description = Some(format!(
+        "What {category} finding {n} is about.\nSecond line."
+    ));
     f.remediation = Some("Fix it.".into());
     f.add_reference("https://example.com/advisory");
     f.scan_time = Some("2024-05-01T10:00:00Z".into());
