@@ -154,6 +154,12 @@ pub(crate) fn is_web_url(url: &str) -> bool {
     }) && !url.chars().any(char::is_whitespace)
 }
 
+/// Whether `url` is a web URL that JSON Schema's `uri`/`iri-reference` formats accept as it
+/// is: [`is_web_url`] and none of the characters that must be percent-encoded.
+pub(crate) fn clean_url(url: &str) -> bool {
+    is_web_url(url) && !url.contains(['<', '>', '"', '{', '}', '|', '\\', '^', '`'])
+}
+
 /// A path as a repository-relative URI path: `/` separators, no `file://` or leading `./`.
 pub(crate) fn clean_path(path: &str) -> String {
     let path = path.trim();

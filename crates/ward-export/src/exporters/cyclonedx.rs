@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use ward_core::{CvssVersion, Finding, Identifier, IdentifierKind, Report, Severity, Status};
 
 use crate::util::{
-    fingerprint, identifier_url, is_web_url, non_blank, rule_key, status_word, tools, unique_keys,
+    clean_url, fingerprint, identifier_url, non_blank, rule_key, status_word, tools, unique_keys,
     uuid_from,
 };
 use crate::{Error, Exporter, Options, Outcome};
@@ -162,12 +162,6 @@ fn source(id: &Identifier) -> Value {
         source["url"] = json!(url);
     }
     source
-}
-
-/// URLs the schema's `iri-reference` format accepts: absolute web URLs without characters
-/// that must be escaped.
-fn clean_url(url: &str) -> bool {
-    is_web_url(url) && !url.contains(['<', '>', '"', '{', '}', '|', '\\', '^', '`'])
 }
 
 fn cvss_method(version: CvssVersion) -> &'static str {

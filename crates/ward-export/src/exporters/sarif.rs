@@ -27,8 +27,8 @@ use crate::exporters::gitlab::version_text;
 use crate::options::report_time;
 use crate::time::UtcTime;
 use crate::util::{
-    clean_path, fingerprint, is_web_url, non_blank, rule_key, security_severity, status_word,
-    tools, unique_keys, uuid_from,
+    clean_path, clean_url, fingerprint, non_blank, rule_key, security_severity, status_word, tools,
+    unique_keys, uuid_from,
 };
 use crate::{Error, Exporter, Options, Outcome};
 
@@ -171,7 +171,7 @@ fn rule(id: &str, findings: &[&Finding]) -> Value {
     if let Some(remediation) = non_blank(first.remediation.as_deref()) {
         rule["help"] = json!({"text": remediation});
     }
-    if let Some(url) = first.references.iter().find(|u| is_web_url(u)) {
+    if let Some(url) = first.references.iter().find(|u| clean_url(u)) {
         rule["helpUri"] = json!(url);
     }
     let mut tags: Vec<String> = Vec::new();

@@ -243,7 +243,11 @@ pub(crate) fn awkward() -> Vec<Finding> {
         method: None,
         parameter: None,
     });
-    huge.references = vec!["not a url".into(), "javascript:alert(1)".into()];
+    huge.references = vec![
+        "not a url".into(),
+        "javascript:alert(1)".into(),
+        "https://example.com/a|b{c}".into(),
+    ];
     out.push(huge);
     let mut markup = Finding::new(
         "Scanner \"quoted\"",
