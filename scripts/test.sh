@@ -15,6 +15,13 @@ fuzz_seconds=${WARD_FUZZ_SECONDS:-20}
 step() { printf '\n== %s\n' "$*"; }
 
 step "tools"
+# xmllint validates the JUnit exporter's output against the JUnit XSD.
+if ! command -v xmllint >/dev/null; then
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    $sudo_cmd apt-get install -y -qq libxml2-utils
+fi
 command -v cargo-deny >/dev/null || cargo install cargo-deny --locked
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 

@@ -24,6 +24,13 @@ enum Command {
     /// The format of each file is detected from its content (not its name) unless --format
     /// names it. The report goes to stdout or -o FILE; a summary goes to stderr on a terminal.
     Import(commands::import::Args),
+    /// Convert reports (any format `ward import` reads, or ward JSON) to a CI or dashboard
+    /// format: GitLab security reports, SARIF, ASFF, JUnit, CycloneDX, SonarQube, HTML,
+    /// Markdown, CSV or ward JSON.
+    ///
+    /// `--to gitlab -o DIR` writes GitLab's standard artifact files into DIR, one per report
+    /// type that has findings (all five with --all).
+    Convert(Box<commands::convert::Args>),
     /// List the supported input formats and the DefectDojo scan types they stand for.
     Formats(commands::formats::Args),
     /// Decide whether the pipeline passes: exit 0 (pass), 1 (the policy is violated), 2 (error).
@@ -38,6 +45,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Import(args) => commands::import::run(&args),
+        Command::Convert(args) => commands::convert::run(&args),
         Command::Formats(args) => commands::formats::run(&args),
         Command::Gate(args) => commands::gate::run(&args),
     };

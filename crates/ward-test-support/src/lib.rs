@@ -14,6 +14,11 @@ pub fn corpus_dir() -> PathBuf {
     data_dir().join("corpus")
 }
 
+/// The official report-format schemas exporters are validated against (`tests/data/schemas`).
+pub fn schemas_dir() -> PathBuf {
+    data_dir().join("schemas")
+}
+
 /// What the publishers' own tests assert about a corpus file's finding count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expected {

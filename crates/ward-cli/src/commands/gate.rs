@@ -50,7 +50,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut findings = Vec::new();
     for path in &args.files {
         match load::load(path, format, args.max_size) {
-            Ok(loaded) => findings.extend(loaded.findings),
+            Ok(loaded) => findings.extend(loaded.report.findings),
             Err(error) if may_fail(&policy, path, format) => {
                 output::warning(&format!(
                     "{} could not be read and is allowed to fail: {error:#}",
@@ -121,7 +121,12 @@ fn baseline(args: &Args, policy: &Policy) -> anyhow::Result<Option<BTreeSet<Stri
         return Ok(None);
     };
     Ok(Some(
-        loaded.findings.into_iter().map(|f| f.fingerprint).collect(),
+        loaded
+            .report
+            .findings
+            .into_iter()
+            .map(|f| f.fingerprint)
+            .collect(),
     ))
 }
 

@@ -37,7 +37,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     for path in &args.files {
         let loaded = load::load(path, format, args.max_size)?;
-        let name = &loaded.source.file;
+        let name = path.display().to_string();
         for warning in loaded.warnings.iter().take(MAX_WARNINGS_SHOWN) {
             output::warning(&format!("{name}: {warning}"));
         }
@@ -47,8 +47,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 loaded.warnings.len() - MAX_WARNINGS_SHOWN
             ));
         }
-        report.sources.push(loaded.source);
-        report.findings.extend(loaded.findings);
+        report.sources.extend(loaded.report.sources);
+        report.findings.extend(loaded.report.findings);
     }
     output::write_atomically(args.output.as_deref(), |out| {
         serde_json::to_writer_pretty(&mut *out, &report).context("writing the report")?;
@@ -62,7 +62,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
 }
 
 /// `12 findings: 1 critical, 3 high … | Trivy 10, Semgrep 2`.
-fn summary(report: &Report) -> String {
+pub(crate) fn summary(report: &Report) -> String {
     let mut by_severity: BTreeMap<Severity, usize> = BTreeMap::new();
     let mut by_tool: BTreeMap<&str, usize> = BTreeMap::new();
     for finding in &report.findings {

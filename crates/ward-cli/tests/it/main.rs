@@ -1,6 +1,7 @@
 //! End-to-end tests of the `ward` binary: one integration binary, one module per area.
 #![allow(clippy::print_stderr)]
 
+mod convert;
 mod gate;
 mod hostile;
 mod import;
