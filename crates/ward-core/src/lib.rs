@@ -2,7 +2,7 @@
 //!
 //! Every scanner report, whatever its format, is turned into [`Finding`]s. This crate holds that
 //! model and the pure logic on it: severity and category vocabularies, identifiers, locations,
-//! secret masking and the deduplication [fingerprint](fingerprint). It performs no I/O.
+//! secret masking and the deduplication [`fingerprint`]. It performs no I/O.
 #![warn(missing_docs)]
 
 mod finding;
