@@ -3,7 +3,15 @@
 use crate::Parser;
 
 mod gitleaks;
+mod sca_common;
+mod trivy;
+mod trivy_common;
+mod trivy_operator;
 
 /// Every input format, in the order [`crate::detect`] tries them: specific shapes before
 /// generic ones.
-pub static PARSERS: &[&dyn Parser] = &[&gitleaks::Gitleaks];
+pub static PARSERS: &[&dyn Parser] = &[
+    &gitleaks::Gitleaks,
+    &trivy::Trivy,
+    &trivy_operator::TrivyOperator,
+];
