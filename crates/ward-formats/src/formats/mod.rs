@@ -2,6 +2,7 @@
 
 use crate::Parser;
 
+mod anchore_grype;
 mod gitleaks;
 mod sca_common;
 mod trivy;
@@ -14,4 +15,5 @@ pub static PARSERS: &[&dyn Parser] = &[
     &gitleaks::Gitleaks,
     &trivy::Trivy,
     &trivy_operator::TrivyOperator,
+    &anchore_grype::AnchoreGrype,
 ];
