@@ -3,6 +3,7 @@
 use crate::Parser;
 
 mod anchore_grype;
+mod cyclonedx;
 mod gitleaks;
 mod sca_common;
 mod trivy;
@@ -16,4 +17,5 @@ pub static PARSERS: &[&dyn Parser] = &[
     &trivy::Trivy,
     &trivy_operator::TrivyOperator,
     &anchore_grype::AnchoreGrype,
+    &cyclonedx::CycloneDx,
 ];
