@@ -4,6 +4,7 @@ use crate::Parser;
 
 mod anchore_grype;
 mod cyclonedx;
+mod dependency_check;
 mod gitleaks;
 mod sca_common;
 mod trivy;
@@ -18,4 +19,5 @@ pub static PARSERS: &[&dyn Parser] = &[
     &trivy_operator::TrivyOperator,
     &anchore_grype::AnchoreGrype,
     &cyclonedx::CycloneDx,
+    &dependency_check::DependencyCheck,
 ];
