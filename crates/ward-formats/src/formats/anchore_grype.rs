@@ -605,6 +605,36 @@ mod tests {
     }
 
     #[test]
+    fn same_fingerprint_as_trivy() {
+        let grype = check(
+            r#"{"matches":[{"vulnerability":{"id":"GHSA-xxxx-yyyy-zzzz","severity":"High"},
+                 "relatedVulnerabilities":[{"id":"CVE-2018-11771","namespace":"nvd:cpe"}],
+                 "artifact":{"name":"commons-compress","version":"1.14","type":"java-archive",
+                   "purl":"pkg:maven/org.apache.commons/commons-compress@1.14"}},
+                {"vulnerability":{"id":"CVE-2021-33574","severity":"Critical"},
+                 "artifact":{"name":"libc6","version":"2.28-10","type":"deb"}}],
+               "descriptor":{"name":"grype"}}"#,
+        );
+        let trivy_json = r#"{"SchemaVersion":2,"ArtifactName":"app","ArtifactType":"container_image","Results":[
+            {"Target":"app (debian 10)","Class":"os-pkgs","Type":"debian","Vulnerabilities":[
+              {"VulnerabilityID":"CVE-2021-33574","PkgName":"libc6","InstalledVersion":"2.28-10","Severity":"CRITICAL"}]},
+            {"Target":"Java","Class":"lang-pkgs","Type":"jar","Vulnerabilities":[
+              {"VulnerabilityID":"CVE-2018-11771","PkgName":"org.apache.commons:commons-compress","InstalledVersion":"1.14","Severity":"MEDIUM"}]}]}"#;
+        let trivy = super::super::trivy::Trivy
+            .parse(&Input::new(trivy_json.as_bytes()))
+            .unwrap();
+        let fingerprint = |f: &Finding| ward_core::fingerprint::of(f);
+        assert_eq!(
+            fingerprint(&grype.findings[0]),
+            fingerprint(&trivy.findings[1])
+        );
+        assert_eq!(
+            fingerprint(&grype.findings[1]),
+            fingerprint(&trivy.findings[0])
+        );
+    }
+
+    #[test]
     fn not_grype() {
         assert!(!AnchoreGrype.detect(&Input::new(br#"{"matches":"x"}"#)));
         assert!(!AnchoreGrype.detect(&Input::new(br#"{"results":[]}"#)));

@@ -29,17 +29,11 @@ pub(crate) struct TrivyOperator;
 const TOOL: &str = "Trivy Operator";
 const API_GROUP: &str = "aquasecurity.github.io/";
 
-/// A single resource, or a `List` of them.
-#[derive(Deserialize)]
-struct Document {
-    #[serde(flatten)]
-    resource: Resource,
-    items: Option<Vec<Resource>>,
-}
-
+/// A single resource, or a `List` of them (`items`).
 #[derive(Deserialize)]
 struct Resource {
     kind: Option<String>,
+    items: Option<Vec<Resource>>,
     metadata: Option<Metadata>,
     report: Option<Report>,
     spec: Option<Spec>,
@@ -256,10 +250,10 @@ impl Parser for TrivyOperator {
                 Vec::new()
             }
             _ => {
-                let document: Document = de::json(bytes)?;
-                match document.items {
+                let mut document: Resource = de::json(bytes)?;
+                match document.items.take() {
                     Some(items) => items,
-                    None => vec![document.resource],
+                    None => vec![document],
                 }
             }
         };
