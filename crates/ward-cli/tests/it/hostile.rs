@@ -177,10 +177,8 @@ fn truncated_xml() {
 }
 
 #[test]
-fn empty_and_binary_input() {
+fn binary_input() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "empty.json", b"");
-    fails(dir.path(), &file, &[], &["empty"]);
     let mut garbage = Vec::new();
     garbage.write_all(&[0u8, 159, 146, 150, 1, 2, 3]).unwrap();
     let file = write(dir.path(), "garbage.bin", &garbage);

@@ -93,3 +93,16 @@ fn output_to_a_device_writes_in_place() {
     let meta = std::fs::metadata("/dev/null").unwrap();
     assert!(!meta.is_file(), "/dev/null is still a device");
 }
+
+#[test]
+fn empty_inputs_read_as_no_findings_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [("empty.jsonl", &b""[..]), ("null.json", b"null\n"), ("list.json", b"[ ]")] {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let out = ward_in(dir.path(), &["import", name]);
+        let report = stdout_json(&out);
+        assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+        assert_eq!(report["sources"][0]["format"], "empty");
+        assert!(stderr(&out).contains("holds no report"), "{}", stderr(&out));
+    }
+}

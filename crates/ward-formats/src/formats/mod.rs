@@ -2,6 +2,7 @@
 
 use crate::Parser;
 
+mod anchore_grype;
 mod asff;
 mod asff_common;
 mod aws_codeguru_security;
@@ -10,7 +11,10 @@ mod awssecurityhub;
 mod bandit;
 mod burp;
 mod checkov;
+mod cyclonedx;
+mod dependency_check;
 mod detect_secrets;
+mod empty;
 mod gitlab_common;
 mod gitlab_container_scan;
 mod gitlab_dast;
@@ -31,6 +35,7 @@ mod npm_audit_7;
 mod nuclei;
 mod ordered;
 mod osv_scanner;
+mod package_common;
 mod pip_audit;
 mod retirejs;
 mod sarif;
@@ -44,6 +49,9 @@ mod sslscan;
 mod sslyze;
 mod sslyze_json;
 mod tfsec;
+mod trivy;
+mod trivy_common;
+mod trivy_operator;
 mod trufflehog;
 mod trufflehog3;
 mod ward;
@@ -97,5 +105,11 @@ pub static PARSERS: &[&dyn Parser] = &[
     &sslyze::Sslyze,
     &sslyze_json::SslyzeJson,
     &mobsf::Mobsf,
+    &trivy::Trivy,
+    &trivy_operator::TrivyOperator,
+    &anchore_grype::AnchoreGrype,
+    &cyclonedx::CycloneDx,
+    &dependency_check::DependencyCheck,
     &sarif::Sarif,
+    &empty::Empty,
 ];

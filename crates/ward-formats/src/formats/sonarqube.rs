@@ -151,6 +151,9 @@ impl Parser for SonarQube {
                 let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]);
                 head.contains("SonarQube Vulnerability Report")
             }
+            // A ZIP of API exports is the only archive any importer reads; an archive that is
+            // not one is rejected by `parse` with a message saying what it holds.
+            Sniff::Zip => true,
             _ => false,
         }
     }

@@ -79,11 +79,15 @@ impl Parser for Tfsec {
     }
 
     fn detect(&self, input: &Input<'_>) -> bool {
-        let Some(first) = input
-            .json()
-            .and_then(|doc| doc.get("results"))
-            .and_then(first_item)
-        else {
+        let Some(doc) = input.json().and_then(|d| d.as_object()) else {
+            return false;
+        };
+        // tfsec writes `{"results": null}` when it finds nothing; no other tool writes a
+        // document whose only key is a null `results`.
+        if doc.len() == 1 && doc.get("results").is_some_and(|r| r.is_null()) {
+            return true;
+        }
+        let Some(first) = doc.get("results").and_then(first_item) else {
             return false;
         };
         let has = |k: &str| first.get(k).is_some();
