@@ -53,6 +53,11 @@ pub(crate) fn parse(name: &str, bytes: &[u8], format: Option<&str>) -> anyhow::R
     }
     let imported =
         ward_formats::import(bytes, format).with_context(|| format!("reading {name}"))?;
+    Ok(loaded(name, imported))
+}
+
+/// The report of one import, as the file `name` gave it.
+pub(crate) fn loaded(name: &str, imported: ward_formats::Imported) -> Loaded {
     let parsed = imported.parsed;
     let source = Source {
         tool: parsed
@@ -62,18 +67,18 @@ pub(crate) fn parse(name: &str, bytes: &[u8], format: Option<&str>) -> anyhow::R
         file: name.to_string(),
         scan_time: parsed.scan_time,
     };
-    Ok(Loaded {
+    Loaded {
         report: Report {
             findings: parsed.findings,
             sources: vec![source],
         },
         warnings: parsed.warnings,
-    })
+    }
 }
 
 /// Whether the bytes look like a ward report: a JSON object whose `findings` and `sources`
 /// are arrays. Decided on the bounded sniff, so a huge foreign report costs little.
-fn is_ward_json(bytes: &[u8]) -> bool {
+pub(crate) fn is_ward_json(bytes: &[u8]) -> bool {
     let input = Input::new(bytes);
     let Sniff::Json(serde_json::Value::Object(object)) = input.sniff() else {
         return false;

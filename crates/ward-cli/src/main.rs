@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod load;
 mod output;
+mod report_writer;
 
 /// ward: a DevSecOps security hub. Scans, converts scanner reports, gates pipelines.
 #[derive(Debug, Parser)]

@@ -1,7 +1,7 @@
 //! Printing and writing: the only place that talks to the terminal or writes result files.
 #![allow(clippy::print_stderr)]
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Seek, Write};
 use std::path::Path;
 
 use anyhow::Context;
@@ -40,9 +40,22 @@ pub(crate) fn write_atomically(
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
+        // Standard output cannot be taken back, so the output is spooled to an unnamed
+        // temporary file and copied out only once it is complete.
+        let mut spool = std::io::BufWriter::with_capacity(
+            1 << 16,
+            tempfile::tempfile().context("creating a temporary file for the output")?,
+        );
+        write(&mut spool)?;
+        let mut file = spool
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .context("writing the output")?;
+        file.seek(std::io::SeekFrom::Start(0))
+            .context("writing the output")?;
         let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-        write(&mut out)?;
+        let mut out = stdout.lock();
+        std::io::copy(&mut file, &mut out).context("writing to stdout")?;
         out.flush().context("writing to stdout")?;
         return Ok(());
     };

@@ -107,7 +107,8 @@ pub fn check_xml(bytes: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
-fn json_error(e: &serde_json::Error) -> Error {
+/// A serde_json error as an [`Error`] with its line and column.
+pub fn json_error(e: &serde_json::Error) -> Error {
     Error::Json {
         line: e.line(),
         column: e.column(),

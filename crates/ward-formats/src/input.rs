@@ -168,14 +168,6 @@ impl Sniff {
 }
 
 fn sniff_json(bytes: &[u8]) -> Sniff {
-    if let Some(offset) = too_deep(bytes) {
-        let (line, column) = line_column(bytes, offset);
-        return Sniff::Broken(Error::Json {
-            line,
-            column,
-            message: format!("JSON nested deeper than {MAX_JSON_DEPTH} levels"),
-        });
-    }
     let mut stream = serde_json::Deserializer::from_slice(bytes);
     let first = match (Shallow { depth: SNIFF_DEPTH }).deserialize(&mut stream) {
         Ok(v) => v,
@@ -201,10 +193,21 @@ fn sniff_json(bytes: &[u8]) -> Sniff {
     }
 }
 
-/// The offset of the first bracket that opens a level past [`MAX_JSON_DEPTH`], if any.
+/// An error for JSON nested past [`MAX_JSON_DEPTH`], at the first bracket that does so.
 ///
-/// One pass over the bytes that only tracks strings and brackets: nesting is refused before
-/// any parser sees it, whatever it would have skipped.
+/// One pass over the bytes that only tracks strings and brackets. It runs only when no parser
+/// recognised the input: the sniff skips deep values without recursing and typed parsers stop
+/// at serde_json's own limit, so nesting is never a danger, only a better explanation.
+pub(crate) fn nesting_error(bytes: &[u8]) -> Option<Error> {
+    let offset = too_deep(bytes)?;
+    let (line, column) = line_column(bytes, offset);
+    Some(Error::Json {
+        line,
+        column,
+        message: format!("JSON nested deeper than {MAX_JSON_DEPTH} levels"),
+    })
+}
+
 fn too_deep(bytes: &[u8]) -> Option<usize> {
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
     for (offset, &byte) in bytes.iter().enumerate() {
@@ -407,16 +410,17 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused_with_a_position() {
         let deep = "[".repeat(100_000);
-        let Sniff::Broken(e) = Sniff::of(deep.as_bytes()) else {
-            panic!()
-        };
-        let reason = e.to_string();
+        let reason = nesting_error(deep.as_bytes()).unwrap().to_string();
         assert!(
             reason.contains("nested deeper than 128") && reason.contains("line 1, column 129"),
             "{reason}"
         );
         let fine = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(nesting_error(fine.as_bytes()).is_none());
         assert!(matches!(Sniff::of(fine.as_bytes()), Sniff::Json(_)));
+        // Brackets inside strings do not count.
+        let quoted = format!("[\"{}\"]", "[".repeat(200));
+        assert!(nesting_error(quoted.as_bytes()).is_none());
     }
 
     #[test]

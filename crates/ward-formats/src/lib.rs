@@ -30,6 +30,15 @@ pub trait Parser: Sync {
     /// Reads the report. Fails only when the input is not this format at all or is broken;
     /// entries that cannot be used become [`Parsed::warnings`].
     fn parse(&self, input: &Input<'_>) -> Result<Parsed, Error>;
+    /// Reads the report and hands its findings to `each` in batches as they are made, so that
+    /// a caller writing them out never holds them all. The returned [`Parsed`] carries the
+    /// warnings, tool and scan time (and any findings not handed over). Formats whose reports
+    /// grow large override this; by default every finding comes in one batch after [`Parser::parse`].
+    fn parse_each(&self, input: &Input<'_>, each: &mut dyn FnMut(Vec<Finding>)) -> Result<Parsed, Error> {
+        let mut parsed = self.parse(input)?;
+        each(std::mem::take(&mut parsed.findings));
+        Ok(parsed)
+    }
 }
 
 /// The result of parsing one report.
@@ -79,10 +88,16 @@ pub fn detect(input: &Input<'_>) -> Result<&'static dyn Parser, Error> {
     if let Some(parser) = PARSERS.iter().copied().find(|p| p.detect(input)) {
         return Ok(parser);
     }
-    // The sniff reads only the start of an XML document: a broken one deserves its position
-    // more than a guess at its format.
-    if let Sniff::Xml(_) = input.sniff() {
-        de::check_xml(input.bytes())?;
+    // The sniff reads only the start of an XML document, and skips deep JSON unread: a broken
+    // or hostile input deserves its position more than a guess at its format.
+    match input.sniff() {
+        Sniff::Xml(_) => de::check_xml(input.bytes())?,
+        Sniff::Json(_) | Sniff::JsonLines(_) => {
+            if let Some(error) = input::nesting_error(input.bytes()) {
+                return Err(error);
+            }
+        }
+        _ => {}
     }
     let what = match input.sniff() {
         Sniff::Json(v) | Sniff::JsonLines(v) => match v {
@@ -96,7 +111,9 @@ pub fn detect(input: &Input<'_>) -> Result<&'static dyn Parser, Error> {
         Sniff::Xml(x) => format!("XML with root element <{}>", x.root),
         Sniff::Html => "HTML".to_string(),
         Sniff::Zip => "a ZIP archive".to_string(),
-        Sniff::Broken(error) => return Err(error.clone()),
+        Sniff::Broken(error) => {
+            return Err(input::nesting_error(input.bytes()).unwrap_or_else(|| error.clone()))
+        }
         Sniff::Other { reason } => reason.clone(),
     };
     Err(Error::Unrecognized { what })
@@ -114,6 +131,34 @@ pub fn import(bytes: &[u8], format: Option<&str>) -> Result<Imported, Error> {
     // Only ward's own format arrives with fingerprints; they are kept as they were assigned.
     if parsed.findings.iter().any(|f| f.fingerprint.is_empty()) {
         ward_core::fingerprint::assign(&mut parsed.findings);
+    }
+    Ok(Imported { parser, parsed })
+}
+
+/// Like [`import`], but hands the findings to `each` in fingerprinted batches as the parser
+/// makes them (see [`Parser::parse_each`]), so the caller can write them out without holding
+/// them all. Fingerprints are assigned per batch; a streaming parser makes a batch of
+/// everything that shares a file (a Trivy target), which is what the ranks of
+/// [`ward_core::fingerprint`] compare.
+pub fn import_each(
+    bytes: &[u8],
+    format: Option<&str>,
+    each: &mut dyn FnMut(Vec<Finding>),
+) -> Result<Imported, Error> {
+    let input = Input::new(bytes);
+    let parser = match format {
+        None | Some("auto") => detect(&input)?,
+        Some(name) => parser(name).ok_or_else(|| Error::UnknownFormat(name.to_string()))?,
+    };
+    let mut fingerprinted = |mut batch: Vec<Finding>| {
+        if batch.iter().any(|f| f.fingerprint.is_empty()) {
+            ward_core::fingerprint::assign(&mut batch);
+        }
+        each(batch);
+    };
+    let mut parsed = parser.parse_each(&input, &mut fingerprinted)?;
+    if !parsed.findings.is_empty() {
+        fingerprinted(std::mem::take(&mut parsed.findings));
     }
     Ok(Imported { parser, parsed })
 }

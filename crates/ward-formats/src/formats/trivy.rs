@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use ward_core::{
     Category, CloudLocation, Confidence, FileLocation, Finding, ImageLocation, PackageLocation,
@@ -29,7 +30,7 @@ pub(crate) struct Trivy;
 const TOOL: &str = "Trivy";
 
 /// A schema v2 report, or a Kubernetes report; both are objects.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct Report {
     #[serde(rename = "CreatedAt")]
     created_at: Option<String>,
@@ -291,43 +292,215 @@ impl Parser for Trivy {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<Parsed, Error> {
+        let mut findings = Vec::new();
+        let mut parsed = self.parse_each(input, &mut |batch| findings.extend(batch))?;
+        parsed.findings = findings;
+        Ok(parsed)
+    }
+
+    fn parse_each(
+        &self,
+        input: &Input<'_>,
+        each: &mut dyn FnMut(Vec<Finding>),
+    ) -> Result<Parsed, Error> {
         let bytes = input.bytes();
         let mut parsed = Parsed {
             tool: Some(TOOL.into()),
             ..Parsed::default()
         };
-        match first_byte(bytes) {
-            // An empty legacy report is the bare `null`.
-            Some(b'n') => {
-                de::json::<()>(bytes)?;
+        let mut deserializer = serde_json::Deserializer::from_slice(
+            bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes),
+        );
+        let outcome = Document {
+            parsed: &mut parsed,
+            each,
+        }
+        .deserialize(&mut deserializer)
+        .and_then(|outcome| deserializer.end().map(|()| outcome));
+        match outcome {
+            Ok(Ok(())) => Ok(parsed),
+            Ok(Err(e)) => Err(e),
+            // Read again with the plain wire types: that error names the field path.
+            Err(e) => Err(match first_byte(bytes) {
+                Some(b'[') => de::json::<Vec<TargetResult>>(bytes).err(),
+                Some(b'n') => de::json::<()>(bytes).err(),
+                _ => de::json::<Report>(bytes).err(),
             }
-            Some(b'[') => {
-                let results: Vec<TargetResult> = de::json(bytes)?;
-                let context = Context {
-                    legacy: true,
-                    ..Context::default()
-                };
-                for (i, result) in results.into_iter().enumerate() {
-                    target_findings(result, &context, &format!("[{i}]"), &mut parsed);
+            .unwrap_or_else(|| de::json_error(&e))),
+        }
+    }
+}
+
+/// Hands the findings made so far to the caller, each with the report's scan time.
+fn flush(parsed: &mut Parsed, each: &mut dyn FnMut(Vec<Finding>)) {
+    if parsed.findings.is_empty() {
+        return;
+    }
+    let mut batch = std::mem::take(&mut parsed.findings);
+    if let Some(time) = &parsed.scan_time {
+        for f in &mut batch {
+            f.scan_time = Some(time.clone());
+        }
+    }
+    each(batch);
+}
+
+/// A whole Trivy document, read so that each target result becomes findings as soon as it has
+/// been read, and those go to the caller: neither the wire form nor the findings of a large
+/// report need exist all at once.
+struct Document<'p> {
+    parsed: &'p mut Parsed,
+    each: &'p mut dyn FnMut(Vec<Finding>),
+}
+
+impl<'de> DeserializeSeed<'de> for Document<'_> {
+    /// The outer error is the JSON's; the inner one says the document is not a Trivy report.
+    type Value = Result<(), Error>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Document<'_> {
+    type Value = Result<(), Error>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a Trivy report (an object, a list of targets, or null)")
+    }
+
+    // An empty legacy report is the bare `null`.
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Ok(()))
+    }
+
+    // The legacy report: a list of targets.
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let context = Context {
+            legacy: true,
+            ..Context::default()
+        };
+        Results {
+            context: &context,
+            at: "",
+            parsed: self.parsed,
+            each: self.each,
+        }
+        .visit_seq(seq)?;
+        Ok(Ok(()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut report = Report::default();
+        let mut streamed = false;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'_, str>>()? {
+            match key.as_ref() {
+                "CreatedAt" => {
+                    report.created_at = map.next_value()?;
+                    self.parsed.scan_time = non_empty(report.created_at.as_deref());
+                }
+                "ArtifactName" => report.artifact_name = map.next_value()?,
+                "ArtifactType" => report.artifact_type = map.next_value()?,
+                "Metadata" => report.metadata = map.next_value()?,
+                "ClusterName" => report.cluster_name = map.next_value()?,
+                "Resources" => report.resources = map.next_value()?,
+                "Vulnerabilities" => report.vulnerabilities = map.next_value()?,
+                "Misconfigurations" => report.misconfigurations = map.next_value()?,
+                // Trivy writes the artifact before the results, so the results can be turned
+                // into findings as they are read; in any other order they wait for the end.
+                "Results" if header_complete(&report) => {
+                    let context = artifact_context(&report);
+                    map.next_value_seed(Results {
+                        context: &context,
+                        at: "Results",
+                        parsed: self.parsed,
+                        each: self.each,
+                    })?;
+                    streamed = true;
+                }
+                "Results" => report.results = map.next_value()?,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
                 }
             }
-            _ => {
-                let report: Report = de::json(bytes)?;
-                report_findings(report, &mut parsed)?;
-            }
         }
-        if let Some(time) = &parsed.scan_time {
-            for f in &mut parsed.findings {
-                f.scan_time = Some(time.clone());
-            }
+        let outcome = report_findings(report, streamed, self.parsed);
+        flush(self.parsed, self.each);
+        Ok(outcome)
+    }
+}
+
+/// Whether everything the findings inherit from the artifact has been read.
+fn header_complete(report: &Report) -> bool {
+    match report.artifact_type.as_deref() {
+        Some(t) if t.eq_ignore_ascii_case("container_image") => {
+            report.artifact_name.is_some() && report.metadata.is_some()
         }
-        Ok(parsed)
+        Some(_) => true,
+        None => false,
+    }
+}
+
+/// A `Results` array (or a legacy report), read one target at a time; each target's findings
+/// go to the caller as one batch.
+struct Results<'c, 'p> {
+    context: &'c Context,
+    at: &'c str,
+    parsed: &'p mut Parsed,
+    each: &'p mut dyn FnMut(Vec<Finding>),
+}
+
+impl<'de> DeserializeSeed<'de> for Results<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Results<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of Trivy target results")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        while let Some(result) = seq.next_element::<TargetResult>()? {
+            let at = format!("{}[{index}]", self.at);
+            target_findings(result, self.context, &at, self.parsed);
+            flush(self.parsed, self.each);
+            index += 1;
+        }
+        Ok(())
     }
 }
 
 fn first_byte(bytes: &[u8]) -> Option<u8> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
+/// What the findings of a schema v2 report inherit from its artifact.
+fn artifact_context(report: &Report) -> Context {
+    let is_image = report
+        .artifact_type
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("container_image"));
+    Context {
+        image: match (&report.metadata, is_image) {
+            (Some(metadata), true) => image_from_metadata(report.artifact_name.as_deref(), metadata),
+            (None, true) => image_from_metadata(report.artifact_name.as_deref(), &Metadata::default()),
+            (_, false) => None,
+        },
+        resource: None,
+        legacy: false,
+    }
 }
 
 /// What a result's findings inherit from the report and the resource around it.
@@ -341,7 +514,7 @@ struct Context {
     legacy: bool,
 }
 
-fn report_findings(report: Report, parsed: &mut Parsed) -> Result<(), Error> {
+fn report_findings(report: Report, streamed: bool, parsed: &mut Parsed) -> Result<(), Error> {
     parsed.scan_time = non_empty(report.created_at.as_deref());
     let kubernetes = report.cluster_name.is_some()
         && (report.resources.is_some()
@@ -379,26 +552,13 @@ fn report_findings(report: Report, parsed: &mut Parsed) -> Result<(), Error> {
         }
         return Ok(());
     }
-    if report.results.is_none() && report.artifact_name.is_none() {
+    if !streamed && report.results.is_none() && report.artifact_name.is_none() {
         return Err(Error::WrongFormat {
             format: "trivy",
             reason: "the object has neither `Results` nor `ClusterName`".into(),
         });
     }
-    let is_image = report
-        .artifact_type
-        .as_deref()
-        .is_some_and(|t| t.eq_ignore_ascii_case("container_image"));
-    let metadata = report.metadata.unwrap_or_default();
-    let context = Context {
-        image: if is_image {
-            image_from_metadata(report.artifact_name.as_deref(), &metadata)
-        } else {
-            None
-        },
-        resource: None,
-        legacy: false,
-    };
+    let context = artifact_context(&report);
     for (i, result) in report.results.into_iter().flatten().enumerate() {
         target_findings(result, &context, &format!("Results[{i}]"), parsed);
     }
