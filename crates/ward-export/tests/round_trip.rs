@@ -1,6 +1,12 @@
 //! Round trips: a report exported to SARIF, a GitLab format or ASFF and imported again by
 //! ward's own importer of that format keeps each finding's title, severity, rule id, location
-//! and identifiers. Run over every importable corpus file and the synthetic reports.
+//! (file and line, package and version, image, URL, cloud resource), identifiers, category,
+//! status and tool. Run over every importable corpus file and the synthetic reports; every
+//! loss is listed before the test fails.
+//!
+//! What the formats cannot hold: titles are cut to 256 (ASFF) and 255 (GitLab) characters.
+//! A blank value cannot be sent to Security Hub, so blank titles, rule ids and tools are not
+//! compared. (Fields outside this list that do not survive are listed in each exporter's doc.)
 //!
 //! A format whose importer is not (yet) in `ward_formats::PARSERS` is skipped with a note;
 //! the importer is found by its DefectDojo scan type, so the test needs no change when it lands.
@@ -90,7 +96,7 @@ fn exports_import_back_with_their_fields() {
         }
     }
     eprintln!("round trips: {n_checked} findings compared");
-    for problem in problems.iter().take(100000) {
+    for problem in problems.iter().take(100) {
         eprintln!("{problem}");
     }
     assert!(
@@ -174,24 +180,14 @@ fn compare(before: &Finding, after: &Finding, exporter_id: &str, what: &str) -> 
         })
     };
     if let (Some(path_before), Some(file)) = (path(before), &before.location.file) {
-        // GitLab's DAST and container reports have no place for a file.
-        if !matches!(exporter_id, "gitlab-dast" | "gitlab-container-scanning") {
-            let path_after = path(after).unwrap_or_default();
-            check(
-                path_before.is_empty()
-                    || !path_after.is_empty()
-                        && (path_after.ends_with(&path_before)
-                            || path_before.ends_with(&path_after)),
-                format!("file {path_before} became {path_after}"),
-            );
-        }
-        if let (Some(line), true) = (
-            file.start_line,
-            matches!(
-                exporter_id,
-                "sarif" | "gitlab-sast" | "gitlab-secret-detection" | "asff"
-            ),
-        ) {
+        let path_after = path(after).unwrap_or_default();
+        check(
+            path_before.is_empty()
+                || !path_after.is_empty()
+                    && (path_after.ends_with(&path_before) || path_before.ends_with(&path_after)),
+            format!("file {path_before} became {path_after}"),
+        );
+        if let Some(line) = file.start_line {
             let after_line = after.location.file.as_ref().and_then(|f| f.start_line);
             check(
                 after_line == Some(line),
@@ -221,6 +217,47 @@ fn compare(before: &Finding, after: &Finding, exporter_id: &str, what: &str) -> 
                 ),
             );
         }
+    }
+    if let Some(image) = &before.location.image {
+        let after_image = after.location.image.as_ref().map(|i| i.name.as_str());
+        check(
+            after_image == Some(image.name.as_str()),
+            format!("image {} became {after_image:?}", image.name),
+        );
+    }
+    if let Some(cloud) = &before.location.cloud {
+        let after_cloud = after
+            .location
+            .cloud
+            .as_ref()
+            .map(|c| c.resource_id.as_str());
+        check(
+            after_cloud == Some(cloud.resource_id.as_str()),
+            format!(
+                "cloud resource {} became {after_cloud:?}",
+                cloud.resource_id
+            ),
+        );
+    }
+    check(
+        after.category == before.category,
+        format!(
+            "category {} of {} became {}",
+            before.category, before.title, after.category
+        ),
+    );
+    check(
+        after.status == before.status,
+        format!(
+            "status {:?} of {} became {:?}",
+            before.status, before.title, after.status
+        ),
+    );
+    if !before.tool.trim().is_empty() {
+        check(
+            after.tool == before.tool,
+            format!("tool {} became {}", before.tool, after.tool),
+        );
     }
     if let Some(web) = &before.location.web {
         let url = after

@@ -12,8 +12,13 @@
 //! `severity` = severity (`Unknown` when the tool said so), the first identifier = the rule id
 //! (typed `cve`/`ghsa`/`cwe` when it is one, else `<tool>_rule_id`), then every CVE, GHSA, OSV,
 //! CWE, OWASP and vendor id; `description`, `solution` = remediation, `links` = references,
-//! `cvss_vectors`, and everything else (tool, fingerprint, confidence, EPSS, fixed version,
-//! status …) in `details`. The vulnerability `id` is a UUID derived from the fingerprint.
+//! `cvss_vectors`, and everything else (tool, rule, fingerprint, confidence, EPSS, package,
+//! image, cloud resource, URL, a file the location has no place for, status …) in `details`
+//! under fixed ids; `scan.analyzer.id` = `ward` tells ward's GitLab importers to read them
+//! back. The vulnerability `id` is a UUID derived from the fingerprint. What does not survive:
+//! columns and a missing end line (SAST locations hold lines only, `end_line` defaults to the
+//! start line), a secret's hash (only the masked value is written), and what is cut: `name`
+//! (255 characters) and `solution` (7000).
 
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -360,8 +360,11 @@ impl AsffFinding {
     /// The product that reported the finding (`Inspector`, `GuardDuty`, `Prowler` …; for
     /// findings ward converted, the tool behind them).
     fn product(&self) -> String {
-        if let Some(ward) = self.ward() {
-            return ward.get("Tool").cloned().unwrap_or_default();
+        if let Some(tool) = self
+            .ward()
+            .and_then(|w| non_empty(w.get("Tool").map(String::as_str)))
+        {
+            return tool;
         }
         non_empty(self.product_name.as_deref())
             .or_else(|| self.product_field(|f| &f.product_name))

@@ -543,6 +543,11 @@ fn read_run(run_index: usize, run: &Run, parsed: &mut Parsed) {
     if parsed.scan_time.is_none() {
         parsed.scan_time.clone_from(&scan_time);
     }
+    let by_ward = run
+        .properties
+        .as_ref()
+        .and_then(|p| p.converted_by.as_deref())
+        .is_some_and(|c| c.trim_start().starts_with("ward"));
     let context = RunContext {
         rules: Rules::of(run.tool.as_ref()),
         globals: driver.and_then(|d| d.global_message_strings.as_ref()),
@@ -550,12 +555,9 @@ fn read_run(run_index: usize, run: &Run, parsed: &mut Parsed) {
         scan_time,
         secret_scanner: SECRET_SCANNERS.iter().any(|s| lower.contains(s)),
         gitleaks: lower.contains("gitleaks"),
-        merge_repeats: lower.starts_with("semgrep"),
-        by_ward: run
-            .properties
-            .as_ref()
-            .and_then(|p| p.converted_by.as_deref())
-            .is_some_and(|c| c.trim_start().starts_with("ward")),
+        // ward wrote one result per finding, merged already where they should be.
+        merge_repeats: lower.starts_with("semgrep") && !by_ward,
+        by_ward,
         tool,
     };
     let mut seen: HashMap<MergeKey, usize> = HashMap::new();
@@ -1279,6 +1281,74 @@ mod tests {
         ));
         assert_eq!(parsed.findings.len(), 1);
         assert_eq!(parsed.findings[0].occurrences, 2);
+    }
+
+    #[test]
+    fn ward_runs_give_back_their_fields() {
+        let run = |converted_by: &str| {
+            format!(
+                r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"Trivy","rules":[
+                  {{"id":"CVE-2021-1","shortDescription":{{"text":"x"}},
+                    "fullDescription":{{"text":"Rule text.  "}},"properties":{{"tags":["external/cwe/cwe-79"]}}}},
+                  {{"id":"ward.no-rule"}}]}}}},
+                  "properties":{{"convertedBy":"{converted_by}"}},
+                  "invocations":[{{"endTimeUtc":"2030-01-01T00:00:00Z"}}],
+                  "results":[
+                    {{"ruleId":"CVE-2021-1","ruleIndex":0,"level":"error","message":{{"text":"  Two\nlines  "}},
+                      "suppressions":[{{"kind":"external","status":"accepted","justification":"out of scope"}}],
+                      "properties":{{"security-severity":"9.5","severity":"medium","category":"container",
+                        "toolSeverity":"MODERATE","identifiers":["CVE-2021-1","GHSA-aaaa-bbbb-cccc"],
+                        "cvss":[{{"version":"3.1","vector":"CVSS:3.1/AV:N","score":5.0}}],
+                        "epss":{{"score":0.5,"percentile":0.9}},
+                        "package":{{"name":"lodash","version":"1.0","fixedVersion":"2.0"}},
+                        "image":{{"name":"alpine:3","os":"alpine 3.17"}},
+                        "status":"out_of_scope","externalId":"T-1","scanTime":"2024-05-01T10:00:00Z",
+                        "references":["not a url"],"tags":["a"]}}}},
+                    {{"ruleId":"ward.no-rule","ruleIndex":1,"message":{{"text":"No rule"}},
+                      "locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"a.py"}}}}}}],
+                      "properties":{{"severity":"low","snippet":"call(x)","description":"Own text."}}}}]}}]}}"#
+            )
+        };
+        let parsed = check(&run("ward 0.1.0"));
+        let f = &parsed.findings[0];
+        assert_eq!(f.title, "  Two\nlines  ");
+        assert_eq!(
+            (f.severity, f.tool_severity.as_deref(), f.category),
+            (Severity::Medium, Some("MODERATE"), Category::Container)
+        );
+        let ids: Vec<&str> = f.identifiers.iter().map(|i| i.value.as_str()).collect();
+        assert_eq!(ids, ["CVE-2021-1", "GHSA-aaaa-bbbb-cccc"]);
+        let package = f.location.package.as_ref().unwrap();
+        assert_eq!(
+            (package.version.as_deref(), package.fixed_version.as_deref()),
+            (Some("1.0"), Some("2.0"))
+        );
+        assert_eq!(
+            f.location.image.as_ref().unwrap().os.as_deref(),
+            Some("alpine 3.17")
+        );
+        assert_eq!((f.cvss.len(), f.epss.unwrap().percentile), (1, Some(0.9)));
+        assert_eq!(f.status, Status::OutOfScope);
+        assert_eq!(f.external_id.as_deref(), Some("T-1"));
+        assert_eq!(f.scan_time.as_deref(), Some("2024-05-01T10:00:00Z"));
+        assert_eq!(f.description.as_deref(), Some("Rule text.  "));
+        assert_eq!((f.references.len(), f.tags.len()), (1, 1));
+        let g = &parsed.findings[1];
+        assert_eq!((g.rule_id.as_deref(), g.severity), (None, Severity::Low));
+        assert_eq!(g.description.as_deref(), Some("Own text."));
+        assert_eq!(
+            g.location.file.as_ref().unwrap().snippet.as_deref(),
+            Some("call(x)")
+        );
+        assert_eq!(g.scan_time, None);
+        // The same properties from another producer are not taken for ward's.
+        let parsed = check(&run("someone else"));
+        let f = &parsed.findings[0];
+        assert_eq!(
+            (f.title.as_str(), f.severity),
+            ("Two lines", Severity::Critical)
+        );
+        assert!(f.location.package.is_none() && f.external_id.is_none());
     }
 
     #[test]
