@@ -155,9 +155,27 @@ pub(crate) fn is_web_url(url: &str) -> bool {
 }
 
 /// Whether `url` is a web URL that JSON Schema's `uri`/`iri-reference` formats accept as it
-/// is: [`is_web_url`] and none of the characters that must be percent-encoded.
+/// is: [`is_web_url`], none of the characters that must be percent-encoded, a host, and a port
+/// (if any) of digits (`http://host:port/` placeholders are no URI).
 pub(crate) fn clean_url(url: &str) -> bool {
-    is_web_url(url) && !url.contains(['<', '>', '"', '{', '}', '|', '\\', '^', '`'])
+    if !is_web_url(url) || url.contains(['<', '>', '"', '{', '}', '|', '\\', '^', '`']) {
+        return false;
+    }
+    let rest = url.split_once("://").map_or("", |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.strip_prefix('[') {
+        // An IPv6 literal: `[::1]:8080`.
+        Some(v6) => match v6.split_once(']') {
+            Some((host, after)) => (host, after.strip_prefix(':')),
+            None => return false,
+        },
+        None => match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        },
+    };
+    !host.is_empty() && port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A path as a repository-relative URI path: `/` separators, no `file://` or leading `./`.
@@ -169,6 +187,17 @@ pub(crate) fn clean_path(path: &str) -> String {
         path = rest.to_string();
     }
     path
+}
+
+/// [`clean_path`], or `.` for a path that names the repository itself (`./`), for formats
+/// whose file field must not be empty.
+pub(crate) fn repo_path(path: &str) -> String {
+    let path = clean_path(path);
+    if path.is_empty() {
+        ".".to_string()
+    } else {
+        path
+    }
 }
 
 /// `a-b-c` from `A b/c`: lowercase ASCII letters, digits and single dashes.
@@ -344,7 +373,10 @@ mod tests {
             "&lt;script&gt;x&lt;/script&gt;"
         );
         assert_eq!(clean_path("./src\\a.py"), "src/a.py");
+        assert_eq!(repo_path("./"), ".");
         assert_eq!(slug("Hard coded AWS / key!"), "hard-coded-aws-key");
         assert!(is_web_url("https://x") && !is_web_url("https://") && !is_web_url("x"));
+        assert!(clean_url("https://user@h.example:8443/a?b#c") && clean_url("http://[::1]:80/"));
+        assert!(!clean_url("http://host:port/rules#k") && !clean_url("https://:80/"));
     }
 }

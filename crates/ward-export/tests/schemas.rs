@@ -424,11 +424,17 @@ fn sonarqube_follows_the_written_rules() {
         }
     };
     for input in common::all() {
+        // A path that names only the project root (`./`) is no file SonarQube could index.
         let n_with_file = input
             .report
             .findings
             .iter()
-            .filter(|f| f.location.file.is_some())
+            .filter(|f| {
+                f.location.file.as_ref().is_some_and(|file| {
+                    let path = file.path.trim().replace('\\', "/");
+                    !path.trim_start_matches("./").is_empty()
+                })
+            })
             .count();
         let what = format!("{} as SonarQube 10.3", input.name);
         let options = Options::default();

@@ -15,6 +15,13 @@
 //! `Resources` (cloud resource, container image, package, file or URL; at least one);
 //! `Vulnerabilities` for package and CVE findings (packages, CVSS, EPSS, fix availability);
 //! `Workflow.Status`, `RecordState` and `VerificationState` from the triage status.
+//!
+//! What ward's ASFF importer reads back from a finding with `ProductFields["ward/Fingerprint"]`:
+//! the `ward/…` product fields (lists one item a line) and `Details.Other` of the resources
+//! (`Package`/`Version`/`Ecosystem`/`Purl`/`FixedVersion`, `Path`/`StartLine`/…/`Snippet`,
+//! `Url`/`Method`/`Parameter`, a cloud resource's `Provider`/`Account`, an image's `Os`/`Layer`).
+//! Title (256), description (1024), remediation (512) and each detail (1024) are cut to
+//! Security Hub's limits; blank values cannot be sent at all.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -25,7 +32,7 @@ use ward_core::{Category, Confidence, Finding, IdentifierKind, Report, Severity,
 use crate::exporters::gitlab::version_text;
 use crate::time::UtcTime;
 use crate::util::{
-    clean_path, fingerprint, is_web_url, non_blank, rule_key, status_word, truncate, unique_keys,
+    fingerprint, is_web_url, non_blank, repo_path, rule_key, status_word, truncate, unique_keys,
 };
 use crate::{Error, Exporter, Options, Outcome};
 
@@ -165,6 +172,7 @@ fn finding_to_asff(finding: &Finding, key: &str, context: &Context) -> Value {
         .and_then(|p| non_blank(p.fixed_version.as_deref()).map(|v| (p, v)))
     {
         let text = format!("Upgrade {} to {}.", fixed.0.name, fixed.1);
+        asff["ProductFields"]["ward/GeneratedRemediation"] = json!("true");
         recommendation.insert("Text".into(), json!(truncate(&text, 512)));
     }
     if let Some(url) = url {
@@ -286,11 +294,17 @@ fn resources(finding: &Finding) -> Vec<Value> {
         if let Some(digest) = non_blank(image.digest.as_deref()) {
             container["ImageId"] = json!(digest);
         }
-        resources.push(json!({
-            "Type": "Container",
-            "Id": image.name,
-            "Details": {"Container": container},
-        }));
+        let mut details = json!({"Container": container});
+        let mut other = BTreeMap::new();
+        for (key, value) in [("Os", &image.os), ("Layer", &image.layer)] {
+            if let Some(value) = non_blank(value.as_deref()) {
+                other.insert(key, value.to_string());
+            }
+        }
+        if !other.is_empty() {
+            details["Other"] = details_other(other);
+        }
+        resources.push(json!({"Type": "Container", "Id": image.name, "Details": details}));
     }
     if let Some(package) = location
         .package
@@ -308,6 +322,7 @@ fn resources(finding: &Finding) -> Vec<Value> {
         for (key, value) in [
             ("Version", &package.version),
             ("Ecosystem", &package.ecosystem),
+            ("Purl", &package.purl),
             ("FixedVersion", &package.fixed_version),
         ] {
             if let Some(value) = non_blank(value.as_deref()) {
@@ -318,7 +333,7 @@ fn resources(finding: &Finding) -> Vec<Value> {
             .push(json!({"Type": "Other", "Id": id, "Details": {"Other": details_other(other)}}));
     }
     if let Some(file) = location.file.as_ref().filter(|f| !f.path.trim().is_empty()) {
-        let path = clean_path(&file.path);
+        let path = repo_path(&file.path);
         let mut other = BTreeMap::new();
         other.insert("Path", path.clone());
         for (key, value) in [
@@ -398,7 +413,7 @@ fn product_fields(finding: &Finding, context: &Context) -> Value {
                     .iter()
                     .map(|i| i.value.as_str())
                     .collect();
-                ids.join(" ")
+                ids.join("\n")
             }),
         ),
         (
@@ -407,9 +422,16 @@ fn product_fields(finding: &Finding, context: &Context) -> Value {
         ),
         (
             "ward/References",
-            (!finding.references.is_empty()).then(|| finding.references.join(" ")),
+            (!finding.references.is_empty()).then(|| finding.references.join("\n")),
         ),
         ("ward/Evidence", finding.evidence.clone()),
+        (
+            "ward/EpssPercentile",
+            finding
+                .epss
+                .and_then(|e| e.percentile)
+                .map(|p| p.to_string()),
+        ),
         (
             "ward/MaskedSecret",
             finding.secret.as_ref().map(|s| s.masked.clone()),
@@ -463,7 +485,7 @@ fn vulnerability(finding: &Finding) -> Option<Value> {
             }
         }
         if let Some(file) = &finding.location.file {
-            p["FilePath"] = json!(clean_path(&file.path));
+            p["FilePath"] = json!(repo_path(&file.path));
         }
         if let Some(layer) = finding
             .location

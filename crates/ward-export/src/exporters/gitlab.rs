@@ -12,8 +12,13 @@
 //! `severity` = severity (`Unknown` when the tool said so), the first identifier = the rule id
 //! (typed `cve`/`ghsa`/`cwe` when it is one, else `<tool>_rule_id`), then every CVE, GHSA, OSV,
 //! CWE, OWASP and vendor id; `description`, `solution` = remediation, `links` = references,
-//! `cvss_vectors`, and everything else (tool, fingerprint, confidence, EPSS, fixed version,
-//! status …) in `details`. The vulnerability `id` is a UUID derived from the fingerprint.
+//! `cvss_vectors`, and everything else (tool, rule, fingerprint, confidence, EPSS, package,
+//! image, cloud resource, URL, a file the location has no place for, status …) in `details`
+//! under fixed ids; `scan.analyzer.id` = `ward` tells ward's GitLab importers to read them
+//! back. The vulnerability `id` is a UUID derived from the fingerprint. What does not survive:
+//! columns and a missing end line (SAST locations hold lines only, `end_line` defaults to the
+//! start line), a secret's hash (only the masked value is written), and what is cut: `name`
+//! (255 characters) and `solution` (7000).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -309,10 +314,11 @@ fn vulnerability(kind: GitlabKind, finding: &Finding, key: &str) -> Value {
             links.push(json!({"url": url}));
         }
     }
+    // References that are no web URL have no place in links: the details keep them all.
     if !links.is_empty() {
         v.insert("links".into(), Value::Array(links));
     }
-    v.insert("details".into(), Value::Object(details(finding, key)));
+    v.insert("details".into(), Value::Object(details(kind, finding, key)));
     if finding.status == Status::FalsePositive {
         v.insert(
             "flags".into(),
@@ -534,8 +540,9 @@ fn valid_vector(vector: &str) -> bool {
     })
 }
 
-/// Everything without a dedicated GitLab field, as a GitLab `named-list` of details.
-fn details(finding: &Finding, key: &str) -> Map<String, Value> {
+/// Everything without a dedicated GitLab field, as a GitLab `named-list` of details, under ids
+/// ward's GitLab importers read back (`scan.analyzer.id` = `ward` tells them).
+fn details(kind: GitlabKind, finding: &Finding, key: &str) -> Map<String, Value> {
     let mut details = Map::new();
     let mut text = |id: &str, name: &str, value: &str| {
         if !value.trim().is_empty() {
@@ -547,6 +554,11 @@ fn details(finding: &Finding, key: &str) -> Map<String, Value> {
     };
     text("tool", "Tool", &finding.tool);
     text("category", "Category", finding.category.as_str());
+    // The identifiers lead with the rule id, but a rule id that is a CVE or CWE looks like any
+    // other identifier there: this says which one is the rule.
+    if let Some(rule) = non_blank(finding.rule_id.as_deref()) {
+        text("rule_id", "Rule", rule);
+    }
     text("fingerprint", "ward fingerprint", &fingerprint(finding));
     if key.contains('#') {
         text("ward_key", "ward key", key);
@@ -576,10 +588,30 @@ fn details(finding: &Finding, key: &str) -> Map<String, Value> {
     if !finding.tags.is_empty() {
         text("tags", "Tags", &finding.tags.join(", "));
     }
+    if non_blank(finding.remediation.as_deref()).is_none() && solution(finding).is_some() {
+        text(
+            "generated_solution",
+            "Solution",
+            "written by ward from the fixed version",
+        );
+    }
+    if finding.references.iter().any(|r| !is_web_url(r)) {
+        text("references", "References", &finding.references.join("\n"));
+    }
     if let Some(secret) = &finding.secret {
         text("secret", "Secret (masked)", &secret.masked);
     }
     let location = &finding.location;
+    // SAST and secret detection locations hold the file; the other types have no place for it
+    // (dependency scanning writes a stand-in when the tool named none).
+    if let Some(file) = &location.file {
+        if !matches!(kind, GitlabKind::Sast | GitlabKind::SecretDetection) {
+            text("file", "File", &crate::util::repo_path(&file.path));
+            if let Some(line) = file.start_line {
+                text("line", "Line", &line.to_string());
+            }
+        }
+    }
     if let Some(package) = &location.package {
         text("package", "Package", &package.name);
         if let Some(version) = &package.version {
@@ -603,6 +635,9 @@ fn details(finding: &Finding, key: &str) -> Map<String, Value> {
         if let Some(layer) = &image.layer {
             text("image_layer", "Layer", layer);
         }
+        if let Some(os) = &image.os {
+            text("image_os", "Operating system", os);
+        }
     }
     if let Some(cloud) = &location.cloud {
         text("resource", "Cloud resource", &cloud.resource_id);
@@ -619,6 +654,12 @@ fn details(finding: &Finding, key: &str) -> Map<String, Value> {
     }
     if let Some(web) = &location.web {
         text("url", "URL", &web.url);
+        if let Some(method) = &web.method {
+            text("http_method", "HTTP method", method);
+        }
+        if let Some(parameter) = &web.parameter {
+            text("parameter", "Parameter", parameter);
+        }
     }
     for (i, cvss) in finding.cvss.iter().enumerate() {
         let mut parts = vec![format!("CVSS {}", version_text(cvss.version))];

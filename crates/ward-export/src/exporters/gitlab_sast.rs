@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use ward_core::{Finding, Report};
 
 use crate::exporters::gitlab::{self, GitlabKind};
-use crate::util::clean_path;
+use crate::util::repo_path;
 use crate::{Error, Exporter, Options, Outcome};
 
 /// GitLab SAST report.
@@ -42,7 +42,7 @@ pub(super) fn location(finding: &Finding) -> Value {
     let Some(file) = &finding.location.file else {
         return json!({});
     };
-    let mut location = json!({"file": clean_path(&file.path)});
+    let mut location = json!({"file": repo_path(&file.path)});
     if let Some(line) = file.start_line {
         location["start_line"] = json!(line);
         location["end_line"] = json!(file.end_line.filter(|end| *end >= line).unwrap_or(line));

@@ -15,7 +15,12 @@
 //!   CVE/GHSA/CWE/… id; CWEs also as rule tags `external/cwe/cwe-N`;
 //! - file locations as `physicalLocation` (1-based lines and columns), packages and cloud
 //!   resources as `logicalLocations`, URLs as `webRequest`; the rest under `properties`;
-//! - triage states other than open/mitigated become `suppressions`.
+//! - triage states other than open/mitigated become `suppressions`;
+//! - the rule holds the description and remediation of its first result; a result whose own
+//!   differ carries them as `properties.description` / `properties.remediation`;
+//! - the run's `properties.convertedBy` = `ward <version>` tells ward's SARIF importer that the
+//!   result properties hold ward fields, which it then reads back as written. (The masked
+//!   secret travels; its SHA-256 does not, so that no export carries a hash of a secret.)
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -110,8 +115,10 @@ fn run(report: &Report, keys: &[String], tool: &str, time: UtcTime, options: &Op
             rule_ids.push(rule.clone());
             rule_ids.len() - 1
         });
-        rule_findings.entry(rule.clone()).or_default().push(finding);
-        results.push(result(finding, key, &rule, index));
+        let same_rule = rule_findings.entry(rule.clone()).or_default();
+        same_rule.push(finding);
+        let first = same_rule.first().copied().unwrap_or(finding);
+        results.push(result(finding, first, key, &rule, index));
     }
     let rules: Vec<Value> = rule_ids
         .iter()
@@ -204,7 +211,9 @@ fn rule(id: &str, findings: &[&Finding]) -> Value {
     rule
 }
 
-fn result(finding: &Finding, key: &str, rule: &str, rule_index: usize) -> Value {
+/// A result; `first` is the first finding of its rule, whose description and remediation the
+/// rule holds.
+fn result(finding: &Finding, first: &Finding, key: &str, rule: &str, rule_index: usize) -> Value {
     let mut result = json!({
         "ruleId": rule,
         "ruleIndex": rule_index,
@@ -240,7 +249,17 @@ fn result(finding: &Finding, key: &str, rule: &str, rule_index: usize) -> Value 
             "justification": justification,
         }]);
     }
-    result["properties"] = Value::Object(properties(finding));
+    let mut properties = properties(finding);
+    for (name, own, rules) in [
+        ("description", &finding.description, &first.description),
+        ("remediation", &finding.remediation, &first.remediation),
+    ] {
+        let own = non_blank(own.as_deref());
+        if own.is_some() && own != non_blank(rules.as_deref()) {
+            properties.insert(name.into(), json!(own));
+        }
+    }
+    result["properties"] = Value::Object(properties);
     result
 }
 
@@ -394,6 +413,12 @@ fn properties(finding: &Finding) -> Map<String, Value> {
     }
     if let Some(secret) = &finding.secret {
         p.insert("maskedSecret".into(), json!(secret.masked));
+    }
+    // A region needs a start line: a snippet without one waits here.
+    if let Some(file) = location.file.as_ref().filter(|f| f.start_line.is_none()) {
+        if let Some(snippet) = non_blank(file.snippet.as_deref()) {
+            p.insert("snippet".into(), json!(snippet));
+        }
     }
     if !finding.references.is_empty() {
         p.insert("references".into(), json!(finding.references));

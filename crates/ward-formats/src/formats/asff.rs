@@ -101,4 +101,70 @@ mod tests {
         assert!(!Asff.detect(&Input::new(br#"[{"RuleID": "x", "File": "a"}]"#)));
         assert!(!Asff.detect(&Input::new(br#"{"Findings": []}"#)));
     }
+
+    #[test]
+    fn ward_findings_give_back_their_fields() {
+        let finding = |id: &str| {
+            format!(
+                r#"{{"SchemaVersion": "2018-10-08", "Id": "ward/{id}", "GeneratorId": "SNYK-1",
+                "ProductArn": "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default",
+                "ProductName": "ward", "AwsAccountId": "123456789012", "Types": ["Software and Configuration Checks"],
+                "Severity": {{"Label": "HIGH", "Original": "high"}}, "Title": "Title", "Description": "Title",
+                "Remediation": {{"Recommendation": {{"Text": "Upgrade lodash to 2.0."}}}},
+                "ProductFields": {{"ProviderName": "ward", "ward/Tool": "Snyk", "ward/Category": "container",
+                  "ward/Severity": "high", "ward/Fingerprint": "{id}", "ward/Status": "accepted",
+                  "ward/RuleId": "SNYK-1", "ward/ExternalId": "T-1", "ward/GeneratedRemediation": "true",
+                  "ward/Identifiers": "CVE-2020-1\nCWE-79\nSNYK id 1", "ward/EpssPercentile": "0.9",
+                  "ward/References": "not a url\nhttps://x.example/a"}},
+                "Resources": [
+                  {{"Type": "AwsS3Bucket", "Id": "arn:aws:s3:::b", "Region": "eu-west-1",
+                    "Details": {{"Other": {{"Provider": "aws"}}}}}},
+                  {{"Type": "Container", "Id": "alpine:3", "Details": {{"Container": {{"ImageName": "alpine:3",
+                    "ImageId": "sha256:1"}}, "Other": {{"Os": "alpine 3.17"}}}}}},
+                  {{"Type": "Other", "Id": "pkg:npm/lodash@1.0", "Details": {{"Other": {{"Package": "lodash",
+                    "Version": "1.0", "Purl": "pkg:npm/lodash@1.0", "FixedVersion": "2.0"}}}}}},
+                  {{"Type": "Other", "Id": "a.py", "Details": {{"Other": {{"Path": "a.py", "StartLine": "3"}}}}}},
+                  {{"Type": "Other", "Id": "https://x/y", "Details": {{"Other": {{"Url": "https://x/y",
+                    "Method": "POST"}}}}}}],
+                "Vulnerabilities": [{{"Id": "CVE-2020-1", "Vendor": {{"Name": "Snyk"}}, "EpssScore": 0.5,
+                  "Cvss": [{{"Version": "3.1", "BaseScore": 5.0, "BaseVector": "not/a:vector"}}],
+                  "VulnerablePackages": [{{"Name": "lodash", "SourceLayerHash": "sha256:2"}}]}}]}}"#
+            )
+        };
+        let parsed = check(&format!("[{}, {}]", finding("f1"), finding("f2")));
+        assert_eq!(parsed.findings.len(), 2);
+        assert_eq!(parsed.tool.as_deref(), Some("Snyk"));
+        let f = &parsed.findings[0];
+        assert_eq!(
+            (f.title.as_str(), f.description.as_deref()),
+            ("Title", None)
+        );
+        assert_eq!((f.tool.as_str(), f.category), ("Snyk", Category::Container));
+        assert_eq!((f.severity, f.status), (Severity::High, Status::Accepted));
+        assert_eq!(f.rule_id.as_deref(), Some("SNYK-1"));
+        let ids: Vec<&str> = f.identifiers.iter().map(|i| i.value.as_str()).collect();
+        assert_eq!(ids, ["CVE-2020-1", "CWE-79", "SNYK id 1"]);
+        assert_eq!(f.references, ["not a url", "https://x.example/a"]);
+        assert_eq!(f.remediation, None);
+        assert_eq!(f.cvss[0].version, ward_core::CvssVersion::V3_1);
+        assert_eq!(f.epss.unwrap().percentile, Some(0.9));
+        let location = &f.location;
+        let cloud = location.cloud.as_ref().unwrap();
+        assert_eq!(
+            (cloud.resource_type.as_deref(), cloud.account.as_deref()),
+            (Some("AwsS3Bucket"), None)
+        );
+        let image = location.image.as_ref().unwrap();
+        assert_eq!(
+            (image.os.as_deref(), image.layer.as_deref()),
+            (Some("alpine 3.17"), Some("sha256:2"))
+        );
+        let package = location.package.as_ref().unwrap();
+        assert_eq!(package.purl.as_deref(), Some("pkg:npm/lodash@1.0"));
+        assert_eq!(location.file.as_ref().unwrap().start_line, Some(3));
+        assert_eq!(
+            location.web.as_ref().unwrap().method.as_deref(),
+            Some("POST")
+        );
+    }
 }

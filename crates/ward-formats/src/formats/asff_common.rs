@@ -7,6 +7,10 @@
 //! Prowler … The triage state comes from `RecordState`, `Compliance.Status`,
 //! `Workflow.Status`, `VerificationState` and Inspector's own `FindingStatus`. Entries with the
 //! same `Id` (an export that repeats a finding) are merged, counting `occurrences`.
+//!
+//! Findings ward wrote (`ward convert --to asff`, marked by `ProductFields["ward/Fingerprint"]`)
+//! carry the ward fields in `ward/…` product fields and in the resources' `Details.Other`; they
+//! are read back from there (see [`ward_finding`]) as the findings they came from.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -15,7 +19,7 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use ward_core::{
     Category, CloudLocation, Confidence, Cvss, CvssVersion, Epss, FileLocation, Finding,
-    Identifier, IdentifierKind, ImageLocation, PackageLocation, Severity, Status,
+    Identifier, IdentifierKind, ImageLocation, PackageLocation, Severity, Status, WebLocation,
 };
 
 use super::lenient;
@@ -102,6 +106,8 @@ struct ProductFields {
     product_name: Option<String>,
     provider_name: Option<String>,
     platform: Option<String>,
+    /// ward's own fields (`ward/Tool` …), by the name after `ward/`, as written.
+    ward: HashMap<String, String>,
 }
 
 /// Which [`ProductFields`] entry a key names.
@@ -112,6 +118,7 @@ enum FieldKey {
     ProductName,
     ProviderName,
     Platform,
+    Ward(String),
     Other,
 }
 
@@ -131,6 +138,7 @@ impl<'de> Deserialize<'de> for FieldKey {
                     "aws/securityhub/ProductName" => FieldKey::ProductName,
                     "ProviderName" => FieldKey::ProviderName,
                     k if k.ends_with("/platform") => FieldKey::Platform,
+                    k if k.starts_with("ward/") => FieldKey::Ward(k[5..].to_string()),
                     _ => FieldKey::Other,
                 })
             }
@@ -157,6 +165,13 @@ impl<'de> Deserialize<'de> for ProductFields {
                         FieldKey::ProductName => &mut fields.product_name,
                         FieldKey::ProviderName => &mut fields.provider_name,
                         FieldKey::Platform => &mut fields.platform,
+                        FieldKey::Ward(name) => {
+                            let Text(value) = map.next_value()?;
+                            if let Some(value) = value {
+                                fields.ward.insert(name, value);
+                            }
+                            continue;
+                        }
                         FieldKey::Other => {
                             map.next_value::<IgnoredAny>()?;
                             continue;
@@ -216,6 +231,17 @@ struct Resource {
 #[serde(rename_all = "PascalCase")]
 struct ResourceDetails {
     aws_ecr_container_image: Option<EcrImage>,
+    container: Option<Container>,
+    /// `Other`: a map of texts.
+    #[serde(default, deserialize_with = "lenient::text_map")]
+    other: HashMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Container {
+    image_name: Option<String>,
+    image_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -273,6 +299,7 @@ struct Vulnerability {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct VulnerablePackage {
+    source_layer_hash: Option<String>,
     name: Option<String>,
     version: Option<String>,
     release: Option<String>,
@@ -322,8 +349,23 @@ impl AsffFinding {
         self.product_fields.as_ref().and_then(|f| pick(f).clone())
     }
 
-    /// The product that reported the finding (`Inspector`, `GuardDuty`, `Prowler` …).
+    /// The ward fields of a finding ward wrote.
+    fn ward(&self) -> Option<&HashMap<String, String>> {
+        self.product_fields
+            .as_ref()
+            .map(|f| &f.ward)
+            .filter(|w| w.contains_key("Fingerprint"))
+    }
+
+    /// The product that reported the finding (`Inspector`, `GuardDuty`, `Prowler` …; for
+    /// findings ward converted, the tool behind them).
     fn product(&self) -> String {
+        if let Some(tool) = self
+            .ward()
+            .and_then(|w| non_empty(w.get("Tool").map(String::as_str)))
+        {
+            return tool;
+        }
         non_empty(self.product_name.as_deref())
             .or_else(|| self.product_field(|f| &f.product_name))
             .or_else(|| self.product_field(|f| &f.provider_name))
@@ -359,15 +401,16 @@ pub(crate) fn parsed(findings: Vec<AsffFinding>, tool: Option<String>) -> Parsed
             ));
             continue;
         };
-        match finding.external_id.as_ref().and_then(|id| seen.get(id)) {
+        let id = non_empty(entry.id.as_deref());
+        match id.as_ref().and_then(|id| seen.get(id)) {
             Some(&at) => {
                 if let Some(first) = parsed.findings.get_mut(at) {
                     first.occurrences += 1;
                 }
             }
             None => {
-                if let Some(id) = &finding.external_id {
-                    seen.insert(id.clone(), parsed.findings.len());
+                if let Some(id) = id {
+                    seen.insert(id, parsed.findings.len());
                 }
                 parsed.findings.push(finding);
             }
@@ -381,6 +424,9 @@ pub(crate) fn parsed(findings: Vec<AsffFinding>, tool: Option<String>) -> Parsed
 
 /// One ASFF finding as a ward finding; `None` when it names nothing at all.
 fn finding(a: &AsffFinding) -> Option<Finding> {
+    if let Some(ward) = a.ward() {
+        return Some(ward_finding(a, ward));
+    }
     let title = non_empty(a.title.as_deref())
         .or_else(|| non_empty(a.generator_id.as_deref()))
         .or_else(|| non_empty(a.id.as_deref()))?;
@@ -615,6 +661,146 @@ fn finding(a: &AsffFinding) -> Option<Finding> {
     }
     status(&mut f, a);
     Some(f)
+}
+
+/// A finding ward wrote, read back from where ward's ASFF exporter put each field.
+fn ward_finding(a: &AsffFinding, ward: &HashMap<String, String>) -> Finding {
+    let field = |name: &str| ward.get(name).cloned();
+    let lines = |name: &str| -> Vec<String> {
+        ward.get(name)
+            .map(|v| v.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let category = field("Category")
+        .and_then(|c| word(&c))
+        .unwrap_or(Category::Cloud);
+    let title = a.title.clone().unwrap_or_default();
+    let mut f = Finding::new(field("Tool").unwrap_or_default(), category, title);
+    let label = a.severity.as_ref().and_then(|s| s.label.as_deref());
+    f.severity = field("Severity")
+        .and_then(|s| word(&s))
+        .or_else(|| label.and_then(Severity::from_label))
+        .unwrap_or(Severity::Info);
+    f.tool_severity = field("ToolSeverity");
+    f.confidence = field("Confidence").and_then(|c| Confidence::from_label(&c));
+    f.rule_id = field("RuleId");
+    for id in lines("Identifiers") {
+        f.add_id(&id);
+    }
+    f.description = non_empty(a.description.as_deref())
+        .filter(|d| Some(d.as_str()) != non_empty(a.title.as_deref()).as_deref());
+    f.remediation = a
+        .remediation
+        .as_ref()
+        .and_then(|r| r.recommendation.as_ref())
+        .and_then(|r| non_empty(r.text.as_deref()));
+    f.references = lines("References");
+    // The product field may be cut short; the vulnerability lists its web URLs in full.
+    for url in a.vulnerabilities.iter().flat_map(|v| &v.reference_urls) {
+        f.add_reference(url);
+    }
+    f.evidence = field("Evidence");
+    f.status = field("Status").and_then(|s| word(&s)).unwrap_or_default();
+    f.verified = field("Verified").as_deref() == Some("true");
+    f.occurrences = field("Occurrences")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    f.scan_time = field("ScanTime");
+    f.external_id = field("ExternalId");
+    f.tags = field("Tags")
+        .map(|t| t.split(", ").map(str::to_string).collect())
+        .unwrap_or_default();
+    let vulnerability = a.vulnerabilities.first();
+    for cvss in vulnerability.iter().flat_map(|v| &v.cvss) {
+        if let Some(version) = cvss_version(cvss.version.as_deref()) {
+            f.cvss.push(Cvss {
+                version,
+                vector: non_empty(cvss.base_vector.as_deref()),
+                score: cvss.base_score,
+                source: non_empty(cvss.source.as_deref()),
+            });
+        }
+    }
+    f.epss = vulnerability.and_then(|v| v.epss_score).map(|score| Epss {
+        score,
+        percentile: field("EpssPercentile").and_then(|p| p.parse().ok()),
+    });
+    let layer = vulnerability
+        .and_then(|v| v.vulnerable_packages.first())
+        .and_then(|p| non_empty(p.source_layer_hash.as_deref()));
+
+    // Each resource says by its details which part of the location it is; the one left is the
+    // cloud resource, unless it only stands in for a finding without any location.
+    let no_location = |r: &Resource| {
+        a.resources.len() == 1
+            && r.resource_type.as_deref() == Some("Other")
+            && r.details.is_none()
+            && r.id
+                .as_deref()
+                .is_some_and(|id| id == f.tool || id == "unknown")
+    };
+    for r in &a.resources {
+        let empty = HashMap::new();
+        let other = r.details.as_ref().map_or(&empty, |d| &d.other);
+        let get = |key: &str| other.get(key).cloned();
+        let number = |key: &str| get(key).and_then(|n| n.parse::<u32>().ok());
+        let container = r.details.as_ref().and_then(|d| d.container.as_ref());
+        if let Some(name) = get("Package") {
+            f.location.package = Some(PackageLocation {
+                name,
+                version: get("Version"),
+                ecosystem: get("Ecosystem"),
+                purl: get("Purl"),
+                fixed_version: get("FixedVersion"),
+            });
+        } else if let Some(path) = get("Path") {
+            f.location.file = Some(FileLocation {
+                path,
+                start_line: number("StartLine"),
+                end_line: number("EndLine"),
+                start_column: number("StartColumn"),
+                end_column: number("EndColumn"),
+                snippet: get("Snippet"),
+            });
+        } else if let Some(url) = get("Url") {
+            f.location.web = Some(WebLocation {
+                url,
+                method: get("Method"),
+                parameter: get("Parameter"),
+            });
+        } else if r.resource_type.as_deref() == Some("Container") {
+            let name = container
+                .and_then(|c| c.image_name.clone())
+                .or_else(|| r.id.clone())
+                .unwrap_or_default();
+            f.location.image = Some(ImageLocation {
+                name,
+                digest: container.and_then(|c| c.image_id.clone()),
+                layer: get("Layer").or_else(|| layer.clone()),
+                os: get("Os"),
+            });
+        } else if !no_location(r) {
+            if let Some(id) = r.id.clone() {
+                f.location.cloud = Some(CloudLocation {
+                    resource_id: id,
+                    resource_type: non_empty(r.resource_type.as_deref()).filter(|t| t != "Other"),
+                    provider: get("Provider"),
+                    account: get("Account"),
+                    region: non_empty(r.region.as_deref()),
+                });
+            }
+        }
+    }
+    if field("GeneratedRemediation").is_some() {
+        // Made up by the exporter from the fixed version, which the package holds.
+        f.remediation = None;
+    }
+    f
+}
+
+/// A ward word (`false_positive`, `iac` …) as the ward type it names.
+fn word<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.trim().to_string())).ok()
 }
 
 /// " - Image: repo/sha256:…" for images, " - Resource: <last part of the id>" for the rest, so

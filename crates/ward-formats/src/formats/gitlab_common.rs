@@ -9,12 +9,22 @@
 //!
 //! Detection reads `scan.type` (14.x and later); older reports have no `scan`, so the
 //! `category` of the first vulnerability, or failing that the shape of its `location`, decides.
+//!
+//! Reports ward wrote (`scan.analyzer.id` = `ward`, from `ward convert --to gitlab-…`) carry the
+//! ward fields GitLab has no place for in each vulnerability's `details`; they are read back
+//! from there (see [`read_ward`]), so that a converted report imports as the findings it came
+//! from.
 
 use std::collections::HashMap;
+use std::fmt;
 
+use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
-use ward_core::{Category, Confidence, Finding, Identifier, IdentifierKind, Severity};
+use ward_core::{
+    Category, CloudLocation, Confidence, Cvss, CvssVersion, Epss, FileLocation, Finding,
+    Identifier, IdentifierKind, ImageLocation, PackageLocation, Severity, WebLocation,
+};
 
 use super::lenient::{self, Lenient};
 use crate::util::{first_line, non_empty};
@@ -142,6 +152,7 @@ pub(crate) struct Report {
 #[derive(Deserialize)]
 struct Scan {
     scanner: Option<Scanner>,
+    analyzer: Option<Scanner>,
     #[serde(rename = "type")]
     scan_type: Option<String>,
     start_time: Option<String>,
@@ -150,6 +161,7 @@ struct Scan {
 
 #[derive(Deserialize)]
 pub(crate) struct Scanner {
+    pub(crate) id: Option<String>,
     pub(crate) name: Option<String>,
 }
 
@@ -184,6 +196,63 @@ pub(crate) struct Vulnerability {
     pub(crate) evidence: Option<Lenient<Evidence>>,
     /// Secret detection: the matched source, in clear.
     pub(crate) raw_source_code_extract: Option<String>,
+    /// The `text` details by id; details of other types are skipped.
+    #[serde(default, deserialize_with = "text_details")]
+    pub(crate) details: HashMap<String, String>,
+}
+
+/// `details`: a map of named details; only those with a text `value` are kept, and a value of
+/// any other shape is skipped rather than failing the report.
+fn text_details<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<HashMap<String, String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Detail {
+        #[serde(default, deserialize_with = "lenient::text")]
+        value: Option<String>,
+    }
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = HashMap<String, String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map of details")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = HashMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if let Lenient::Value(Detail { value: Some(value) }) = map.next_value()? {
+                    out.insert(key, value);
+                }
+            }
+            Ok(out)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(HashMap::new())
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+    }
+    deserializer.deserialize_any(V)
 }
 
 /// Where: the union of every report type's location fields.
@@ -440,6 +509,10 @@ pub(crate) fn parse(
             ))
         })
         .collect();
+    let by_ward = scan
+        .and_then(|s| s.analyzer.as_ref())
+        .and_then(|a| a.id.as_deref())
+        == Some("ward");
     let context = Context {
         kind,
         tool: tool.clone(),
@@ -461,7 +534,13 @@ pub(crate) fn parse(
     }
     let mut seen: HashMap<String, usize> = HashMap::new();
     for v in &report.vulnerabilities {
-        let finding = build(v, &context);
+        let mut finding = build(v, &context);
+        if by_ward {
+            // ward wrote one entry per finding, each already merged where it should be.
+            read_ward(&mut finding, v, kind);
+            parsed.findings.push(finding);
+            continue;
+        }
         let key = merge_key(kind, &finding);
         match key.as_ref().and_then(|k| seen.get(k)) {
             Some(&at) => {
@@ -478,6 +557,152 @@ pub(crate) fn parse(
         }
     }
     Ok(parsed)
+}
+
+/// A vulnerability ward wrote, read back into the finding it came from: the title as written
+/// (GitLab's own analyzers' titles are built from parts), the rule and identifiers as ward
+/// listed them, and from the `details` every field GitLab has no place for.
+fn read_ward(f: &mut Finding, v: &Vulnerability, kind: Kind) {
+    let detail = |id: &str| v.details.get(id).cloned();
+    let number = |id: &str| detail(id).and_then(|n| n.trim().parse::<u32>().ok());
+    f.title = v.name.clone().unwrap_or_default();
+    if let Some(tool) = detail("tool") {
+        f.tool = tool;
+    }
+    if let Some(category) = detail("category").and_then(|c| word(&c)) {
+        f.category = category;
+    }
+    f.tool_severity = detail("tool_severity");
+    f.confidence = detail("confidence").and_then(|c| Confidence::from_label(&c));
+    f.status = detail("status").and_then(|s| word(&s)).unwrap_or_default();
+    f.verified = detail("verified").as_deref() == Some("true");
+    f.external_id = detail("external_id");
+    // The scan's time is when ward converted the report; the finding's own is in the details.
+    f.scan_time = detail("scan_time");
+    f.description = v.description.clone().filter(|d| !d.trim().is_empty());
+    f.tags = detail("tags")
+        .map(|t| t.split(", ").map(str::to_string).collect())
+        .unwrap_or_default();
+    f.occurrences = number("occurrences").unwrap_or(1).max(1);
+    f.evidence = detail("evidence");
+    // Links hold the web URLs; the details all references when some are not.
+    f.references = match detail("references") {
+        Some(references) => references.lines().map(str::to_string).collect(),
+        None => v.links.iter().filter_map(|l| l.url.clone()).collect(),
+    };
+    if kind == Kind::Sast {
+        if let (Some(file), Some(code)) =
+            (f.location.file.as_mut(), v.raw_source_code_extract.as_ref())
+        {
+            file.snippet = Some(code.clone());
+        }
+    }
+    // The rule leads the identifiers, typed `<tool>_rule_id` unless it is a CVE, CWE …; a
+    // finding with neither has its fingerprint there.
+    f.rule_id = detail("rule_id");
+    f.identifiers.clear();
+    for identifier in &v.identifiers {
+        let id_type = identifier.id_type.as_deref().unwrap_or("");
+        if id_type.ends_with("_rule_id") || id_type == "ward_fingerprint" {
+            continue;
+        }
+        // `name` holds ward's form of the id (`CWE-79` where `value` is `79`).
+        if let Some(name) = identifier.name.as_deref().or(identifier.value.as_deref()) {
+            f.add_id(name);
+        }
+    }
+    f.cvss = v
+        .details
+        .iter()
+        .filter(|(id, _)| id.starts_with("cvss_"))
+        .filter_map(|(id, text)| Some((id[5..].parse::<usize>().ok()?, cvss(text)?)))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_values()
+        .collect();
+    f.epss = detail("epss").and_then(|e| epss(&e));
+
+    let location = &mut f.location;
+    if !matches!(kind, Kind::Sast | Kind::SecretDetection) {
+        location.file = detail("file").map(|path| FileLocation::new(path, number("line")));
+    }
+    location.package = detail("package").map(|name| PackageLocation {
+        name,
+        version: detail("version"),
+        ecosystem: detail("ecosystem"),
+        purl: detail("purl"),
+        fixed_version: detail("fixed_version"),
+    });
+    location.image = detail("image").map(|name| ImageLocation {
+        name,
+        digest: detail("image_digest"),
+        layer: detail("image_layer"),
+        os: detail("image_os"),
+    });
+    location.cloud = detail("resource").map(|resource_id| CloudLocation {
+        resource_id,
+        resource_type: detail("resource_type"),
+        provider: detail("provider"),
+        account: detail("account"),
+        region: detail("region"),
+    });
+    location.web = detail("url").map(|url| WebLocation {
+        url,
+        method: detail("http_method"),
+        parameter: detail("parameter"),
+    });
+    if detail("generated_solution").is_some() {
+        // Made up by the exporter from the fixed version, which the package holds.
+        f.remediation = None;
+    }
+}
+
+/// A ward word (`false_positive`, `iac` …) as the ward type it names.
+fn word<T: DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(Value::String(text.trim().to_string())).ok()
+}
+
+/// `CVSS 3.1 9.8 CVSS:3.1/AV:N/… (nvd)`, as ward writes a rating in the details.
+fn cvss(text: &str) -> Option<Cvss> {
+    let rest = text.strip_prefix("CVSS ")?;
+    let (rest, source) = match rest.strip_suffix(')').and_then(|r| r.split_once(" (")) {
+        Some((rest, source)) => (rest, Some(source.to_string())),
+        None => (rest, None),
+    };
+    let mut parts = rest.split(' ');
+    let version = match parts.next()? {
+        "2.0" => CvssVersion::V2,
+        "3.0" => CvssVersion::V3_0,
+        "3.1" => CvssVersion::V3_1,
+        "4.0" => CvssVersion::V4,
+        _ => return None,
+    };
+    let mut rating = Cvss {
+        version,
+        vector: None,
+        score: None,
+        source,
+    };
+    for part in parts.filter(|p| !p.is_empty()) {
+        match part.parse::<f64>() {
+            Ok(score) if rating.score.is_none() && rating.vector.is_none() => {
+                rating.score = Some(score);
+            }
+            _ => rating.vector = Some(part.to_string()),
+        }
+    }
+    Some(rating)
+}
+
+/// `0.5 (percentile 0.9)`, as ward writes an EPSS score in the details.
+fn epss(text: &str) -> Option<Epss> {
+    let (score, percentile) = match text.split_once(" (percentile ") {
+        Some((score, rest)) => (score, rest.strip_suffix(')')),
+        None => (text, None),
+    };
+    Some(Epss {
+        score: score.trim().parse().ok()?,
+        percentile: percentile.and_then(|p| p.trim().parse().ok()),
+    })
 }
 
 /// Entries with the same id are one vulnerability. Old (pre-14) SAST and secret reports key

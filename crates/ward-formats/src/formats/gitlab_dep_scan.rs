@@ -137,4 +137,69 @@ mod tests {
             (Severity::Info, Some("7368"))
         );
     }
+
+    #[test]
+    fn ward_reports_give_back_their_fields() {
+        let detail = |id: &str, value: &str| {
+            format!(r#""{id}": {{"name": "x", "type": "text", "value": "{value}"}}"#)
+        };
+        let details = [
+            detail("tool", "Snyk"),
+            detail("category", "license"),
+            detail("rule_id", "SNYK-JS-X-1"),
+            detail("tool_severity", "medium"),
+            detail("status", "false_positive"),
+            detail("external_id", "T-1"),
+            detail("file", "package.json"),
+            detail("package", "lodash"),
+            detail("version", "1.0"),
+            detail("fixed_version", "2.0"),
+            detail("generated_solution", "yes"),
+            detail("cvss_0", "CVSS 3.1 9.8 CVSS:3.1/AV:N (nvd x)"),
+            detail("epss", "0.5 (percentile 0.9)"),
+            detail("occurrences", "3"),
+        ]
+        .join(",");
+        let entry = |id: &str| {
+            format!(
+                r#"{{"id": "{id}", "name": "Prototype   pollution", "severity": "Medium",
+                 "solution": "Upgrade lodash to 2.0.",
+                 "location": {{"file": "unknown", "dependency": {{"package": {{"name": "lodash"}}, "version": "1.0"}}}},
+                 "identifiers": [
+                   {{"type": "snyk_rule_id", "name": "Snyk rule SNYK-JS-X-1", "value": "SNYK-JS-X-1"}},
+                   {{"type": "cve", "name": "CVE-2020-1", "value": "CVE-2020-1"}},
+                   {{"type": "npm", "name": "NPM-1179", "value": "NPM-1179"}},
+                   {{"type": "cwe", "name": "CWE-79", "value": "79"}}],
+                 "details": {{{details}}}}}"#
+            )
+        };
+        let parsed = check(&format!(
+            r#"{{"version": "15.2.1", "vulnerabilities": [{}, {}],
+              "scan": {{"analyzer": {{"id": "ward", "name": "ward"}}, "scanner": {{"id": "snyk", "name": "Snyk"}},
+                       "type": "dependency_scanning", "start_time": "2030-01-01T00:00:00", "status": "success"}}}}"#,
+            entry("a"),
+            entry("b")
+        ));
+        // Two findings that share the tool's id stay two: ward merged what it should already.
+        assert_eq!(parsed.findings.len(), 2);
+        let f = &parsed.findings[0];
+        assert_eq!(f.title, "Prototype   pollution");
+        assert_eq!((f.tool.as_str(), f.category), ("Snyk", Category::License));
+        assert_eq!(f.rule_id.as_deref(), Some("SNYK-JS-X-1"));
+        let ids: Vec<&str> = f.identifiers.iter().map(|i| i.value.as_str()).collect();
+        assert_eq!(ids, ["CVE-2020-1", "NPM-1179", "CWE-79"]);
+        assert_eq!(f.status, ward_core::Status::FalsePositive);
+        assert_eq!(f.external_id.as_deref(), Some("T-1"));
+        assert_eq!(f.location.file.as_ref().unwrap().path, "package.json");
+        let package = f.location.package.as_ref().unwrap();
+        assert_eq!(package.fixed_version.as_deref(), Some("2.0"));
+        assert_eq!(f.remediation, None);
+        let cvss = &f.cvss[0];
+        assert_eq!(
+            (cvss.score, cvss.vector.as_deref(), cvss.source.as_deref()),
+            (Some(9.8), Some("CVSS:3.1/AV:N"), Some("nvd x"))
+        );
+        assert_eq!(f.epss.unwrap().percentile, Some(0.9));
+        assert_eq!((f.occurrences, f.scan_time.as_deref()), (3, None));
+    }
 }

@@ -4,6 +4,7 @@
 //! Use with `#[serde(default, deserialize_with = "lenient::text")]` on `Option` fields; values
 //! of another shape read as `None` instead of failing the whole report.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -91,6 +92,68 @@ pub(crate) fn whole<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option
         .map(|n| n as u32))
 }
 
+/// A map of texts (`{"k": "v", "n": 2}`): values of another shape are skipped, and anything but
+/// a map reads as an empty map.
+pub(crate) fn text_map<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<HashMap<String, String>, D::Error> {
+    struct Text(Option<String>);
+    impl<'de> Deserialize<'de> for Text {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+            text(deserializer).map(Text)
+        }
+    }
+    struct MapVisitor;
+    impl<'de> Visitor<'de> for MapVisitor {
+        type Value = HashMap<String, String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = HashMap::new();
+            while let Some((key, Text(value))) = map.next_entry::<String, Text>()? {
+                if let Some(value) = value {
+                    out.insert(key, value);
+                }
+            }
+            Ok(out)
+        }
+    }
+    // Anything but a map: read through the text visitor, which skips every shape, and drop it.
+    struct Either;
+    impl<'de> Visitor<'de> for Either {
+        type Value = HashMap<String, String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            MapVisitor.visit_map(map)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            TextVisitor.visit_seq(seq).map(|_| HashMap::new())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+    }
+    deserializer.deserialize_any(Either)
+}
+
 /// A list that may be written as `null`; elements of another shape fail as usual.
 pub(crate) fn list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
@@ -131,5 +194,19 @@ mod tests {
         assert!(t.e.is_empty() && t.f.unwrap().get().is_none());
         let t: T = serde_json::from_str(r#"{"b":-1,"c":2.5,"d":"x"}"#).unwrap();
         assert_eq!((t.a, t.b, t.c, t.d), (None, None, None, None));
+    }
+
+    #[test]
+    fn text_maps() {
+        #[derive(Deserialize)]
+        struct M {
+            #[serde(default, deserialize_with = "text_map")]
+            m: HashMap<String, String>,
+        }
+        let m: M = serde_json::from_str(r#"{"m":{"a":"x","b":2,"c":[1],"d":{"e":1}}}"#).unwrap();
+        assert_eq!(m.m.len(), 2);
+        assert_eq!((m.m["a"].as_str(), m.m["b"].as_str()), ("x", "2"));
+        let m: M = serde_json::from_str(r#"{"m":[{"a":"x"}]}"#).unwrap();
+        assert!(m.m.is_empty());
     }
 }

@@ -31,9 +31,11 @@ use std::fmt;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use ward_core::{
-    Category, Confidence, FileLocation, Finding, PackageLocation, Secret, Severity, Status,
+    Category, CloudLocation, Confidence, Cvss, Epss, FileLocation, Finding, ImageLocation,
+    PackageLocation, Secret, Severity, Status, WebLocation,
 };
 
+use super::lenient::{self, Lenient};
 use super::sast_common::{
     advisory_ids, collapse_whitespace, cwe_numbers, owasp_category, percent_decode, short_title,
     Scalar, StrList,
@@ -77,6 +79,15 @@ struct Run {
     results: Option<Vec<SarifResult>>,
     invocations: Option<Vec<Invocation>>,
     artifacts: Option<Vec<Artifact>>,
+    properties: Option<RunProps>,
+}
+
+/// The run's property bag: ward marks the runs it converts (`"convertedBy": "ward 0.1.0"`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProps {
+    #[serde(default, deserialize_with = "lenient::text")]
+    converted_by: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +159,41 @@ struct Props {
     component_version: Option<Scalar>,
     #[serde(rename = "componentOrigin")]
     component_origin: Option<Scalar>,
+    // What ward's SARIF exporter writes of a finding; read only in runs ward converted.
+    severity: Option<Lenient<Severity>>,
+    category: Option<Lenient<Category>>,
+    #[serde(rename = "toolSeverity")]
+    tool_severity: Option<Lenient<String>>,
+    identifiers: Option<StrList>,
+    cvss: Option<Lenient<Vec<Cvss>>>,
+    epss: Option<Lenient<Epss>>,
+    package: Option<Lenient<WardPackage>>,
+    image: Option<Lenient<ImageLocation>>,
+    web: Option<Lenient<WebLocation>>,
+    cloud: Option<Lenient<CloudLocation>>,
+    description: Option<Lenient<String>>,
+    remediation: Option<Lenient<String>>,
+    evidence: Option<Lenient<String>>,
+    references: Option<StrList>,
+    status: Option<Lenient<Status>>,
+    verified: Option<Lenient<bool>>,
+    #[serde(rename = "externalId")]
+    external_id: Option<Lenient<String>>,
+    #[serde(rename = "scanTime")]
+    scan_time: Option<Lenient<String>>,
+    /// A snippet without a line, which a SARIF region cannot hold.
+    snippet: Option<Lenient<String>>,
+}
+
+/// A package as ward's SARIF exporter writes it in a result's properties.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WardPackage {
+    name: String,
+    version: Option<String>,
+    ecosystem: Option<String>,
+    purl: Option<String>,
+    fixed_version: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -166,6 +212,15 @@ struct SarifResult {
     baseline_state: Option<String>,
     properties: Option<Props>,
     fixes: Option<Vec<Fix>>,
+    web_request: Option<WebRequest>,
+    #[serde(default, deserialize_with = "lenient::whole")]
+    occurrence_count: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct WebRequest {
+    target: Option<String>,
+    method: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -468,6 +523,8 @@ struct RunContext<'a> {
     secret_scanner: bool,
     gitleaks: bool,
     merge_repeats: bool,
+    /// Converted by ward: the result properties hold the finding's ward fields.
+    by_ward: bool,
 }
 
 fn read_run(run_index: usize, run: &Run, parsed: &mut Parsed) {
@@ -486,6 +543,11 @@ fn read_run(run_index: usize, run: &Run, parsed: &mut Parsed) {
     if parsed.scan_time.is_none() {
         parsed.scan_time.clone_from(&scan_time);
     }
+    let by_ward = run
+        .properties
+        .as_ref()
+        .and_then(|p| p.converted_by.as_deref())
+        .is_some_and(|c| c.trim_start().starts_with("ward"));
     let context = RunContext {
         rules: Rules::of(run.tool.as_ref()),
         globals: driver.and_then(|d| d.global_message_strings.as_ref()),
@@ -493,7 +555,9 @@ fn read_run(run_index: usize, run: &Run, parsed: &mut Parsed) {
         scan_time,
         secret_scanner: SECRET_SCANNERS.iter().any(|s| lower.contains(s)),
         gitleaks: lower.contains("gitleaks"),
-        merge_repeats: lower.starts_with("semgrep"),
+        // ward wrote one result per finding, merged already where they should be.
+        merge_repeats: lower.starts_with("semgrep") && !by_ward,
+        by_ward,
         tool,
     };
     let mut seen: HashMap<MergeKey, usize> = HashMap::new();
@@ -806,8 +870,17 @@ fn findings(context: &RunContext<'_>, result: &SarifResult) -> Option<Vec<Findin
         .or_else(|| short.clone())
         .or_else(|| full.clone())
         .or_else(|| rule.and_then(|r| non_empty(r.name.as_deref())))
-        .or_else(|| rule_id.clone())?;
-    let title = short_title(&title_source, TITLE_MAX);
+        .or_else(|| rule_id.clone());
+    // ward wrote its title as the message: it is taken as it is, not shortened.
+    let ward_title = result
+        .message
+        .as_ref()
+        .and_then(|m| m.text.clone())
+        .filter(|_| context.by_ward);
+    let title = match ward_title {
+        Some(title) => title,
+        None => short_title(&title_source?, TITLE_MAX),
+    };
 
     let mut base = Finding::new(context.tool.clone(), Category::Sast, title.clone());
     base.rule_id = rule_id;
@@ -819,7 +892,7 @@ fn findings(context: &RunContext<'_>, result: &SarifResult) -> Option<Vec<Findin
 
     let mut description = Vec::new();
     if let Some(message) = &message {
-        if collapse_whitespace(message) != title {
+        if message.trim() != title.trim() && collapse_whitespace(message) != title {
             description.push(message.trim().to_string());
         }
     }
@@ -898,6 +971,22 @@ fn findings(context: &RunContext<'_>, result: &SarifResult) -> Option<Vec<Findin
         });
     }
 
+    if let Some(count) = result.occurrence_count.filter(|n| *n > 1) {
+        base.occurrences = count;
+    }
+    if let Some(request) = &result.web_request {
+        if let Some(url) = non_empty(request.target.as_deref()) {
+            base.location.web = Some(WebLocation {
+                url,
+                method: non_empty(request.method.as_deref()),
+                parameter: None,
+            });
+        }
+    }
+    if context.by_ward {
+        read_ward_properties(&mut base, result, rule);
+    }
+
     let locations: Vec<Option<&Location>> = match result.locations.as_deref() {
         Some(locations) if !locations.is_empty() => locations.iter().map(Some).collect(),
         _ => vec![None],
@@ -912,9 +1001,24 @@ fn findings(context: &RunContext<'_>, result: &SarifResult) -> Option<Vec<Findin
                 location.logical_locations.iter().flatten().find_map(|l| {
                     non_empty(l.fully_qualified_name.as_deref().or(l.name.as_deref()))
                 });
-            if let Some(logical) = logical {
+            if let Some(logical) = logical.filter(|_| !context.by_ward) {
                 description.push(format!("Location: {logical}"));
             }
+        }
+        if context.by_ward {
+            let props = result.properties.as_ref();
+            if let (Some(file), Some(snippet)) = (
+                f.location.file.as_mut(),
+                props
+                    .and_then(|p| p.snippet.as_ref())
+                    .and_then(Lenient::get),
+            ) {
+                file.snippet.get_or_insert_with(|| snippet.clone());
+            }
+            // Its secrets are masked already, and its package and cloud resource are in the
+            // properties.
+            out.push(f);
+            continue;
         }
         if !description.is_empty() {
             f.description = Some(description.join("\n\n"));
@@ -923,6 +1027,74 @@ fn findings(context: &RunContext<'_>, result: &SarifResult) -> Option<Vec<Findin
         out.push(f);
     }
     Some(out)
+}
+
+/// A result of a run ward converted: its properties hold the ward fields SARIF has no place for,
+/// exactly as they were (see ward's SARIF exporter); the rule only gives what they do not say.
+fn read_ward_properties(f: &mut Finding, result: &SarifResult, rule: Option<&Rule>) {
+    let empty = Props::default();
+    let p = result.properties.as_ref().unwrap_or(&empty);
+    fn get<T: Clone>(value: Option<&Lenient<T>>) -> Option<T> {
+        value.and_then(Lenient::get).cloned()
+    }
+    // A rule id ward made up for a finding without one (`ward.<title>`) is no rule.
+    if f.rule_id.as_deref().is_some_and(|r| r.starts_with("ward.")) {
+        f.rule_id = None;
+    }
+    if let Some(severity) = get(p.severity.as_ref()) {
+        f.severity = severity;
+    }
+    f.tool_severity = get(p.tool_severity.as_ref());
+    if let Some(category) = get(p.category.as_ref()) {
+        f.category = category;
+    }
+    f.confidence = p
+        .confidence
+        .as_ref()
+        .and_then(Scalar::text)
+        .and_then(Confidence::from_label);
+    f.identifiers.clear();
+    for id in p.identifiers.iter().flat_map(StrList::iter) {
+        f.add_id(id);
+    }
+    f.cvss = get(p.cvss.as_ref()).unwrap_or_default();
+    f.epss = get(p.epss.as_ref());
+    f.location.package = p
+        .package
+        .as_ref()
+        .and_then(Lenient::get)
+        .map(|w| PackageLocation {
+            name: w.name.clone(),
+            version: w.version.clone(),
+            ecosystem: w.ecosystem.clone(),
+            purl: w.purl.clone(),
+            fixed_version: w.fixed_version.clone(),
+        });
+    f.location.image = get(p.image.as_ref());
+    if let Some(web) = get(p.web.as_ref()) {
+        f.location.web = Some(web);
+    }
+    f.location.cloud = get(p.cloud.as_ref());
+    let rule_text = |m: Option<&Message>| {
+        m.and_then(|m| m.text.clone())
+            .filter(|t| !t.trim().is_empty())
+    };
+    f.description = get(p.description.as_ref())
+        .or_else(|| rule_text(rule.and_then(|r| r.full_description.as_ref())));
+    f.remediation =
+        get(p.remediation.as_ref()).or_else(|| rule_text(rule.and_then(|r| r.help.as_ref())));
+    f.evidence = get(p.evidence.as_ref());
+    f.references = p
+        .references
+        .as_ref()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    f.status = get(p.status.as_ref()).unwrap_or_default();
+    f.verified = get(p.verified.as_ref()).unwrap_or(false);
+    f.external_id = get(p.external_id.as_ref());
+    // The run's time is when ward converted it; the finding's own is in the properties.
+    f.scan_time = get(p.scan_time.as_ref());
+    f.tags = p.tags.as_ref().map(|t| t.0.clone()).unwrap_or_default();
 }
 
 fn file_location(location: &Location, artifacts: &[Artifact]) -> Option<FileLocation> {
@@ -1109,6 +1281,74 @@ mod tests {
         ));
         assert_eq!(parsed.findings.len(), 1);
         assert_eq!(parsed.findings[0].occurrences, 2);
+    }
+
+    #[test]
+    fn ward_runs_give_back_their_fields() {
+        let run = |converted_by: &str| {
+            format!(
+                r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"Trivy","rules":[
+                  {{"id":"CVE-2021-1","shortDescription":{{"text":"x"}},
+                    "fullDescription":{{"text":"Rule text.  "}},"properties":{{"tags":["external/cwe/cwe-79"]}}}},
+                  {{"id":"ward.no-rule"}}]}}}},
+                  "properties":{{"convertedBy":"{converted_by}"}},
+                  "invocations":[{{"endTimeUtc":"2030-01-01T00:00:00Z"}}],
+                  "results":[
+                    {{"ruleId":"CVE-2021-1","ruleIndex":0,"level":"error","message":{{"text":"  Two\nlines  "}},
+                      "suppressions":[{{"kind":"external","status":"accepted","justification":"out of scope"}}],
+                      "properties":{{"security-severity":"9.5","severity":"medium","category":"container",
+                        "toolSeverity":"MODERATE","identifiers":["CVE-2021-1","GHSA-aaaa-bbbb-cccc"],
+                        "cvss":[{{"version":"3.1","vector":"CVSS:3.1/AV:N","score":5.0}}],
+                        "epss":{{"score":0.5,"percentile":0.9}},
+                        "package":{{"name":"lodash","version":"1.0","fixedVersion":"2.0"}},
+                        "image":{{"name":"alpine:3","os":"alpine 3.17"}},
+                        "status":"out_of_scope","externalId":"T-1","scanTime":"2024-05-01T10:00:00Z",
+                        "references":["not a url"],"tags":["a"]}}}},
+                    {{"ruleId":"ward.no-rule","ruleIndex":1,"message":{{"text":"No rule"}},
+                      "locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"a.py"}}}}}}],
+                      "properties":{{"severity":"low","snippet":"call(x)","description":"Own text."}}}}]}}]}}"#
+            )
+        };
+        let parsed = check(&run("ward 0.1.0"));
+        let f = &parsed.findings[0];
+        assert_eq!(f.title, "  Two\nlines  ");
+        assert_eq!(
+            (f.severity, f.tool_severity.as_deref(), f.category),
+            (Severity::Medium, Some("MODERATE"), Category::Container)
+        );
+        let ids: Vec<&str> = f.identifiers.iter().map(|i| i.value.as_str()).collect();
+        assert_eq!(ids, ["CVE-2021-1", "GHSA-aaaa-bbbb-cccc"]);
+        let package = f.location.package.as_ref().unwrap();
+        assert_eq!(
+            (package.version.as_deref(), package.fixed_version.as_deref()),
+            (Some("1.0"), Some("2.0"))
+        );
+        assert_eq!(
+            f.location.image.as_ref().unwrap().os.as_deref(),
+            Some("alpine 3.17")
+        );
+        assert_eq!((f.cvss.len(), f.epss.unwrap().percentile), (1, Some(0.9)));
+        assert_eq!(f.status, Status::OutOfScope);
+        assert_eq!(f.external_id.as_deref(), Some("T-1"));
+        assert_eq!(f.scan_time.as_deref(), Some("2024-05-01T10:00:00Z"));
+        assert_eq!(f.description.as_deref(), Some("Rule text.  "));
+        assert_eq!((f.references.len(), f.tags.len()), (1, 1));
+        let g = &parsed.findings[1];
+        assert_eq!((g.rule_id.as_deref(), g.severity), (None, Severity::Low));
+        assert_eq!(g.description.as_deref(), Some("Own text."));
+        assert_eq!(
+            g.location.file.as_ref().unwrap().snippet.as_deref(),
+            Some("call(x)")
+        );
+        assert_eq!(g.scan_time, None);
+        // The same properties from another producer are not taken for ward's.
+        let parsed = check(&run("someone else"));
+        let f = &parsed.findings[0];
+        assert_eq!(
+            (f.title.as_str(), f.severity),
+            ("Two lines", Severity::Critical)
+        );
+        assert!(f.location.package.is_none() && f.external_id.is_none());
     }
 
     #[test]
