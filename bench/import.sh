@@ -20,7 +20,9 @@ sarif="$dir/sarif-${size}mb.sarif"
 measure() { # name file command...
   local name=$1 file=$2; shift 2
   local bytes; bytes=$(stat -c %s "$file")
-  local out; out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+  local stats; stats=$(mktemp)
+  /usr/bin/time -f '%e %M' -o "$stats" "$@" >/dev/null 2>&1 || echo "($name failed)" >&2
+  local out; out=$(tail -n 1 "$stats"); rm -f "$stats"
   local secs=${out% *} kb=${out#* }
   awk -v n="$name" -v b="$bytes" -v s="$secs" -v k="$kb" 'BEGIN {
     printf "| %-38s | %7.0f MB | %6.2f s | %6.0f MB/s | %6.0f MB | %4.2fx |\n", n, b/1e6, s, b/1e6/s, k/1024, k*1024/b }'

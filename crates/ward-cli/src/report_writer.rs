@@ -26,8 +26,11 @@ impl<'w> ReportWriter<'w> {
 
     /// Writes one finding.
     pub(crate) fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        self.out
-            .write_all(if self.n_findings == 0 { b"\n    " } else { b",\n    " })?;
+        self.out.write_all(if self.n_findings == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        })?;
         self.scratch.clear();
         serde_json::to_writer_pretty(&mut self.scratch, finding)?;
         write_indented(self.out, &self.scratch, b"\n    ")?;
@@ -37,8 +40,11 @@ impl<'w> ReportWriter<'w> {
 
     /// Closes the findings, writes the sources and the end of the report.
     pub(crate) fn finish(self, sources: &[Source]) -> io::Result<()> {
-        self.out
-            .write_all(if self.n_findings == 0 { b"],\n  \"sources\": " } else { b"\n  ],\n  \"sources\": " })?;
+        self.out.write_all(if self.n_findings == 0 {
+            b"],\n  \"sources\": "
+        } else {
+            b"\n  ],\n  \"sources\": "
+        })?;
         let sources = serde_json::to_vec_pretty(sources)?;
         write_indented(self.out, &sources, b"\n  ")?;
         self.out.write_all(b"\n}\n")
@@ -98,7 +104,10 @@ mod tests {
                 writer.finding(f).unwrap();
             }
             writer.finish(&report.sources).unwrap();
-            assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(expected).unwrap());
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
         }
     }
 }

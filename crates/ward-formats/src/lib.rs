@@ -34,7 +34,11 @@ pub trait Parser: Sync {
     /// a caller writing them out never holds them all. The returned [`Parsed`] carries the
     /// warnings, tool and scan time (and any findings not handed over). Formats whose reports
     /// grow large override this; by default every finding comes in one batch after [`Parser::parse`].
-    fn parse_each(&self, input: &Input<'_>, each: &mut dyn FnMut(Vec<Finding>)) -> Result<Parsed, Error> {
+    fn parse_each(
+        &self,
+        input: &Input<'_>,
+        each: &mut dyn FnMut(Vec<Finding>),
+    ) -> Result<Parsed, Error> {
         let mut parsed = self.parse(input)?;
         each(std::mem::take(&mut parsed.findings));
         Ok(parsed)

@@ -6,14 +6,20 @@ use ward_core::Finding;
 use ward_formats::{import, import_each};
 use ward_test_support::manifest;
 
-fn each(bytes: &[u8], format: Option<&str>) -> Result<(String, Vec<Finding>, usize), ward_formats::Error> {
+fn each(
+    bytes: &[u8],
+    format: Option<&str>,
+) -> Result<(String, Vec<Finding>, usize), ward_formats::Error> {
     let mut findings = Vec::new();
     let mut n_batches = 0;
     let imported = import_each(bytes, format, &mut |batch| {
         n_batches += 1;
         findings.extend(batch);
     })?;
-    assert!(imported.parsed.findings.is_empty(), "every finding is handed over");
+    assert!(
+        imported.parsed.findings.is_empty(),
+        "every finding is handed over"
+    );
     Ok((imported.parser.id().to_string(), findings, n_batches))
 }
 
@@ -29,7 +35,12 @@ fn batches_match_reading_whole() {
                 n_compared += 1;
             }
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{}", entry.name()),
-            (a, b) => panic!("{}: whole {:?} vs batches {:?}", entry.name(), a.map(|i| i.parser.id()), b.map(|b| b.0)),
+            (a, b) => panic!(
+                "{}: whole {:?} vs batches {:?}",
+                entry.name(),
+                a.map(|i| i.parser.id()),
+                b.map(|b| b.0)
+            ),
         }
     }
     assert!(n_compared > 250, "{n_compared}");
@@ -40,7 +51,11 @@ fn trivy_hands_over_one_batch_per_target() {
     let path = ward_test_support::corpus_dir().join("trivy/scheme_2_many_vulns.json");
     let bytes = std::fs::read(path).unwrap();
     let (_, findings, n_batches) = each(&bytes, Some("trivy")).unwrap();
-    assert!(n_batches > 1, "{n_batches} batches for {} findings", findings.len());
+    assert!(
+        n_batches > 1,
+        "{n_batches} batches for {} findings",
+        findings.len()
+    );
     let cut = &bytes[..bytes.len() / 2];
     let err = each(cut, Some("trivy")).unwrap_err().to_string();
     assert!(err.contains("line "), "{err}");

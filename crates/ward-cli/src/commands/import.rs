@@ -118,10 +118,21 @@ impl Summary {
             .iter()
             .filter_map(|s| self.by_severity.get(s).map(|n| format!("{n} {s}")))
             .collect();
-        let tools: Vec<String> = self.by_tool.iter().map(|(t, n)| format!("{t} {n}")).collect();
-        let mut line = format!("{} findings from {} report(s)", self.n_findings, self.n_sources);
+        let tools: Vec<String> = self
+            .by_tool
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
+        let mut line = format!(
+            "{} findings from {} report(s)",
+            self.n_findings, self.n_sources
+        );
         if !severities.is_empty() {
-            line.push_str(&format!(": {} | {}", severities.join(", "), tools.join(", ")));
+            line.push_str(&format!(
+                ": {} | {}",
+                severities.join(", "),
+                tools.join(", ")
+            ));
         }
         line
     }

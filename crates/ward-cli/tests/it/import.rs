@@ -97,7 +97,11 @@ fn output_to_a_device_writes_in_place() {
 #[test]
 fn empty_inputs_read_as_no_findings_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, bytes) in [("empty.jsonl", &b""[..]), ("null.json", b"null\n"), ("list.json", b"[ ]")] {
+    for (name, bytes) in [
+        ("empty.jsonl", &b""[..]),
+        ("null.json", b"null\n"),
+        ("list.json", b"[ ]"),
+    ] {
         std::fs::write(dir.path().join(name), bytes).unwrap();
         let out = ward_in(dir.path(), &["import", name]);
         let report = stdout_json(&out);

@@ -494,8 +494,12 @@ fn artifact_context(report: &Report) -> Context {
         .is_some_and(|t| t.eq_ignore_ascii_case("container_image"));
     Context {
         image: match (&report.metadata, is_image) {
-            (Some(metadata), true) => image_from_metadata(report.artifact_name.as_deref(), metadata),
-            (None, true) => image_from_metadata(report.artifact_name.as_deref(), &Metadata::default()),
+            (Some(metadata), true) => {
+                image_from_metadata(report.artifact_name.as_deref(), metadata)
+            }
+            (None, true) => {
+                image_from_metadata(report.artifact_name.as_deref(), &Metadata::default())
+            }
             (_, false) => None,
         },
         resource: None,
