@@ -27,11 +27,60 @@ struct FileWire {
     #[serde(default)]
     suppress: Vec<Spanned<SuppressWire>>,
     #[allow(dead_code)]
-    export: Option<toml::Table>,
+    export: Option<ExportWire>,
     #[allow(dead_code)]
     scan: Option<toml::Table>,
     #[allow(dead_code)]
     server: Option<toml::Table>,
+}
+
+/// `[export]`: defaults for `ward convert`, each overridden by its command-line flag.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ExportWire {
+    gitlab_schema_version: Option<String>,
+    asff: Option<AsffWire>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct AsffWire {
+    product_arn: Option<String>,
+    account_id: Option<String>,
+    region: Option<String>,
+}
+
+/// The `[export]` settings of a `ward.toml`: what `ward convert` uses where no flag is given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportSettings {
+    /// `[export] gitlab_schema_version`.
+    pub gitlab_schema_version: Option<String>,
+    /// `[export.asff] product_arn`.
+    pub asff_product_arn: Option<String>,
+    /// `[export.asff] account_id`.
+    pub aws_account_id: Option<String>,
+    /// `[export.asff] region`.
+    pub aws_region: Option<String>,
+}
+
+impl ExportSettings {
+    /// Reads the `[export]` table of a `ward.toml` (the whole file is checked, as for a policy).
+    pub fn from_toml(text: &str) -> Result<ExportSettings, Error> {
+        let line_of =
+            |span: Range<usize>| text[..span.start.min(text.len())].matches('\n').count() + 1;
+        let file: FileWire = toml::from_str(text).map_err(|e| Error {
+            line: e.span().map_or(1, line_of),
+            message: e.message().trim().to_string(),
+        })?;
+        let export = file.export.unwrap_or_default();
+        let asff = export.asff.unwrap_or_default();
+        Ok(ExportSettings {
+            gitlab_schema_version: export.gitlab_schema_version,
+            asff_product_arn: asff.product_arn,
+            aws_account_id: asff.account_id,
+            aws_region: asff.region,
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -249,8 +298,14 @@ mod tests {
     }
 
     #[test]
-    fn other_sections_are_left_to_their_owners() {
-        let p = Policy::from_toml("[export.asff]\nregion = \"eu-west-1\"\n").unwrap();
+    fn export_settings() {
+        let text = "[export]\ngitlab_schema_version = \"15.2.5\"\n[export.asff]\nregion = \"eu-west-1\"\naccount_id = \"123456789012\"\n";
+        let p = Policy::from_toml(text).unwrap();
         assert_eq!(p.fail, Policy::default().fail);
+        let export = ExportSettings::from_toml(text).unwrap();
+        assert_eq!(export.aws_region.as_deref(), Some("eu-west-1"));
+        assert_eq!(export.gitlab_schema_version.as_deref(), Some("15.2.5"));
+        let e = ExportSettings::from_toml("[export.asff]\nregoin = \"x\"\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
     }
 }

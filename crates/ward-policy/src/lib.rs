@@ -13,7 +13,7 @@ mod file;
 use std::collections::BTreeSet;
 
 pub use date::Date;
-pub use file::Error;
+pub use file::{Error, ExportSettings};
 use globset::GlobMatcher;
 use ward_core::{Category, Finding, Severity};
 

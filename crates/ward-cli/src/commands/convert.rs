@@ -8,6 +8,7 @@ use clap::builder::PossibleValuesParser;
 use ward_core::{Report, Severity};
 use ward_export::time::UtcTime;
 use ward_export::{CycloneDxVersion, JunitGrouping, Options, SonarqubeFormat};
+use ward_policy::ExportSettings;
 
 use crate::commands::import::summary;
 use crate::{load, output};
@@ -47,17 +48,17 @@ pub(crate) struct Args {
     #[arg(long, value_name = "TIME")]
     scan_time: Option<String>,
     /// GitLab security report schema version to declare.
-    #[arg(long, default_value = "15.2.1", value_name = "VERSION")]
-    gitlab_schema_version: String,
+    #[arg(long, value_name = "VERSION")]
+    gitlab_schema_version: Option<String>,
     /// Security Hub product ARN [default: arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default].
     #[arg(long, value_name = "ARN")]
     asff_product_arn: Option<String>,
     /// AWS account (12 digits) the ASFF findings are imported into.
-    #[arg(long, default_value = "000000000000", value_name = "ID")]
-    aws_account_id: String,
+    #[arg(long, value_name = "ID")]
+    aws_account_id: Option<String>,
     /// AWS region of the Security Hub the ASFF findings are imported into.
-    #[arg(long, default_value = "us-east-1", value_name = "REGION")]
-    aws_region: String,
+    #[arg(long, value_name = "REGION")]
+    aws_region: Option<String>,
     /// CycloneDX specification version.
     #[arg(long, default_value = "1.6", value_parser = PossibleValuesParser::new(CycloneDxVersion::NAMES))]
     cyclonedx_version: String,
@@ -73,6 +74,10 @@ pub(crate) struct Args {
     /// Print no summary.
     #[arg(long, short)]
     quiet: bool,
+    /// The config whose `[export]` table gives defaults for the options above (default:
+    /// ./ward.toml if it exists). Flags win over it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 fn to_values() -> PossibleValuesParser {
@@ -135,16 +140,47 @@ fn print_warnings(path: &Path, warnings: &[String]) {
     }
 }
 
+/// Used when neither a flag nor `[export]` in ward.toml sets them.
+const DEFAULT_GITLAB_SCHEMA_VERSION: &str = "15.2.1";
+const DEFAULT_AWS_ACCOUNT_ID: &str = "000000000000";
+const DEFAULT_AWS_REGION: &str = "us-east-1";
+
+/// The `[export]` table of the config file (`--config`, else ./ward.toml if it exists).
+fn export_settings(args: &Args) -> anyhow::Result<ExportSettings> {
+    let default = Path::new("ward.toml");
+    let path = match args.config.as_deref() {
+        Some(path) => path,
+        None if default.is_file() => default,
+        None => return Ok(ExportSettings::default()),
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    ExportSettings::from_toml(&text).with_context(|| format!("{}", path.display()))
+}
+
 fn options(args: &Args, report: &Report, baseline: Option<Report>) -> anyhow::Result<Options> {
+    let settings = export_settings(args)?;
     let junit_fail_on = Severity::from_label(&args.junit_fail_on)
         .with_context(|| format!("unknown severity `{}`", args.junit_fail_on))?;
     let mut options = Options {
         scan_time: args.scan_time.clone(),
         ward_version: env!("CARGO_PKG_VERSION").to_string(),
-        gitlab_schema_version: args.gitlab_schema_version.clone(),
-        asff_product_arn: args.asff_product_arn.clone(),
-        aws_account_id: args.aws_account_id.clone(),
-        aws_region: args.aws_region.clone(),
+        gitlab_schema_version: args
+            .gitlab_schema_version
+            .clone()
+            .or(settings.gitlab_schema_version)
+            .unwrap_or_else(|| DEFAULT_GITLAB_SCHEMA_VERSION.to_string()),
+        asff_product_arn: args.asff_product_arn.clone().or(settings.asff_product_arn),
+        aws_account_id: args
+            .aws_account_id
+            .clone()
+            .or(settings.aws_account_id)
+            .unwrap_or_else(|| DEFAULT_AWS_ACCOUNT_ID.to_string()),
+        aws_region: args
+            .aws_region
+            .clone()
+            .or(settings.aws_region)
+            .unwrap_or_else(|| DEFAULT_AWS_REGION.to_string()),
         cyclonedx_version: args
             .cyclonedx_version
             .parse()

@@ -183,6 +183,50 @@ fn options_reach_the_exporters() {
     );
 }
 
+#[test]
+fn ward_toml_export_settings_are_defaults_that_flags_override() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ward.toml"),
+        "[export.asff]\naccount_id = \"444455556666\"\nregion = \"ap-south-1\"\n",
+    )
+    .unwrap();
+    let arn = |extra: &[&str]| {
+        let mut args = vec!["convert", GITLEAKS_ARG, "--to", "asff", "-o", "asff.json"];
+        args.extend_from_slice(extra);
+        let file = corpus(GITLEAKS);
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == GITLEAKS_ARG { file.as_str() } else { a })
+            .collect();
+        let out = ward_in(dir.path(), &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        read_json(&dir.path().join("asff.json"))[0]["Findings"][0]["ProductArn"].clone()
+    };
+    assert_eq!(
+        arn(&[]),
+        "arn:aws:securityhub:ap-south-1:444455556666:product/444455556666/default"
+    );
+    assert_eq!(
+        arn(&["--aws-region", "eu-west-1"]),
+        "arn:aws:securityhub:eu-west-1:444455556666:product/444455556666/default"
+    );
+    std::fs::write(
+        dir.path().join("ward.toml"),
+        "[export.asff]\nregoin = \"x\"\n",
+    )
+    .unwrap();
+    let out = ward_in(dir.path(), &["convert", &corpus(GITLEAKS), "--to", "asff"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ward.toml: line 2"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+const GITLEAKS_ARG: &str = "<gitleaks>";
+
 /// Runs `ward convert` in `dir` expecting exit code 2, an `error:` line with `needle`, and no
 /// output file.
 fn fails(dir: &Path, args: &[&str], needle: &str) {
