@@ -564,21 +564,13 @@ fn finding(a: &AsffFinding) -> Option<Finding> {
         }
     }
     if let Some(package) = packages.first() {
-        if let Some(name) = non_empty(package.name.as_deref()) {
-            let version = non_empty(package.version.as_deref()).map(|v| {
-                match non_empty(package.release.as_deref()) {
-                    Some(release) => format!("{v}-{release}"),
-                    None => v,
-                }
-            });
-            f.location.package = Some(PackageLocation {
-                name,
-                version,
-                ecosystem: non_empty(package.package_manager.as_deref()),
-                purl: None,
-                fixed_version: fixed_version(package.fixed_in_version.as_deref()),
-            });
-        }
+        f.location.package = package_location(
+            package.name.as_deref(),
+            package.version.as_deref(),
+            package.release.as_deref(),
+            package.package_manager.as_deref(),
+            package.fixed_in_version.as_deref(),
+        );
         if ecr.is_none() {
             if let Some(path) = non_empty(package.file_path.as_deref()) {
                 f.location.file = Some(FileLocation::new(path, None));
@@ -925,6 +917,28 @@ fn description(a: &AsffFinding, packages: &[&VulnerablePackage]) -> String {
         parts.push(facts.join("\n"));
     }
     parts.join("\n\n")
+}
+
+/// A package as Inspector describes it (in ASFF and in its own API alike): the version joined
+/// with its release, and `NotAvailable` meaning no fixed version.
+pub(super) fn package_location(
+    name: Option<&str>,
+    version: Option<&str>,
+    release: Option<&str>,
+    manager: Option<&str>,
+    fixed_in: Option<&str>,
+) -> Option<PackageLocation> {
+    let version = non_empty(version).map(|v| match non_empty(release) {
+        Some(release) => format!("{v}-{release}"),
+        None => v,
+    });
+    Some(PackageLocation {
+        name: non_empty(name)?,
+        version,
+        ecosystem: non_empty(manager),
+        purl: None,
+        fixed_version: fixed_version(fixed_in),
+    })
 }
 
 fn fixed_version(raw: Option<&str>) -> Option<String> {

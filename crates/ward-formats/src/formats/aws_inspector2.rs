@@ -11,7 +11,7 @@
 use serde::Deserialize;
 use ward_core::{
     Category, CloudLocation, Cvss, CvssVersion, Epss, FileLocation, Finding, ImageLocation,
-    PackageLocation, Severity, Status,
+    Severity, Status,
 };
 
 use super::lenient;
@@ -503,22 +503,13 @@ fn package_details(
         f.add_reference(url);
     }
     if let Some(package) = p.vulnerable_packages.first() {
-        if let Some(name) = non_empty(package.name.as_deref()) {
-            let version = non_empty(package.version.as_deref()).map(|v| {
-                match non_empty(package.release.as_deref()) {
-                    Some(release) => format!("{v}-{release}"),
-                    None => v,
-                }
-            });
-            f.location.package = Some(PackageLocation {
-                name,
-                version,
-                ecosystem: non_empty(package.package_manager.as_deref()),
-                purl: None,
-                fixed_version: non_empty(package.fixed_in_version.as_deref())
-                    .filter(|v| !v.eq_ignore_ascii_case("NotAvailable")),
-            });
-        }
+        f.location.package = super::asff_common::package_location(
+            package.name.as_deref(),
+            package.version.as_deref(),
+            package.release.as_deref(),
+            package.package_manager.as_deref(),
+            package.fixed_in_version.as_deref(),
+        );
         if f.location.image.is_none() {
             if let Some(path) = non_empty(package.file_path.as_deref()) {
                 f.location.file = Some(FileLocation::new(path, None));
