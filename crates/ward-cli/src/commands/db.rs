@@ -69,12 +69,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             } else {
                 ecosystems.iter().map(String::as_str).collect()
             };
-            ward_osv::update::download(&mut builder, base_url, &list).map_err(|e| {
+            if let Err(e) = ward_osv::update::download(&mut builder, base_url, &list) {
                 for warning in &builder.warnings {
                     output::warning(warning);
                 }
-                e
-            })?;
+                return Err(e.into());
+            }
             finish(&builder, &path)
         }
         DbCommand::Info => {
