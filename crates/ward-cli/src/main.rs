@@ -40,6 +40,9 @@ enum Command {
     /// whether only findings new against a baseline count, and suppressions with a reason and
     /// an expiry date.
     Gate(commands::gate::Args),
+    /// Manage the offline OSV advisory database used by dependency scanning: `import` OSV
+    /// folders or zips, `update` from OSV's exports, `info`.
+    Db(commands::db::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => commands::convert::run(&args),
         Command::Formats(args) => commands::formats::run(&args),
         Command::Gate(args) => commands::gate::run(&args),
+        Command::Db(args) => commands::db::run(&args),
     };
     match result {
         Ok(code) => code,

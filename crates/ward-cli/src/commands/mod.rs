@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub(crate) mod convert;
+pub(crate) mod db;
 pub(crate) mod formats;
 pub(crate) mod gate;
 pub(crate) mod import;
