@@ -8,8 +8,7 @@
 //! A blank value cannot be sent to Security Hub, so blank titles, rule ids and tools are not
 //! compared. (Fields outside this list that do not survive are listed in each exporter's doc.)
 //!
-//! A format whose importer is not (yet) in `ward_formats::PARSERS` is skipped with a note;
-//! the importer is found by its DefectDojo scan type, so the test needs no change when it lands.
+//! The importer is found by its DefectDojo scan type; every one of them must exist.
 #![allow(clippy::print_stderr)]
 
 mod common;
@@ -48,10 +47,8 @@ fn exports_import_back_with_their_fields() {
     let mut n_checked = 0;
     let mut problems: Vec<String> = Vec::new();
     for (id, scan_type, kind) in ROUND_TRIPS {
-        let Some(parser) = ward_formats::parser(scan_type) else {
-            eprintln!("round trip {id}: no importer for '{scan_type}' yet, skipped");
-            continue;
-        };
+        let parser = ward_formats::parser(scan_type)
+            .unwrap_or_else(|| panic!("round trip {id}: no importer for '{scan_type}'"));
         for input in &inputs {
             let what = format!("{} via {id}", input.name);
             let mut original: Vec<&Finding> = input
