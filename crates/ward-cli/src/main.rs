@@ -43,6 +43,10 @@ enum Command {
     /// Manage the offline OSV advisory database used by dependency scanning: `import` OSV
     /// folders or zips, `update` from OSV's exports, `info`.
     Db(commands::db::Args),
+    /// Write a CycloneDX SBOM (1.5 or 1.6 JSON) of the packages in the lockfiles under PATH:
+    /// purls, versions, hashes and licences where the lockfiles record them, and the
+    /// dependency graph.
+    Sbom(commands::sbom::Args),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
         Command::Formats(args) => commands::formats::run(&args),
         Command::Gate(args) => commands::gate::run(&args),
         Command::Db(args) => commands::db::run(&args),
+        Command::Sbom(args) => commands::sbom::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -9,6 +9,8 @@ use std::path::Path;
 use ward_core::{Category, Cvss, Finding, Location, PackageLocation, Severity};
 use ward_osv::{Database, Match};
 
+pub mod sbom;
+
 /// What a scan found.
 #[derive(Debug, Default)]
 pub struct Scan {
@@ -25,16 +27,7 @@ pub struct Scan {
 pub fn scan(path: &Path, db: &Database) -> Scan {
     let mut result = Scan::default();
     for file in ward_lockfile::find(path) {
-        let shown = file
-            .strip_prefix(path)
-            .unwrap_or(&file)
-            .display()
-            .to_string();
-        let shown = if shown.is_empty() {
-            file.display().to_string()
-        } else {
-            shown
-        };
+        let shown = shown_path(path, &file);
         let parsed = match ward_lockfile::read(&file) {
             Ok(parsed) => parsed,
             Err(e) => {
@@ -58,6 +51,25 @@ pub fn scan(path: &Path, db: &Database) -> Scan {
         }
     }
     result
+}
+
+/// A lockfile's path relative to the scanned path, with `/` separators (the file's own path
+/// when the scanned path is the file).
+pub(crate) fn shown_path(root: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(root).unwrap_or(file);
+    let shown = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    if shown.is_empty() {
+        file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    } else {
+        shown
+    }
 }
 
 /// Groups matches whose ids or aliases overlap (transitively).

@@ -17,7 +17,8 @@ pub use readers::READERS;
 /// One resolved package.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Package {
-    /// OSV ecosystem name (`crates.io`, `npm`, `PyPI`, `Go`, `RubyGems`, `Packagist`).
+    /// OSV ecosystem name (`crates.io`, `npm`, `PyPI`, `Go`, `RubyGems`, `Packagist`, `Maven`,
+    /// `NuGet`, `Pub`, `Hex`).
     pub ecosystem: &'static str,
     /// Name as the ecosystem spells it (npm scopes included: `@types/node`).
     pub name: String,

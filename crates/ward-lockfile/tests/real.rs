@@ -52,9 +52,62 @@ fn gemfile_lock() {
 }
 
 #[test]
+fn go_sum() {
+    // 16 lines; 5 module versions with a content hash (the rest only had their go.mod read).
+    let parsed = check("getJS/go.sum", 5, None);
+    assert!(parsed
+        .packages
+        .iter()
+        .any(|p| p.purl == "pkg:golang/github.com/logrusorgru/aurora@v2.0.3+incompatible"));
+}
+
+#[test]
+fn gradle_lockfile() {
+    // CRLF line endings, as committed; 45 modules plus the `empty=` line.
+    let parsed = check("maybe/gradle.lockfile", 45, None);
+    assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+    assert!(parsed
+        .packages
+        .iter()
+        .any(|p| p.purl == "pkg:maven/com.google.guava/guava@31.1-jre"));
+}
+
+#[test]
+fn nuget_packages_lock() {
+    // One framework with 5 direct packages, seven empty runtime-specific ones.
+    let parsed = check("GitHubActionPinner/packages.lock.json", 5, Some(5));
+    assert!(parsed
+        .packages
+        .iter()
+        .all(|p| p.hashes.len() == 1 && p.hashes[0].0 == "SHA-512" && p.hashes[0].1.len() == 128));
+}
+
+#[test]
+fn pubspec_lock() {
+    // 32 entries, 3 from the Flutter SDK (flutter, flutter_test, sky_engine) left out.
+    let parsed = check("ping-coming-soon-page/pubspec.lock", 29, Some(5));
+    assert!(parsed
+        .packages
+        .iter()
+        .any(|p| p.purl == "pkg:pub/flutter_svg@1.1.1+1"));
+}
+
+#[test]
+fn mix_lock() {
+    let parsed = check("pg_ranges/mix.lock", 29, None);
+    let hackney = parsed
+        .packages
+        .iter()
+        .find(|p| p.name == "hackney")
+        .unwrap();
+    assert_eq!(hackney.dependencies.len(), 7);
+    assert_eq!(hackney.hashes[0].0, "SHA-256");
+}
+
+#[test]
 fn walker_finds_every_lockfile() {
     let found = ward_lockfile::find(&lockfiles());
-    assert_eq!(found.len(), 4, "{found:?}");
+    assert_eq!(found.len(), 9, "{found:?}");
 }
 
 #[test]

@@ -11,9 +11,10 @@
 //! the package. Opening reads the file and parses only the header; a lookup parses only the
 //! records it needs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,9 @@ struct Header {
 pub struct Database {
     header: Header,
     records: Vec<u8>,
+    /// Records parsed so far, by offset: a package queried at several versions (or in
+    /// several lockfiles) parses its advisories once.
+    parsed: Mutex<HashMap<u32, Option<Arc<Advisory>>>>,
 }
 
 /// An advisory that affects a queried package version.
@@ -104,6 +108,7 @@ impl Database {
         Ok(Database {
             header,
             records: bytes,
+            parsed: Mutex::default(),
         })
     }
 
@@ -132,6 +137,16 @@ impl Database {
         &self.header.sources
     }
 
+    fn cached(&self, at: (u32, u32)) -> Option<Arc<Advisory>> {
+        match self.parsed.lock() {
+            Ok(mut parsed) => parsed
+                .entry(at.0)
+                .or_insert_with(|| self.record(at).map(Arc::new))
+                .clone(),
+            Err(_) => self.record(at).map(Arc::new),
+        }
+    }
+
     fn record(&self, (offset, length): (u32, u32)) -> Option<Advisory> {
         let start = offset as usize;
         let bytes = self
@@ -153,7 +168,8 @@ impl Database {
     pub fn query(&self, ecosystem: &str, name: &str, version: &str) -> Vec<Match> {
         let key = package_key(ecosystem, name);
         let mut matches = Vec::new();
-        for advisory in self.advisories_for(ecosystem, name) {
+        let list = self.header.index.get(&key).map_or(&[][..], Vec::as_slice);
+        for advisory in list.iter().filter_map(|&at| self.cached(at)) {
             if advisory.withdrawn.is_some() {
                 continue;
             }
@@ -172,7 +188,7 @@ impl Database {
             }
             if hit {
                 matches.push(Match {
-                    advisory,
+                    advisory: Advisory::clone(&advisory),
                     fixed_version: fixed,
                 });
             }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 mod db;
 pub mod range;
 pub mod record;
+pub mod staleness;
 pub mod update;
 pub mod version;
 

@@ -41,8 +41,14 @@ enum DbCommand {
         #[arg(long, value_delimiter = ',')]
         ecosystems: Vec<String>,
     },
-    /// Show where the database is, when it was built and what it holds.
-    Info,
+    /// Show where the database is, when it was built and what it holds; warn when it is
+    /// older than the maximum age.
+    Info {
+        /// The maximum age before warning (7d, 36h, 90m, 3600s; 0 = never) [default:
+        /// $WARD_DB_MAX_AGE, else 7d].
+        #[arg(long, value_name = "AGE")]
+        max_db_age: Option<String>,
+    },
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -77,7 +83,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
             finish(&builder, &path)
         }
-        DbCommand::Info => {
+        DbCommand::Info { max_db_age } => {
+            let max_age = ward_osv::staleness::max_age(max_db_age.as_deref())
+                .map_err(|e| anyhow::anyhow!("--max-db-age: {e}"))?;
             let db = Database::open(&path)?;
             let age = db.age(SystemTime::now()).as_secs();
             output::note(&format!(
@@ -89,6 +97,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             ));
             for (ecosystem, count) in db.ecosystems() {
                 output::note(&format!("  {ecosystem}: {count}"));
+            }
+            if let Some(warning) = db.staleness_warning(SystemTime::now(), max_age) {
+                output::warning(&warning);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -5,3 +5,4 @@ pub(crate) mod db;
 pub(crate) mod formats;
 pub(crate) mod gate;
 pub(crate) mod import;
+pub(crate) mod sbom;

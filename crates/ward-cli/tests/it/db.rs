@@ -134,3 +134,53 @@ fn write_zip(path: &std::path::Path, folder: &std::path::Path) {
     }
     zip.finish().unwrap();
 }
+
+#[test]
+fn info_warns_when_the_database_is_stale() {
+    use std::time::{Duration, SystemTime};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("osv.db");
+    let built = SystemTime::now() - Duration::from_secs(10 * 86_400);
+    std::fs::write(&db, ward_osv::Builder::new().to_bytes(built)).unwrap();
+    let db_arg = db.to_str().unwrap();
+
+    let output = ward(&["db", "info", "--db", db_arg]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("built 10 days"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("ward db update"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = ward(&["db", "info", "--db", db_arg, "--max-db-age", "30d"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("ward db update"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ward"))
+        .args(["db", "info", "--db", db_arg])
+        .env("WARD_DB_MAX_AGE", "0")
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&output).contains("ward db update"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = ward(&["db", "info", "--db", db_arg, "--max-db-age", "7w"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--max-db-age"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -6,6 +6,7 @@ mod db;
 mod gate;
 mod hostile;
 mod import;
+mod sbom;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -4,10 +4,18 @@ mod cargo_lock;
 mod composer_lock;
 mod gemfile_lock;
 mod go_mod;
+mod go_sum;
+mod gradle_lockfile;
+mod mix_lock;
+mod nuget_lock;
 mod package_lock;
 mod pipfile_lock;
+mod pnpm_lock;
 mod poetry_lock;
+mod pom_xml;
+mod pubspec_lock;
 mod requirements;
+mod uv_lock;
 mod yarn_lock;
 
 use crate::Reader;
@@ -23,6 +31,14 @@ pub static READERS: &[&dyn Reader] = &[
     &go_mod::GoMod,
     &gemfile_lock::GemfileLock,
     &composer_lock::ComposerLock,
+    &pnpm_lock::PnpmLock,
+    &uv_lock::UvLock,
+    &go_sum::GoSum,
+    &pom_xml::PomXml,
+    &gradle_lockfile::GradleLockfile,
+    &nuget_lock::NugetLock,
+    &pubspec_lock::PubspecLock,
+    &mix_lock::MixLock,
 ];
 
 /// Splits an SRI integrity string (`sha512-BASE64`) into (algorithm, lowercase hex).
@@ -42,7 +58,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let mut buffer = 0u32;
     let mut bits = 0;
