@@ -40,6 +40,14 @@ enum Command {
     /// whether only findings new against a baseline count, and suppressions with a reason and
     /// an expiry date.
     Gate(commands::gate::Args),
+    /// Scan a directory, a file, stdin (`-`), the staged changes or the git history with
+    /// ward's own scanners (`--scanners secrets`) and write one ward JSON report (or `--to`
+    /// any export format).
+    ///
+    /// Found secrets are reported masked and hashed with a salt ($WARD_SECRET_SALT, else
+    /// `[scan.secrets] salt` in ward.toml, else random per report), never in clear. A line
+    /// with `ward:allow` is never reported.
+    Scan(Box<commands::scan::Args>),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +57,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => commands::convert::run(&args),
         Command::Formats(args) => commands::formats::run(&args),
         Command::Gate(args) => commands::gate::run(&args),
+        Command::Scan(args) => commands::scan::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -4,3 +4,4 @@ pub(crate) mod convert;
 pub(crate) mod formats;
 pub(crate) mod gate;
 pub(crate) mod import;
+pub(crate) mod scan;
