@@ -5,6 +5,7 @@ mod convert;
 mod gate;
 mod hostile;
 mod import;
+mod scan;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
