@@ -108,7 +108,7 @@ pub fn random_salt() -> Vec<u8> {
 /// the commit for history findings). So a re-scan matches the last one even though the hashes,
 /// salted per report, differ.
 pub fn finish(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| key(a).cmp(&key(b)));
+    findings.sort_by_cached_key(key);
     let mut previous: Option<(String, String, String)> = None;
     let mut rank = 0usize;
     for f in findings.iter_mut() {
