@@ -22,6 +22,58 @@ fn main() {
         let _ = set.scan("x", f, b"");
     }
     println!("full scan {:?}", t.elapsed());
+    let kws: Vec<String> = rules.iter().flat_map(|r| r.keywords.clone()).collect();
+    let ac = aho_corasick::AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(&kws)
+        .unwrap();
+    let t = Instant::now();
+    let mut n = 0;
+    for f in &files {
+        n += ac.find_overlapping_iter(f).count();
+    }
+    println!("prefilter overlapping {:?} {n}", t.elapsed());
+    let t = Instant::now();
+    let mut n = 0;
+    for f in &files {
+        n += ac.find_iter(f).count();
+    }
+    println!("prefilter standard {:?} {n}", t.elapsed());
+    let mut variants: Vec<String> = Vec::new();
+    for k in &kws {
+        for v in [k.clone(), k.to_ascii_uppercase(), {
+            let mut c = k.clone();
+            if let Some(f) = c.get_mut(0..1) {
+                f.make_ascii_uppercase();
+            }
+            c
+        }] {
+            if !variants.contains(&v) {
+                variants.push(v);
+            }
+        }
+    }
+    let ac2 = aho_corasick::AhoCorasickBuilder::new()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(&variants)
+        .unwrap();
+    let t = Instant::now();
+    let mut n = 0;
+    for f in &files {
+        n += ac2.find_overlapping_iter(f).count();
+    }
+    println!(
+        "prefilter case-sensitive variants ({}) {:?} {n}",
+        variants.len(),
+        t.elapsed()
+    );
+    let t = Instant::now();
+    let mut n = 0usize;
+    for f in &files {
+        n += f.len();
+    }
+    println!("touch {:?} {n}", t.elapsed());
     let mut times = Vec::new();
     for r in &rules {
         let t = Instant::now();

@@ -29,6 +29,10 @@ const GLOBAL_STOPWORDS: &[&str] = &[
     "1234567890abcdef",
 ];
 
+/// Hosts reserved for documentation (RFC 2606): a credential in a URL to one of them is an
+/// example in a doc comment or README, never a live one.
+const DOCUMENTATION_HOSTS: &[&[u8]] = &[b"@example.com", b"@example.org", b"@example.net"];
+
 /// One rule, compiled.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -84,6 +88,12 @@ impl Rule {
                 continue;
             };
             if secret.is_empty() {
+                continue;
+            }
+            if DOCUMENTATION_HOSTS
+                .iter()
+                .any(|h| memchr::memmem::find(whole.as_bytes(), h).is_some())
+            {
                 continue;
             }
             let value = String::from_utf8_lossy(secret.as_bytes());
