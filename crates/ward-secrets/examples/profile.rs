@@ -40,6 +40,36 @@ fn main() {
         n += ac.find_iter(f).count();
     }
     println!("prefilter standard {:?} {n}", t.elapsed());
+    let common = [
+        "key", "token", "secret", "pass", "pwd", "://", "aaaa", "pat", "2/", "-us", "api-", "sdk-",
+        "sl.", "yc", "cio",
+    ];
+    let rare: Vec<String> = kws
+        .iter()
+        .filter(|k| !common.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    let ac3 = aho_corasick::AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(&rare)
+        .unwrap();
+    let t = Instant::now();
+    let mut n = 0;
+    for f in &files {
+        n += ac3.find_overlapping_iter(f).count();
+    }
+    println!("prefilter rare only ({}) {:?} {n}", rare.len(), t.elapsed());
+    let ac4 = aho_corasick::AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(common)
+        .unwrap();
+    let t = Instant::now();
+    let mut n = 0;
+    for f in &files {
+        n += ac4.find_overlapping_iter(f).count();
+    }
+    println!("prefilter common only {:?} {n}", t.elapsed());
     let mut variants: Vec<String> = Vec::new();
     for k in &kws {
         for v in [k.clone(), k.to_ascii_uppercase(), {
