@@ -47,6 +47,14 @@ enum Command {
     /// purls, versions, hashes and licences where the lockfiles record them, and the
     /// dependency graph.
     Sbom(commands::sbom::Args),
+    /// Scan a directory, a file, stdin (`-`), the staged changes or the git history with
+    /// ward's own scanners (`--scanners secrets`) and write one ward JSON report (or `--to`
+    /// any export format).
+    ///
+    /// Found secrets are reported masked and hashed with a salt ($WARD_SECRET_SALT, else
+    /// `[scan.secrets] salt` in ward.toml, else random per report), never in clear. A line
+    /// with `ward:allow` is never reported.
+    Scan(Box<commands::scan::Args>),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +66,7 @@ fn main() -> ExitCode {
         Command::Gate(args) => commands::gate::run(&args),
         Command::Db(args) => commands::db::run(&args),
         Command::Sbom(args) => commands::sbom::run(&args),
+        Command::Scan(args) => commands::scan::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -209,7 +209,7 @@ fn parse_error(flag: &str, error: String) -> anyhow::Error {
     anyhow::anyhow!("{flag}: {error}")
 }
 
-fn default_time() -> anyhow::Result<UtcTime> {
+pub(crate) fn default_time() -> anyhow::Result<UtcTime> {
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
         let seconds: i64 = epoch
             .trim()

@@ -6,3 +6,4 @@ pub(crate) mod formats;
 pub(crate) mod gate;
 pub(crate) mod import;
 pub(crate) mod sbom;
+pub(crate) mod scan;

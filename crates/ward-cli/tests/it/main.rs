@@ -7,6 +7,7 @@ mod gate;
 mod hostile;
 mod import;
 mod sbom;
+mod scan;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

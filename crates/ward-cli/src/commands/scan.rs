@@ -1,0 +1,241 @@
+//! `ward scan`: runs ward's own scanners (today `secrets`) on a directory, a file, stdin, the
+//! staged changes or the git history, and writes the ward JSON report (or, with `--to`, any
+//! export format).
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::builder::PossibleValuesParser;
+use ward_core::{Finding, Report, Source};
+use ward_export::Options;
+use ward_secrets::walk::{WalkConfig, DEFAULT_MAX_FILE_SIZE};
+use ward_secrets::Scanner;
+
+use crate::commands::convert::default_time;
+use crate::commands::import::summary;
+use crate::output;
+use crate::report_writer::ReportWriter;
+
+/// The scanners `--scanners` accepts. Each is one library crate; add a name here and a branch
+/// in `run` to add one.
+const SCANNERS: &[&str] = &["secrets"];
+
+/// Arguments of `ward scan`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The directory or file to scan (`-` for stdin).
+    #[arg(default_value = ".", value_name = "PATH")]
+    path: PathBuf,
+    /// Comma-separated scanners to run.
+    #[arg(
+        long,
+        default_value = "secrets",
+        value_name = "LIST",
+        value_delimiter = ','
+    )]
+    scanners: Vec<String>,
+    /// Write the report here instead of stdout. Written only if the scan completed.
+    #[arg(long, short, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// Write this export format instead of ward JSON (see `ward convert --to`).
+    #[arg(long, value_name = "FORMAT", value_parser = to_values())]
+    to: Option<String>,
+    /// Scan only the lines added by the staged changes of the git repository at PATH.
+    #[arg(long, conflicts_with = "git_history")]
+    staged: bool,
+    /// Scan the lines each commit of the git history added (from HEAD back).
+    #[arg(long)]
+    git_history: bool,
+    /// With --git-history: stop at this commit (excluded), e.g. `origin/main`.
+    #[arg(long, value_name = "REF", requires = "git_history")]
+    since: Option<String>,
+    /// Extra rules: a gitleaks config (`[[rules]]` with id, regex, keywords …) or a file of
+    /// ward rules. Added to the built-in rules.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The ward.toml whose `[scan.secrets]` gives custom rules and the hash salt (default:
+    /// ward.toml in PATH, else in the current directory).
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Skip files larger than this many bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
+    max_file_size: u64,
+    /// Print no summary and no progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn to_values() -> PossibleValuesParser {
+    PossibleValuesParser::new(ward_export::EXPORTERS.iter().map(|e| e.id()))
+}
+
+pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    for name in &args.scanners {
+        if !SCANNERS.contains(&name.trim()) {
+            bail!("unknown scanner `{name}` (known: {})", SCANNERS.join(", "));
+        }
+    }
+    let scanner = secrets_scanner(args)?;
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let mut findings: Vec<Finding> = if args.path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("reading stdin")?;
+        let mut found = scanner.scan_bytes("-", &bytes);
+        ward_secrets::finish(&mut found);
+        found
+    } else if args.staged {
+        ward_secrets::git::scan_staged(&scanner, &args.path, args.max_file_size)
+            .context("scanning the staged changes")?
+    } else if args.git_history {
+        let bar = progress_bar(show_progress, None, "commits");
+        let found = ward_secrets::git::scan_history(
+            &scanner,
+            &args.path,
+            args.since.as_deref(),
+            args.max_file_size,
+            &|n| bar.inc(n),
+        )
+        .context("scanning the git history")?;
+        bar.finish_and_clear();
+        found
+    } else {
+        let bar = progress_bar(show_progress, None, "bytes");
+        let config = WalkConfig {
+            max_file_size: args.max_file_size,
+            threads: 0,
+        };
+        let (found, stats) =
+            ward_secrets::walk::scan_dir(&scanner, &args.path, &config, &|n| bar.inc(n))
+                .with_context(|| format!("scanning {}", args.path.display()))?;
+        bar.finish_and_clear();
+        for error in stats.errors.iter().take(10) {
+            output::warning(error);
+        }
+        found
+    };
+    let scan_time = default_time()?.rfc3339();
+    for f in &mut findings {
+        f.scan_time = Some(scan_time.clone());
+    }
+    let report = Report {
+        findings,
+        sources: vec![Source {
+            tool: ward_secrets::TOOL.to_string(),
+            format: "ward".to_string(),
+            file: args.path.display().to_string(),
+            scan_time: Some(scan_time.clone()),
+        }],
+    };
+    match &args.to {
+        None => output::write_atomically(args.output.as_deref(), |out| {
+            let mut writer = ReportWriter::start(out).context("writing the report")?;
+            for f in &report.findings {
+                writer.finding(f).context("writing the report")?;
+            }
+            writer.finish(&report.sources).context("writing the report")
+        })?,
+        Some(to) => {
+            let exporter = ward_export::exporter(to).context("unknown output format")?;
+            let options = Options {
+                scan_time: Some(scan_time),
+                ward_version: env!("CARGO_PKG_VERSION").to_string(),
+                ..Options::default()
+            };
+            let mut outcome = None;
+            output::write_atomically(args.output.as_deref(), |out| {
+                outcome = Some(exporter.write(&report, &options, out)?);
+                Ok(())
+            })
+            .with_context(|| format!("writing {}", exporter.id()))?;
+            for warning in outcome.map(|o| o.warnings).unwrap_or_default() {
+                output::warning(&format!("{}: {warning}", exporter.id()));
+            }
+        }
+    }
+    if !args.quiet && output::stderr_is_terminal() {
+        output::note(&summary(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Built-in rules, plus `[[scan.secrets.rules]]` from ward.toml and the `--config` file; the
+/// salt from `$WARD_SECRET_SALT`, else `[scan.secrets] salt`, else random for this report.
+fn secrets_scanner(args: &Args) -> anyhow::Result<Scanner> {
+    let mut rules = ward_secrets::builtin_rules();
+    let mut salt = std::env::var("WARD_SECRET_SALT")
+        .ok()
+        .map(String::into_bytes);
+    if let Some(path) = ward_toml(args) {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let table: toml::Table =
+            toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+        let secrets = table.get("scan").and_then(|s| s.get("secrets")).cloned();
+        if let Some(secrets) = secrets {
+            if let Some(custom) = secrets.get("rules").cloned() {
+                let name = format!("{} [[scan.secrets.rules]]", path.display());
+                rules.extend(ward_secrets::parse_ward_rules_value(&name, custom)?);
+            }
+            if salt.is_none() {
+                salt = secrets
+                    .get("salt")
+                    .and_then(|s| s.as_str())
+                    .map(|s| s.as_bytes().to_vec());
+            }
+        }
+    }
+    if let Some(path) = &args.config {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let name = path.display().to_string();
+        // ward's own rule format has `title`; anything else is read as gitleaks' format.
+        match ward_secrets::parse_ward_rules(&name, &text) {
+            Ok(custom) => rules.extend(custom),
+            Err(_) => {
+                let (custom, warnings) = ward_secrets::parse_gitleaks_config(&name, &text)?;
+                for w in warnings {
+                    output::warning(&format!("{name}: {w}"));
+                }
+                rules.extend(custom);
+            }
+        }
+    }
+    Ok(Scanner::new(
+        rules,
+        salt.unwrap_or_else(ward_secrets::random_salt),
+    ))
+}
+
+fn ward_toml(args: &Args) -> Option<PathBuf> {
+    if let Some(p) = &args.policy {
+        return Some(p.clone());
+    }
+    let in_path = args.path.join("ward.toml");
+    [in_path, Path::new("ward.toml").to_path_buf()]
+        .into_iter()
+        .find(|p| p.is_file())
+}
+
+fn progress_bar(show: bool, len: Option<u64>, unit: &str) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = match len {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    let template = if unit == "bytes" {
+        "{spinner} scanning {bytes} ({bytes_per_sec}) {elapsed}"
+    } else {
+        "{spinner} scanning {pos} commits {elapsed}"
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}

@@ -1,0 +1,391 @@
+//! Secret rules as data: the built-in rules (`data/rules.toml`), custom rules in ward's format
+//! (`[[scan.secrets.rules]]` in ward.toml) and gitleaks configs (`[[rules]]`), all compiled
+//! into one [`RuleSet`].
+
+use regex::bytes::Regex;
+use serde::Deserialize;
+use ward_core::Severity;
+
+use crate::Error;
+
+/// The built-in rules, embedded in the binary.
+pub const BUILTIN_RULES: &str = include_str!("../data/rules.toml");
+
+/// Values found in documentation (AWS's `AKIAIOSFODNN7EXAMPLE` …) and placeholders: a
+/// secret containing one of these (case-insensitively) is never reported, whatever the rule.
+const GLOBAL_STOPWORDS: &[&str] = &[
+    "example",
+    "xxxxxxxx",
+    "changeme",
+    "change_me",
+    "placeholder",
+    "your_",
+    "<your",
+    "dummy",
+    "redacted",
+    "${",
+    "{{",
+    "0000000000000000",
+    "1234567890abcdef",
+];
+
+/// Hosts reserved for documentation (RFC 2606): a credential in a URL to one of them is an
+/// example in a doc comment or README, never a live one.
+const DOCUMENTATION_HOSTS: &[&[u8]] = &[b"@example.com", b"@example.org", b"@example.net"];
+
+/// One rule, compiled.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Kebab-case id, stable once released.
+    pub id: String,
+    /// What was found, e.g. "GitHub personal access token".
+    pub title: String,
+    /// How bad a leak is.
+    pub severity: Severity,
+    /// Lower-case strings of which one must occur in the text before the regex runs. Empty:
+    /// the regex always runs.
+    pub keywords: Vec<String>,
+    /// The pattern.
+    pub regex: Regex,
+    /// The capture group holding the secret (0 = the whole match).
+    pub secret_group: usize,
+    /// Minimum Shannon entropy (bits per byte) of the secret.
+    pub entropy: Option<f64>,
+    /// Where the provider documents the format.
+    pub references: Vec<String>,
+    /// Paths (regexes) this rule never reports in.
+    pub allow_paths: Vec<Regex>,
+    /// A secret containing one of these (lower-case) is ignored.
+    pub stopwords: Vec<String>,
+    /// Exact values ignored (documented examples).
+    pub allow_values: Vec<String>,
+    /// Secrets matching one of these are ignored (gitleaks allowlist `regexes`).
+    pub allow_regexes: Vec<Regex>,
+    /// When set, the rule runs only on paths matching it (gitleaks `path`).
+    pub only_paths: Option<Regex>,
+    /// Texts the rule must find something in (checked by the registry test).
+    pub examples: Vec<String>,
+    /// Texts the rule must find nothing in.
+    pub negative_examples: Vec<String>,
+}
+
+impl Rule {
+    /// The secrets this rule finds in `text` (path `path`): byte ranges of each match and of
+    /// its secret, after entropy and allowlists.
+    pub fn find_in(&self, path: &str, text: &[u8]) -> Vec<RuleMatch> {
+        if self.allow_paths.iter().any(|p| p.is_match(path.as_bytes()))
+            || self
+                .only_paths
+                .as_ref()
+                .is_some_and(|p| !p.is_match(path.as_bytes()))
+        {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        for caps in self.regex.captures_iter(text) {
+            let Some(whole) = caps.get(0) else { continue };
+            let Some(secret) = caps.get(self.secret_group).or(Some(whole)) else {
+                continue;
+            };
+            if secret.is_empty() {
+                continue;
+            }
+            if DOCUMENTATION_HOSTS
+                .iter()
+                .any(|h| memchr::memmem::find(whole.as_bytes(), h).is_some())
+            {
+                continue;
+            }
+            let value = String::from_utf8_lossy(secret.as_bytes());
+            if !self.keeps(&value) {
+                continue;
+            }
+            found.push(RuleMatch {
+                start: whole.start(),
+                end: whole.end(),
+                secret_start: secret.start(),
+                secret_end: secret.end(),
+            });
+        }
+        found
+    }
+
+    /// Entropy and allowlists on one candidate secret.
+    fn keeps(&self, value: &str) -> bool {
+        if let Some(min) = self.entropy {
+            if shannon_entropy(value.as_bytes()) < min {
+                return false;
+            }
+        }
+        if self.allow_values.iter().any(|v| v == value)
+            || self
+                .allow_regexes
+                .iter()
+                .any(|r| r.is_match(value.as_bytes()))
+        {
+            return false;
+        }
+        let lower = value.to_ascii_lowercase();
+        !GLOBAL_STOPWORDS
+            .iter()
+            .copied()
+            .chain(self.stopwords.iter().map(String::as_str))
+            .any(|w| lower.contains(w))
+    }
+}
+
+/// Where a rule matched, in bytes of the scanned text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleMatch {
+    /// Start of the whole match.
+    pub start: usize,
+    /// End of the whole match.
+    pub end: usize,
+    /// Start of the secret.
+    pub secret_start: usize,
+    /// End of the secret.
+    pub secret_end: usize,
+}
+
+/// Shannon entropy in bits per byte.
+pub fn shannon_entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[usize::from(b)] += 1;
+    }
+    let n = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+// ---- ward's rule format -------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WardFile {
+    #[serde(default)]
+    rules: Vec<WardRule>,
+}
+
+/// One rule in ward's format (built-in file and `[[scan.secrets.rules]]`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WardRule {
+    id: String,
+    title: String,
+    #[serde(default = "default_severity")]
+    severity: String,
+    #[serde(default)]
+    keywords: Vec<String>,
+    regex: String,
+    secret_group: Option<usize>,
+    entropy: Option<f64>,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    allowlist: WardAllowlist,
+    #[serde(default)]
+    examples: Vec<String>,
+    #[serde(default)]
+    negative_examples: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct WardAllowlist {
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    stopwords: Vec<String>,
+    #[serde(default)]
+    values: Vec<String>,
+}
+
+fn default_severity() -> String {
+    "high".into()
+}
+
+/// Parses rules in ward's format: a TOML document with a `[[rules]]` array.
+pub fn parse_ward_rules(source: &str, text: &str) -> Result<Vec<Rule>, Error> {
+    let file: WardFile = toml::from_str(text).map_err(|e| Error::Config {
+        source_name: source.to_string(),
+        message: e.to_string(),
+    })?;
+    file.rules
+        .into_iter()
+        .map(|r| compile_ward_rule(source, r))
+        .collect()
+}
+
+/// Compiles custom rules already deserialized from ward.toml's `[[scan.secrets.rules]]`.
+pub fn parse_ward_rules_value(source: &str, value: toml::Value) -> Result<Vec<Rule>, Error> {
+    let rules: Vec<WardRule> = value
+        .try_into()
+        .map_err(|e: toml::de::Error| Error::Config {
+            source_name: source.to_string(),
+            message: e.to_string(),
+        })?;
+    rules
+        .into_iter()
+        .map(|r| compile_ward_rule(source, r))
+        .collect()
+}
+
+fn compile_ward_rule(source: &str, r: WardRule) -> Result<Rule, Error> {
+    let severity = Severity::from_label(&r.severity).ok_or_else(|| Error::Rule {
+        source_name: source.to_string(),
+        id: r.id.clone(),
+        message: format!("unknown severity `{}`", r.severity),
+    })?;
+    let regex = compile(source, &r.id, &r.regex)?;
+    let secret_group = r.secret_group.unwrap_or_else(|| default_group(&regex));
+    Ok(Rule {
+        allow_paths: r
+            .allowlist
+            .paths
+            .iter()
+            .map(|p| compile(source, &r.id, p))
+            .collect::<Result<_, _>>()?,
+        stopwords: lower_all(r.allowlist.stopwords),
+        allow_values: r.allowlist.values,
+        allow_regexes: Vec::new(),
+        only_paths: None,
+        keywords: lower_all(r.keywords),
+        id: r.id,
+        title: r.title,
+        severity,
+        regex,
+        secret_group,
+        entropy: r.entropy,
+        references: r.references,
+        examples: r.examples,
+        negative_examples: r.negative_examples,
+    })
+}
+
+// ---- gitleaks' config format ----------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct GitleaksFile {
+    #[serde(default)]
+    rules: Vec<GitleaksRule>,
+    #[serde(default)]
+    allowlist: Option<GitleaksAllowlist>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GitleaksRule {
+    id: String,
+    description: Option<String>,
+    regex: Option<String>,
+    path: Option<String>,
+    secret_group: Option<usize>,
+    entropy: Option<f64>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    allowlist: Option<GitleaksAllowlist>,
+    #[serde(default)]
+    allowlists: Vec<GitleaksAllowlist>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct GitleaksAllowlist {
+    #[serde(default)]
+    regexes: Vec<String>,
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    stopwords: Vec<String>,
+}
+
+/// Parses a gitleaks config (`[[rules]]` with `id`, `regex`, `secretGroup`, `entropy`,
+/// `keywords`, `path`, `[rules.allowlist]`, and a global `[allowlist]`), as gitleaks reads it.
+/// Rules with only a `path` (no regex) report the path pattern as the finding; ward has no
+/// place for a file-only secret, so they are skipped and named in the returned warnings.
+pub fn parse_gitleaks_config(source: &str, text: &str) -> Result<(Vec<Rule>, Vec<String>), Error> {
+    let file: GitleaksFile = toml::from_str(text).map_err(|e| Error::Config {
+        source_name: source.to_string(),
+        message: e.to_string(),
+    })?;
+    let global = file.allowlist.unwrap_or_default();
+    let mut rules = Vec::new();
+    let mut warnings = Vec::new();
+    for r in file.rules {
+        let Some(pattern) = r.regex else {
+            warnings.push(format!("rule `{}` has no regex and is skipped", r.id));
+            continue;
+        };
+        let regex = compile(source, &r.id, &pattern)?;
+        let mut allowlists = r.allowlists.clone();
+        allowlists.extend(r.allowlist.clone());
+        allowlists.push(global.clone());
+        let mut allow_paths = Vec::new();
+        let mut stopwords = Vec::new();
+        let mut allow_regexes = Vec::new();
+        for list in allowlists {
+            for p in &list.paths {
+                allow_paths.push(compile(source, &r.id, p)?);
+            }
+            stopwords.extend(lower_all(list.stopwords));
+            for re in &list.regexes {
+                allow_regexes.push(compile(source, &r.id, re)?);
+            }
+        }
+        let only_paths = match &r.path {
+            Some(path) => Some(compile(source, &r.id, path)?),
+            None => None,
+        };
+        let secret_group = r.secret_group.unwrap_or_else(|| default_group(&regex));
+        rules.push(Rule {
+            title: r.description.unwrap_or_else(|| r.id.clone()),
+            id: r.id,
+            severity: Severity::High,
+            keywords: lower_all(r.keywords),
+            regex,
+            secret_group,
+            entropy: r.entropy,
+            references: Vec::new(),
+            allow_paths,
+            stopwords,
+            allow_values: Vec::new(),
+            allow_regexes,
+            only_paths,
+            examples: Vec::new(),
+            negative_examples: Vec::new(),
+        });
+    }
+    Ok((rules, warnings))
+}
+
+fn compile(source: &str, id: &str, pattern: &str) -> Result<Regex, Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .size_limit(50 << 20)
+        .build()
+        .map_err(|e| Error::Rule {
+            source_name: source.to_string(),
+            id: id.to_string(),
+            message: format!("invalid regex: {e}"),
+        })
+}
+
+/// The group named `secret`, else group 1 if there is one, else the whole match.
+fn default_group(regex: &Regex) -> usize {
+    if let Some(i) = regex.capture_names().position(|n| n == Some("secret")) {
+        return i;
+    }
+    usize::from(regex.captures_len() > 1)
+}
+
+fn lower_all(words: Vec<String>) -> Vec<String> {
+    words.into_iter().map(|w| w.to_ascii_lowercase()).collect()
+}

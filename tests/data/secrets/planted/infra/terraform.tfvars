@@ -1,0 +1,5 @@
+region = "eu-west-1"
+do_token = "dop_v1_751719a061c5ad23e95d155ed6400d95afdd27b682de9bbfcea297ea6309b3cf"
+hcp_token = "gYpSVhgTAXP2Fl.atlasv1.bweJNZ9BaFEWN4tpbBD4SPi0BQFhPetZGlEwXcY_gfiOrGbYbbSd5AMxPND9Toom0TE"
+datadog_api_key = "00394a428a4bfc08b7435fe016c80738"
+admin_password = "i9jk22yHZlHw8pHv42gK"
