@@ -508,6 +508,14 @@ fn read_whole(bytes: &[u8]) -> Result<Parsed, Error> {
     Ok(parsed)
 }
 
+/// The fewest findings handed over at once (fewer only at the end): a batch costs the caller
+/// some work of its own, and a few hundred findings take little memory. Each finding in its own
+/// batch where possible in tests, which check where batches may end.
+#[cfg(not(test))]
+const MIN_BATCH: usize = 256;
+#[cfg(test)]
+const MIN_BATCH: usize = 1;
+
 /// The streaming read of a log: each run's results become findings as they are read (or at
 /// the end of the run, when what they draw on comes after them), and the findings go to the
 /// caller where the [`Plan`] allows.
@@ -527,12 +535,14 @@ impl Reader<'_> {
         }
     }
 
-    /// Counts a result read, and hands the findings over if no later result can share a
-    /// fingerprint rank (or a Semgrep merge) with them.
+    /// Counts a result read, and hands the findings over if there are enough of them and no
+    /// later result can share a fingerprint rank (or a Semgrep merge) with them.
     fn after_result(&mut self, seen: &mut Seen) {
         let index = self.n_results;
         self.n_results += 1;
-        if self.plan.flush_after.get(index) == Some(&true) {
+        if self.parsed.findings.len() >= MIN_BATCH
+            && self.plan.flush_after.get(index) == Some(&true)
+        {
             self.flush();
             seen.clear();
         }
@@ -1050,8 +1060,10 @@ fn place(f: &Finding) -> PlaceRef<'_> {
 
 impl Seen {
     fn clear(&mut self) {
-        self.first.clear();
-        self.collided.clear();
+        if !self.first.is_empty() {
+            self.first.clear();
+            self.collided.clear();
+        }
     }
 
     /// The position of an earlier finding at the same place with the same rule; if there is
@@ -1112,7 +1124,7 @@ fn trimmed(text: Option<&str>) -> Option<&str> {
 
 /// Fills `{0}`, `{1}` … from the arguments; `{{` and `}}` are literal braces.
 fn substitute(template: &str, arguments: &[String]) -> String {
-    if !template.contains(['{', '}']) {
+    if !template.bytes().any(|b| matches!(b, b'{' | b'}')) {
         return template.to_string();
     }
     let mut out = String::with_capacity(template.len());

@@ -126,6 +126,14 @@ fn path_key(uri: &str) -> Option<u64> {
     if uri.is_empty() {
         return None;
     }
+    if !uri.contains(['%', '\\']) {
+        // What `normalize_path` does to such a path, without copying it.
+        let mut path = uri.strip_prefix("file://").unwrap_or(uri);
+        while let Some(rest) = path.strip_prefix("./") {
+            path = rest;
+        }
+        return Some(hash_text(path));
+    }
     Some(hash_text(&ward_core::fingerprint::normalize_path(
         &percent_decode(uri),
     )))
@@ -531,5 +539,31 @@ impl<'de> Visitor<'de> for ResultsSeed<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_keys_follow_the_fingerprint_path() {
+        for uri in [
+            "a.py",
+            " ./src/a.py ",
+            "file://./src/a.py",
+            "././a.py",
+            "src\\a.py",
+            ".\\a.py",
+            "src/a%20b.py",
+            "%2E/a.py",
+            "file:///abs/a.py",
+        ] {
+            let path = percent_decode(uri.trim());
+            let expected = hash_text(&ward_core::fingerprint::normalize_path(&path));
+            assert_eq!(path_key(uri), Some(expected), "{uri}");
+        }
+        assert_eq!(path_key("  "), None);
+        assert_eq!(path_key("./a.py"), path_key("a.py"));
     }
 }
