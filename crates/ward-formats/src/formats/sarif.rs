@@ -24,6 +24,10 @@
 //! Semgrep writes identical results more than once in some versions; for a Semgrep driver they
 //! are merged (with `occurrences`) exactly as the Semgrep JSON importer merges them, so that a
 //! rule's hit gives the same fingerprint from either of Semgrep's outputs.
+//!
+//! A log is read twice: a quick first read (`sarif_plan.rs`) finds after which results the
+//! findings may be handed over without changing their fingerprints, then the results become
+//! findings one at a time as they are read, so a large log is never held whole in memory.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
