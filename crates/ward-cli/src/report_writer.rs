@@ -26,14 +26,15 @@ impl<'w> ReportWriter<'w> {
 
     /// Writes one finding.
     pub(crate) fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        self.out.write_all(if self.n_findings == 0 {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(if self.n_findings == 0 {
             b"\n    "
         } else {
             b",\n    "
-        })?;
-        self.scratch.clear();
-        serde_json::to_writer_pretty(&mut self.scratch, finding)?;
-        write_indented(self.out, &self.scratch, b"\n    ")?;
+        });
+        // A finding is an item of the report's `findings`: two levels in.
+        pretty(&mut self.scratch, finding, 2)?;
+        self.out.write_all(&self.scratch)?;
         self.n_findings += 1;
         Ok(())
     }
@@ -45,24 +46,106 @@ impl<'w> ReportWriter<'w> {
         } else {
             b"\n  ],\n  \"sources\": "
         })?;
-        let sources = serde_json::to_vec_pretty(sources)?;
-        write_indented(self.out, &sources, b"\n  ")?;
+        let mut json = Vec::new();
+        pretty(&mut json, sources, 1)?;
+        self.out.write_all(&json)?;
         self.out.write_all(b"\n}\n")
     }
 }
 
-/// Writes pretty JSON with every line after the first indented (JSON text never holds a raw
-/// newline inside a string, so every newline is a line break of the layout).
-fn write_indented(out: &mut dyn Write, json: &[u8], newline: &[u8]) -> io::Result<()> {
-    let mut lines = json.split(|&b| b == b'\n');
-    if let Some(first) = lines.next() {
-        out.write_all(first)?;
+/// Pretty-prints a value as `serde_json::to_writer_pretty` does, as if it were `level` levels
+/// deep in a larger document (each line after the first indented by two spaces a level).
+fn pretty<T: serde::Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    level: usize,
+) -> io::Result<()> {
+    let formatter = Indented {
+        level,
+        has_value: false,
+    };
+    let mut serializer = serde_json::Serializer::with_formatter(out, formatter);
+    value.serialize(&mut serializer).map_err(io::Error::from)
+}
+
+/// serde_json's `PrettyFormatter` with two-space indentation, starting at a given level.
+struct Indented {
+    level: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    fn newline<W: ?Sized + Write>(&self, writer: &mut W, comma: bool) -> io::Result<()> {
+        const SPACES: &[u8] = &[b' '; 64];
+        writer.write_all(if comma { b",\n" } else { b"\n" })?;
+        let mut n = self.level * 2;
+        while n > 0 {
+            let now = n.min(SPACES.len());
+            writer.write_all(&SPACES[..now])?;
+            n -= now;
+        }
+        Ok(())
     }
-    for line in lines {
-        out.write_all(newline)?;
-        out.write_all(line)?;
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(b"[")
     }
-    Ok(())
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(writer, false)?;
+        }
+        writer.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.newline(writer, !first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(writer, false)?;
+        }
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.newline(writer, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -60,3 +60,18 @@ fn trivy_hands_over_one_batch_per_target() {
     let err = each(cut, Some("trivy")).unwrap_err().to_string();
     assert!(err.contains("line "), "{err}");
 }
+
+#[test]
+fn sarif_hands_over_batches() {
+    let path = ward_test_support::corpus_dir().join("sarif/semgrepowasp-benchmark-sample.sarif");
+    let bytes = std::fs::read(path).unwrap();
+    let (_, findings, n_batches) = each(&bytes, Some("sarif")).unwrap();
+    assert!(
+        n_batches > 1,
+        "{n_batches} batches for {} findings",
+        findings.len()
+    );
+    let cut = &bytes[..bytes.len() / 2];
+    let err = each(cut, Some("sarif")).unwrap_err().to_string();
+    assert!(err.contains("line "), "{err}");
+}

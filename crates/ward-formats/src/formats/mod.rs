@@ -39,6 +39,7 @@ mod package_common;
 mod pip_audit;
 mod retirejs;
 mod sarif;
+mod sarif_plan;
 mod sast_common;
 mod sca_common;
 mod secret_common;

@@ -24,11 +24,15 @@
 //! Semgrep writes identical results more than once in some versions; for a Semgrep driver they
 //! are merged (with `occurrences`) exactly as the Semgrep JSON importer merges them, so that a
 //! rule's hit gives the same fingerprint from either of Semgrep's outputs.
+//!
+//! A log is read twice: a quick first read (`sarif_plan.rs`) finds after which results the
+//! findings may be handed over without changing their fingerprints, then the results become
+//! findings one at a time as they are read, so a large log is never held whole in memory.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use ward_core::{
     Category, CloudLocation, Confidence, Cvss, Epss, FileLocation, Finding, ImageLocation,
@@ -36,9 +40,10 @@ use ward_core::{
 };
 
 use super::lenient::{self, Lenient};
+use super::sarif_plan::{self, FastBuild, FastHasher, LogField, Plan, RunField};
 use super::sast_common::{
     advisory_ids, collapse_whitespace, cwe_numbers, owasp_category, percent_decode, short_title,
-    Scalar, StrList,
+    short_title_collapsed, Scalar, StrList,
 };
 use crate::util::non_empty;
 use crate::{de, Error, Input, Parsed, Parser};
@@ -431,56 +436,452 @@ impl Parser for Sarif {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<Parsed, Error> {
-        let log: Log = de::json(input.bytes())?;
-        let version_2 = log
-            .version
-            .as_ref()
-            .and_then(Scalar::text)
-            .is_some_and(|v| v.starts_with('2'));
-        let schema = log
-            .schema
-            .as_deref()
-            .is_some_and(|s| s.to_ascii_lowercase().contains("sarif"));
-        if !version_2 && !schema {
-            return Err(Error::WrongFormat {
-                format: "sarif",
-                reason: "no SARIF 2.x `version` and no SARIF `$schema`".into(),
-            });
-        }
-        let mut parsed = Parsed::default();
-        for (index, run) in log.runs.unwrap_or_default().iter().enumerate() {
-            read_run(index, run, &mut parsed);
-        }
+        let mut findings = Vec::new();
+        let mut parsed = self.parse_each(input, &mut |batch| findings.extend(batch))?;
+        parsed.findings = findings;
         Ok(parsed)
+    }
+
+    fn parse_each(
+        &self,
+        input: &Input<'_>,
+        each: &mut dyn FnMut(Vec<Finding>),
+    ) -> Result<Parsed, Error> {
+        let bytes = input.bytes();
+        let Some(plan) = sarif_plan::plan(bytes, is_sarif) else {
+            // Not a log the streaming reader can plan for: read whole (which also gives the
+            // error, with its field path, when it is broken).
+            let mut parsed = read_whole(bytes)?;
+            let findings = std::mem::take(&mut parsed.findings);
+            if !findings.is_empty() {
+                each(findings);
+            }
+            return Ok(parsed);
+        };
+        let mut reader = Reader {
+            plan: &plan,
+            parsed: Parsed::default(),
+            each,
+            n_runs: 0,
+            n_results: 0,
+        };
+        let mut deserializer = serde_json::Deserializer::from_slice(
+            bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes),
+        );
+        let outcome = DocumentSeed {
+            reader: &mut reader,
+        }
+        .deserialize(&mut deserializer)
+        .and_then(|()| deserializer.end());
+        if let Err(e) = outcome {
+            // Read again with the plain wire types: that error names the field path.
+            return Err(de::json::<Log>(bytes)
+                .err()
+                .unwrap_or_else(|| de::json_error(&e)));
+        }
+        reader.flush();
+        Ok(reader.parsed)
     }
 }
 
-/// The rules of one run, by id and by position.
+/// Whether a log's `version` or `$schema` says it is SARIF 2.x.
+fn is_sarif(version: Option<&Scalar>, schema: Option<&str>) -> bool {
+    let version_2 = version
+        .and_then(Scalar::text)
+        .is_some_and(|v| v.starts_with('2'));
+    let schema = schema.is_some_and(|s| s.to_ascii_lowercase().contains("sarif"));
+    version_2 || schema
+}
+
+/// Reads a whole log into its wire types, then makes the findings.
+fn read_whole(bytes: &[u8]) -> Result<Parsed, Error> {
+    let log: Log = de::json(bytes)?;
+    if !is_sarif(log.version.as_ref(), log.schema.as_deref()) {
+        return Err(Error::WrongFormat {
+            format: "sarif",
+            reason: "no SARIF 2.x `version` and no SARIF `$schema`".into(),
+        });
+    }
+    let mut parsed = Parsed::default();
+    for (index, run) in log.runs.unwrap_or_default().iter().enumerate() {
+        let mut reader = RunReader::new(index, RunParts::of(run), &mut parsed);
+        for (i, result) in run.results.iter().flatten().enumerate() {
+            reader.add(i, result, &mut parsed);
+        }
+    }
+    Ok(parsed)
+}
+
+/// The fewest findings handed over at once (fewer only at the end): a batch costs the caller
+/// some work of its own, and a few hundred findings take little memory. Each finding in its own
+/// batch where possible in tests, which check where batches may end.
+#[cfg(not(test))]
+const MIN_BATCH: usize = 256;
+#[cfg(test)]
+const MIN_BATCH: usize = 1;
+
+/// The streaming read of a log: each run's results become findings as they are read (or at
+/// the end of the run, when what they draw on comes after them), and the findings go to the
+/// caller where the [`Plan`] allows.
+struct Reader<'p> {
+    plan: &'p Plan,
+    parsed: Parsed,
+    each: &'p mut dyn FnMut(Vec<Finding>),
+    n_runs: usize,
+    /// Results read so far, over all runs.
+    n_results: usize,
+}
+
+impl Reader<'_> {
+    fn flush(&mut self) {
+        if !self.parsed.findings.is_empty() {
+            (self.each)(std::mem::take(&mut self.parsed.findings));
+        }
+    }
+
+    /// Counts a result read, and hands the findings over if there are enough of them and no
+    /// later result can share a fingerprint rank (or a Semgrep merge) with them.
+    fn after_result(&mut self, seen: &mut Seen) {
+        let index = self.n_results;
+        self.n_results += 1;
+        if self.parsed.findings.len() >= MIN_BATCH
+            && self.plan.flush_after.get(index) == Some(&true)
+        {
+            self.flush();
+            seen.clear();
+        }
+    }
+}
+
+struct DocumentSeed<'r, 'p> {
+    reader: &'r mut Reader<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for DocumentSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocumentSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SARIF log")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(field) = map.next_key::<LogField>()? {
+            match field {
+                LogField::Version => {
+                    map.next_value::<Option<Scalar>>()?;
+                }
+                LogField::Schema => {
+                    map.next_value::<Option<String>>()?;
+                }
+                LogField::Runs => map.next_value_seed(RunsSeed {
+                    reader: &mut *self.reader,
+                })?,
+                LogField::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct RunsSeed<'r, 'p> {
+    reader: &'r mut Reader<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for RunsSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RunsSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of SARIF runs")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq
+            .next_element_seed(RunSeed {
+                reader: &mut *self.reader,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
+struct RunSeed<'r, 'p> {
+    reader: &'r mut Reader<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for RunSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RunSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SARIF run")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let reader = self.reader;
+        let run_index = reader.n_runs;
+        reader.n_runs += 1;
+        let stream = reader.plan.stream_runs.get(run_index) == Some(&true);
+        let mut tool: Option<Tool> = None;
+        let mut invocations: Option<Vec<Invocation>> = None;
+        let mut artifacts: Option<Vec<Artifact>> = None;
+        let mut properties: Option<RunProps> = None;
+        let mut results: Option<Vec<SarifResult>> = None;
+        let mut streamed = false;
+        while let Some(field) = map.next_key::<RunField>()? {
+            match field {
+                // Everything the results draw on has been read (the plan says so): they
+                // become findings one at a time.
+                RunField::Results if stream && !streamed => {
+                    let parts = RunParts {
+                        tool: tool.as_ref(),
+                        invocations: invocations.as_deref(),
+                        artifacts: artifacts.as_deref(),
+                        properties: properties.as_ref(),
+                    };
+                    let mut run = RunReader::new(run_index, parts, &mut reader.parsed);
+                    map.next_value_seed(ResultsSeed {
+                        run: &mut run,
+                        reader: &mut *reader,
+                    })?;
+                    streamed = true;
+                }
+                RunField::Results => results = map.next_value()?,
+                RunField::Tool => tool = map.next_value()?,
+                RunField::Invocations => invocations = map.next_value()?,
+                RunField::Artifacts => artifacts = map.next_value()?,
+                RunField::Properties => properties = map.next_value()?,
+                RunField::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if !streamed {
+            let parts = RunParts {
+                tool: tool.as_ref(),
+                invocations: invocations.as_deref(),
+                artifacts: artifacts.as_deref(),
+                properties: properties.as_ref(),
+            };
+            let mut run = RunReader::new(run_index, parts, &mut reader.parsed);
+            for (index, result) in results.iter().flatten().enumerate() {
+                run.add(index, result, &mut reader.parsed);
+                reader.after_result(&mut run.seen);
+            }
+        }
+        Ok(())
+    }
+}
+
+struct ResultsSeed<'a, 'b, 'r, 'p> {
+    run: &'b mut RunReader<'a>,
+    reader: &'r mut Reader<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for ResultsSeed<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ResultsSeed<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of SARIF results")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        while let Some(result) = seq.next_element::<SarifResult>()? {
+            self.run.add(index, &result, &mut self.reader.parsed);
+            self.reader.after_result(&mut self.run.seen);
+            index += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The rules of one run, by id and by position, each with what its findings take from it.
 struct Rules<'a> {
     /// Driver first, then each extension, each in its own order.
-    components: Vec<Option<&'a [Rule]>>,
-    by_id: HashMap<&'a str, &'a Rule>,
+    components: Vec<&'a [Rule]>,
+    /// What the findings take from each rule, in the same places, made once per rule.
+    infos: Vec<Vec<RuleInfo>>,
+    /// Component and position of the first rule with each id.
+    by_id: HashMap<&'a str, (usize, usize), FastBuild>,
+}
+
+/// What every finding of a rule takes from it.
+struct RuleInfo {
+    short: Option<RuleText>,
+    full: Option<RuleText>,
+    help: Option<RuleText>,
+    /// The help is a bare link (a reference, not remediation text).
+    help_is_link: bool,
+    tags: Vec<String>,
+    /// Identifiers from the rule's relationships, tags and properties, in order.
+    identifiers: Vec<RuleIdentifier>,
+    /// The CVE and GHSA ids in the rule's id.
+    advisories: Vec<String>,
+}
+
+/// A rule's text, with its whitespace collapsed for comparing.
+struct RuleText {
+    text: String,
+    collapsed: String,
+}
+
+enum RuleIdentifier {
+    Cwe(String),
+    Id(String),
+}
+
+impl RuleInfo {
+    fn of(rule: &Rule, globals: Option<&HashMap<String, Message>>) -> RuleInfo {
+        let text = |message: Option<&Message>| {
+            let text = message_text(message?, Some(rule), globals)?;
+            Some(RuleText {
+                collapsed: collapse_whitespace(&text),
+                text,
+            })
+        };
+        let help = text(rule.help.as_ref());
+        let help_is_link = help.as_ref().is_some_and(|h| {
+            h.text.starts_with("http") && !h.text.trim().contains(char::is_whitespace)
+        });
+        let mut identifiers = Vec::new();
+        let cwe = |n: &u32| RuleIdentifier::Cwe(n.to_string());
+        for target in rule
+            .relationships
+            .iter()
+            .flatten()
+            .filter_map(|r| r.target.as_ref())
+        {
+            let id = target.id.as_deref().unwrap_or("");
+            let cwe_component = target
+                .tool_component
+                .as_ref()
+                .and_then(|c| c.name.as_deref())
+                .is_some_and(|n| n.eq_ignore_ascii_case("cwe"));
+            match cwe_numbers(id).first() {
+                Some(n) => identifiers.push(cwe(n)),
+                None if cwe_component => identifiers.push(RuleIdentifier::Cwe(id.to_string())),
+                None => {}
+            }
+        }
+        let props = rule.properties.as_ref();
+        for tag in props
+            .iter()
+            .flat_map(|p| p.tags.iter())
+            .flat_map(StrList::iter)
+        {
+            identifiers.extend(cwe_numbers(tag).iter().map(cwe));
+            if let Some(owasp) = owasp_category(tag) {
+                identifiers.push(RuleIdentifier::Id(owasp));
+            }
+        }
+        for text in props
+            .iter()
+            .flat_map(|p| p.cwe.iter())
+            .flat_map(StrList::iter)
+        {
+            identifiers.extend(cwe_numbers(text).iter().map(cwe));
+        }
+        RuleInfo {
+            short: text(rule.short_description.as_ref()),
+            full: text(rule.full_description.as_ref()),
+            help,
+            help_is_link,
+            tags: props
+                .and_then(|p| p.tags.as_ref())
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
+            identifiers,
+            advisories: rule
+                .id
+                .as_deref()
+                .map(|id| advisory_ids(id.trim()))
+                .unwrap_or_default(),
+        }
+    }
 }
 
 impl<'a> Rules<'a> {
-    fn of(tool: Option<&'a Tool>) -> Rules<'a> {
-        let mut components = Vec::new();
+    fn of(tool: Option<&'a Tool>, globals: Option<&HashMap<String, Message>>) -> Rules<'a> {
+        let mut components: Vec<&'a [Rule]> = Vec::new();
         if let Some(tool) = tool {
-            components.push(tool.driver.as_ref().and_then(|d| d.rules.as_deref()));
+            components.push(
+                tool.driver
+                    .as_ref()
+                    .and_then(|d| d.rules.as_deref())
+                    .unwrap_or_default(),
+            );
             for extension in tool.extensions.iter().flatten() {
-                components.push(extension.rules.as_deref());
+                components.push(extension.rules.as_deref().unwrap_or_default());
             }
         }
-        let mut by_id = HashMap::new();
-        for rule in components.iter().flatten().flat_map(|r| r.iter()) {
-            if let Some(id) = rule.id.as_deref() {
-                by_id.entry(id).or_insert(rule);
+        let mut by_id = HashMap::default();
+        for (c, rules) in components.iter().enumerate() {
+            for (i, rule) in rules.iter().enumerate() {
+                if let Some(id) = rule.id.as_deref() {
+                    by_id.entry(id).or_insert((c, i));
+                }
             }
         }
-        Rules { components, by_id }
+        let infos = components
+            .iter()
+            .map(|rules| rules.iter().map(|r| RuleInfo::of(r, globals)).collect())
+            .collect();
+        Rules {
+            components,
+            infos,
+            by_id,
+        }
     }
 
-    fn find(&self, result: &SarifResult) -> Option<&'a Rule> {
+    fn at(&self, (component, index): (usize, usize)) -> Option<(&'a Rule, &RuleInfo)> {
+        let rule = self.components.get(component)?.get(index)?;
+        let info = self.infos.get(component)?.get(index)?;
+        Some((rule, info))
+    }
+
+    fn find(&self, result: &SarifResult) -> Option<(&'a Rule, &RuleInfo)> {
         let reference = result.rule.as_ref();
         let id = result
             .rule_id
@@ -493,23 +894,20 @@ impl<'a> Rules<'a> {
             .and_then(|c| c.index)
             .map_or(Some(0), |i| usize::try_from(i).ok().map(|i| i + 1));
         if let (Some(index), Some(component)) = (index, component) {
-            let rule = usize::try_from(index).ok().and_then(|i| {
-                self.components
-                    .get(component)
-                    .copied()
-                    .flatten()
-                    .and_then(|rules| rules.get(i))
-            });
-            if let Some(rule) = rule.filter(|r| id.is_none() || r.id.as_deref() == id) {
-                return Some(rule);
+            let found = usize::try_from(index)
+                .ok()
+                .and_then(|i| self.at((component, i)));
+            if let Some(found) = found.filter(|(r, _)| id.is_none() || r.id.as_deref() == id) {
+                return Some(found);
             }
         }
         let id = id?;
-        self.by_id.get(id).copied().or_else(|| {
+        let at = self.by_id.get(id).copied().or_else(|| {
             // Hierarchical ids (`C2001/1`) name a sub-rule of `C2001`.
             let (parent, _) = id.rsplit_once('/')?;
             self.by_id.get(parent).copied()
-        })
+        })?;
+        self.at(at)
     }
 }
 
@@ -527,65 +925,111 @@ struct RunContext<'a> {
     by_ward: bool,
 }
 
-fn read_run(run_index: usize, run: &Run, parsed: &mut Parsed) {
-    let driver = run.tool.as_ref().and_then(|t| t.driver.as_ref());
-    let tool = non_empty(driver.and_then(|d| d.name.as_deref())).unwrap_or_else(|| "SARIF".into());
-    let lower = tool.to_ascii_lowercase();
-    let scan_time = run
-        .invocations
-        .iter()
-        .flatten()
-        .rev()
-        .find_map(|i| non_empty(i.end_time_utc.as_deref().or(i.start_time_utc.as_deref())));
-    if parsed.tool.is_none() {
-        parsed.tool = Some(tool.clone());
+/// The parts of a run its results draw on.
+struct RunParts<'a> {
+    tool: Option<&'a Tool>,
+    invocations: Option<&'a [Invocation]>,
+    artifacts: Option<&'a [Artifact]>,
+    properties: Option<&'a RunProps>,
+}
+
+impl<'a> RunParts<'a> {
+    fn of(run: &'a Run) -> RunParts<'a> {
+        RunParts {
+            tool: run.tool.as_ref(),
+            invocations: run.invocations.as_deref(),
+            artifacts: run.artifacts.as_deref(),
+            properties: run.properties.as_ref(),
+        }
     }
-    if parsed.scan_time.is_none() {
-        parsed.scan_time.clone_from(&scan_time);
+}
+
+/// Turns one run's results into findings, merging Semgrep's repeats.
+struct RunReader<'a> {
+    index: usize,
+    context: RunContext<'a>,
+    seen: Seen,
+}
+
+impl<'a> RunReader<'a> {
+    /// Reads what the run's results share; the first run names the log's tool and scan time.
+    fn new(index: usize, run: RunParts<'a>, parsed: &mut Parsed) -> RunReader<'a> {
+        let driver = run.tool.and_then(|t| t.driver.as_ref());
+        let tool =
+            non_empty(driver.and_then(|d| d.name.as_deref())).unwrap_or_else(|| "SARIF".into());
+        let lower = tool.to_ascii_lowercase();
+        let scan_time = run
+            .invocations
+            .iter()
+            .copied()
+            .flatten()
+            .rev()
+            .find_map(|i| non_empty(i.end_time_utc.as_deref().or(i.start_time_utc.as_deref())));
+        if parsed.tool.is_none() {
+            parsed.tool = Some(tool.clone());
+        }
+        if parsed.scan_time.is_none() {
+            parsed.scan_time.clone_from(&scan_time);
+        }
+        let by_ward = run
+            .properties
+            .and_then(|p| p.converted_by.as_deref())
+            .is_some_and(|c| c.trim_start().starts_with("ward"));
+        let globals = driver.and_then(|d| d.global_message_strings.as_ref());
+        let context = RunContext {
+            rules: Rules::of(run.tool, globals),
+            globals,
+            artifacts: run.artifacts.unwrap_or_default(),
+            scan_time,
+            secret_scanner: SECRET_SCANNERS.iter().any(|s| lower.contains(s)),
+            gitleaks: lower.contains("gitleaks"),
+            // ward wrote one result per finding, merged already where they should be.
+            merge_repeats: lower.starts_with("semgrep") && !by_ward,
+            by_ward,
+            tool,
+        };
+        RunReader {
+            index,
+            context,
+            seen: Seen::default(),
+        }
     }
-    let by_ward = run
-        .properties
-        .as_ref()
-        .and_then(|p| p.converted_by.as_deref())
-        .is_some_and(|c| c.trim_start().starts_with("ward"));
-    let context = RunContext {
-        rules: Rules::of(run.tool.as_ref()),
-        globals: driver.and_then(|d| d.global_message_strings.as_ref()),
-        artifacts: run.artifacts.as_deref().unwrap_or_default(),
-        scan_time,
-        secret_scanner: SECRET_SCANNERS.iter().any(|s| lower.contains(s)),
-        gitleaks: lower.contains("gitleaks"),
-        // ward wrote one result per finding, merged already where they should be.
-        merge_repeats: lower.starts_with("semgrep") && !by_ward,
-        by_ward,
-        tool,
-    };
-    let mut seen: HashMap<MergeKey, usize> = HashMap::new();
-    for (index, result) in run.results.iter().flatten().enumerate() {
+
+    /// Adds the findings of the run's result number `index`.
+    fn add(&mut self, index: usize, result: &SarifResult, parsed: &mut Parsed) {
         let kind = result.kind.as_deref().unwrap_or("fail");
         if matches!(kind, "pass" | "notApplicable" | "informational") {
-            continue;
+            return;
         }
-        let Some(findings) = findings(&context, result) else {
+        let Some(findings) = findings(&self.context, result) else {
             parsed.warnings.push(format!(
-                "runs[{run_index}].results[{index}]: no message, rule or rule id to name it; skipped"
+                "runs[{}].results[{index}]: no message, rule or rule id to name it; skipped",
+                self.index
             ));
-            continue;
+            return;
         };
         for finding in findings {
-            if context.merge_repeats {
-                let key = merge_key(&finding);
-                if let Some(&at) = seen.get(&key) {
+            if self.context.merge_repeats {
+                if let Some(at) = self.seen.repeat_of(&finding, &parsed.findings) {
                     if let Some(first) = parsed.findings.get_mut(at) {
                         first.occurrences += 1;
                         continue;
                     }
                 }
-                seen.insert(key, parsed.findings.len());
             }
             parsed.findings.push(finding);
         }
     }
+}
+
+/// Where the findings merged by rule and exact place were first seen (positions in the
+/// findings not yet handed over).
+#[derive(Default)]
+struct Seen {
+    /// By a hash of the merge key: the first finding with that hash.
+    first: HashMap<u64, usize, FastBuild>,
+    /// Findings whose key hashes like another's, by the whole key.
+    collided: HashMap<MergeKey, usize>,
 }
 
 type MergeKey = (
@@ -597,16 +1041,65 @@ type MergeKey = (
     Option<u32>,
 );
 
-fn merge_key(f: &Finding) -> MergeKey {
+type PlaceRef<'f> = (
+    Option<&'f str>,
+    &'f str,
+    Option<u32>,
+    Option<u32>,
+    Option<u32>,
+    Option<u32>,
+);
+
+fn place(f: &Finding) -> PlaceRef<'_> {
     let file = f.location.file.as_ref();
     (
-        f.rule_id.clone(),
-        file.map(|l| l.path.clone()).unwrap_or_default(),
+        f.rule_id.as_deref(),
+        file.map_or("", |l| l.path.as_str()),
         file.and_then(|l| l.start_line),
         file.and_then(|l| l.start_column),
         file.and_then(|l| l.end_line),
         file.and_then(|l| l.end_column),
     )
+}
+
+impl Seen {
+    fn clear(&mut self) {
+        if !self.first.is_empty() {
+            self.first.clear();
+            self.collided.clear();
+        }
+    }
+
+    /// The position of an earlier finding at the same place with the same rule; if there is
+    /// none, the finding is recorded as the one that will be pushed next.
+    fn repeat_of(&mut self, finding: &Finding, findings: &[Finding]) -> Option<usize> {
+        use std::collections::hash_map::Entry;
+        use std::hash::{Hash, Hasher};
+        let key = place(finding);
+        let mut hasher = FastHasher::default();
+        key.hash(&mut hasher);
+        let at = match self.first.entry(hasher.finish()) {
+            Entry::Vacant(slot) => {
+                slot.insert(findings.len());
+                return None;
+            }
+            Entry::Occupied(slot) => *slot.get(),
+        };
+        if findings.get(at).is_some_and(|first| place(first) == key) {
+            return Some(at);
+        }
+        let (rule, path, a, b, c, d) = key;
+        match self
+            .collided
+            .entry((rule.map(str::to_string), path.to_string(), a, b, c, d))
+        {
+            Entry::Occupied(slot) => Some(*slot.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(findings.len());
+                None
+            }
+        }
+    }
 }
 
 /// The text of a message: its own text or markdown, or the rule's (or the driver's global)
@@ -616,21 +1109,26 @@ fn message_text(
     rule: Option<&Rule>,
     globals: Option<&HashMap<String, Message>>,
 ) -> Option<String> {
-    let own = non_empty(message.text.as_deref()).or_else(|| non_empty(message.markdown.as_deref()));
+    let own = trimmed(message.text.as_deref()).or_else(|| trimmed(message.markdown.as_deref()));
     let template = own.or_else(|| {
         let id = message.id.as_deref()?;
         let named = rule
             .and_then(|r| r.message_strings.as_ref())
             .and_then(|m| m.get(id))
             .or_else(|| globals.and_then(|g| g.get(id)))?;
-        non_empty(named.text.as_deref()).or_else(|| non_empty(named.markdown.as_deref()))
+        trimmed(named.text.as_deref()).or_else(|| trimmed(named.markdown.as_deref()))
     })?;
-    Some(substitute(&template, &message.arguments))
+    Some(substitute(template, &message.arguments))
+}
+
+/// A text without its surrounding whitespace, unless nothing is left.
+fn trimmed(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
 }
 
 /// Fills `{0}`, `{1}` … from the arguments; `{{` and `}}` are literal braces.
 fn substitute(template: &str, arguments: &[String]) -> String {
-    if !template.contains(['{', '}']) {
+    if !template.bytes().any(|b| matches!(b, b'{' | b'}')) {
         return template.to_string();
     }
     let mut out = String::with_capacity(template.len());
@@ -666,10 +1164,6 @@ fn substitute(template: &str, arguments: &[String]) -> String {
         }
     }
     out
-}
-
-fn rule_text(message: Option<&Message>, rule: &Rule, context: &RunContext<'_>) -> Option<String> {
-    message.and_then(|m| message_text(m, Some(rule), context.globals))
 }
 
 /// Severity and the tool's word for it.
@@ -727,11 +1221,15 @@ fn confidence(result: &SarifResult, rule: Option<&Rule>) -> Option<Confidence> {
     })
 }
 
-fn add_identifiers(f: &mut Finding, result: &SarifResult, rule: Option<&Rule>) {
-    if let Some(rule_id) = f.rule_id.clone() {
-        for id in advisory_ids(&rule_id) {
-            f.add_id(&id);
-        }
+fn add_identifiers(f: &mut Finding, result: &SarifResult, rule: Option<(&Rule, &RuleInfo)>) {
+    // Most findings take their rule id from their rule, whose advisories are known already.
+    let cached = rule.filter(|(r, _)| r.id.as_deref().map(str::trim) == f.rule_id.as_deref());
+    let advisories = match cached {
+        Some((_, info)) => info.advisories.clone(),
+        None => f.rule_id.as_deref().map(advisory_ids).unwrap_or_default(),
+    };
+    for id in &advisories {
+        f.add_id(id);
     }
     for cwe in result
         .properties
@@ -743,47 +1241,10 @@ fn add_identifiers(f: &mut Finding, result: &SarifResult, rule: Option<&Rule>) {
             f.add_cwe(&n.to_string());
         }
     }
-    let Some(rule) = rule else {
-        return;
-    };
-    for target in rule
-        .relationships
-        .iter()
-        .flatten()
-        .filter_map(|r| r.target.as_ref())
-    {
-        let id = target.id.as_deref().unwrap_or("");
-        let cwe_component = target
-            .tool_component
-            .as_ref()
-            .and_then(|c| c.name.as_deref())
-            .is_some_and(|n| n.eq_ignore_ascii_case("cwe"));
-        match cwe_numbers(id).first() {
-            Some(n) => f.add_cwe(&n.to_string()),
-            None if cwe_component => f.add_cwe(id),
-            None => {}
-        }
-    }
-    let props = rule.properties.as_ref();
-    for tag in props
-        .iter()
-        .flat_map(|p| p.tags.iter())
-        .flat_map(StrList::iter)
-    {
-        for n in cwe_numbers(tag) {
-            f.add_cwe(&n.to_string());
-        }
-        if let Some(owasp) = owasp_category(tag) {
-            f.add_id(&owasp);
-        }
-    }
-    for cwe in props
-        .iter()
-        .flat_map(|p| p.cwe.iter())
-        .flat_map(StrList::iter)
-    {
-        for n in cwe_numbers(cwe) {
-            f.add_cwe(&n.to_string());
+    for id in rule.iter().flat_map(|(_, info)| info.identifiers.iter()) {
+        match id {
+            RuleIdentifier::Cwe(cwe) => f.add_cwe(cwe),
+            RuleIdentifier::Id(id) => f.add_id(id),
         }
     }
 }
@@ -851,11 +1312,14 @@ fn status(result: &SarifResult) -> Status {
 
 /// The findings of one result: one per location (one without a file when it has none).
 fn findings(context: &RunContext<'_>, result: &SarifResult) -> Option<Vec<Finding>> {
-    let rule = context.rules.find(result);
+    let found = context.rules.find(result);
+    let rule = found.map(|(rule, _)| rule);
+    let info = found.map(|(_, info)| info);
     let message = result
         .message
         .as_ref()
         .and_then(|m| message_text(m, rule, context.globals));
+    let message_collapsed = message.as_deref().map(collapse_whitespace);
     let rule_id = non_empty(
         result
             .rule_id
@@ -863,66 +1327,50 @@ fn findings(context: &RunContext<'_>, result: &SarifResult) -> Option<Vec<Findin
             .or(result.rule.as_ref().and_then(|r| r.id.as_deref()))
             .or(rule.and_then(|r| r.id.as_deref())),
     );
-    let short = rule.and_then(|r| rule_text(r.short_description.as_ref(), r, context));
-    let full = rule.and_then(|r| rule_text(r.full_description.as_ref(), r, context));
-    let title_source = message
-        .clone()
-        .or_else(|| short.clone())
-        .or_else(|| full.clone())
-        .or_else(|| rule.and_then(|r| non_empty(r.name.as_deref())))
-        .or_else(|| rule_id.clone());
+    let short = info.and_then(|i| i.short.as_ref());
+    let full = info.and_then(|i| i.full.as_ref());
     // ward wrote its title as the message: it is taken as it is, not shortened.
     let ward_title = result
         .message
         .as_ref()
         .and_then(|m| m.text.clone())
         .filter(|_| context.by_ward);
-    let title = match ward_title {
-        Some(title) => title,
-        None => short_title(&title_source?, TITLE_MAX),
+    let title = match (ward_title, &message_collapsed) {
+        (Some(title), _) => title,
+        (None, Some(collapsed)) => short_title_collapsed(collapsed, TITLE_MAX),
+        (None, None) => match short.or(full) {
+            Some(text) => short_title_collapsed(&text.collapsed, TITLE_MAX),
+            None => short_title(
+                &rule
+                    .and_then(|r| non_empty(r.name.as_deref()))
+                    .or_else(|| rule_id.clone())?,
+                TITLE_MAX,
+            ),
+        },
     };
-
-    let mut base = Finding::new(context.tool.clone(), Category::Sast, title.clone());
-    base.rule_id = rule_id;
-    let (severity, tool_severity) = severity(result, rule);
-    base.severity = severity;
-    base.tool_severity = tool_severity;
-    base.confidence = confidence(result, rule);
-    add_identifiers(&mut base, result, rule);
 
     let mut description = Vec::new();
-    if let Some(message) = &message {
-        if message.trim() != title.trim() && collapse_whitespace(message) != title {
-            description.push(message.trim().to_string());
+    if let (Some(message), Some(collapsed)) = (message, &message_collapsed) {
+        if message.trim() != title.trim() && *collapsed != title {
+            description.push(if message.trim().len() == message.len() {
+                message
+            } else {
+                message.trim().to_string()
+            });
         }
     }
-    let message_collapsed = message.as_deref().map(collapse_whitespace);
-    let new_text = |text: &Option<String>, seen: &[String]| -> Option<String> {
-        let t = text.as_deref()?.trim();
-        let c = collapse_whitespace(t);
-        let fresh = !t.is_empty()
-            && Some(&c) != message_collapsed.as_ref()
-            && c != title
-            && !seen.iter().any(|s| collapse_whitespace(s) == c);
-        fresh.then(|| t.to_string())
+    // A rule text says something new unless it is (whitespace aside) the message or the
+    // title; the message is all the description can hold before it.
+    let fresh = |t: &&RuleText| {
+        !t.text.trim().is_empty()
+            && Some(&t.collapsed) != message_collapsed.as_ref()
+            && t.collapsed != title
     };
-    if let Some(text) = new_text(&full, &description).or_else(|| new_text(&short, &description)) {
-        description.push(text);
+    if let Some(text) = full.filter(fresh).or_else(|| short.filter(fresh)) {
+        description.push(text.text.trim().to_string());
     }
-    let help = rule.and_then(|r| rule_text(r.help.as_ref(), r, context));
-    if let Some(rule) = rule {
-        if let Some(uri) = rule.help_uri.as_deref() {
-            base.add_reference(uri);
-        }
-    }
-    let help_is_link = help
-        .as_deref()
-        .is_some_and(|h| h.starts_with("http") && !h.trim().contains(char::is_whitespace));
-    if help_is_link {
-        if let Some(help) = help.as_deref() {
-            base.add_reference(help);
-        }
-    }
+    let help = info.and_then(|i| i.help.as_ref());
+    let help_is_link = info.is_some_and(|i| i.help_is_link);
     let fixes: Vec<String> = result
         .fixes
         .iter()
@@ -930,22 +1378,40 @@ fn findings(context: &RunContext<'_>, result: &SarifResult) -> Option<Vec<Findin
         .filter_map(|f| f.description.as_ref())
         .filter_map(|m| message_text(m, rule, context.globals))
         .collect();
-    base.remediation = if fixes.is_empty() {
-        let mut seen = description.clone();
-        seen.extend(full.clone());
-        seen.extend(short.clone());
-        new_text(&help, &seen).filter(|_| !help_is_link)
+    let remediation = if fixes.is_empty() {
+        // Nor the description's rule text.
+        let said = |text: Option<&RuleText>, help: &RuleText| {
+            text.is_some_and(|t| t.collapsed == help.collapsed)
+        };
+        help.filter(fresh)
+            .filter(|h| !said(full, h) && !said(short, h) && !help_is_link)
+            .map(|h| h.text.trim().to_string())
     } else {
         Some(fixes.join("\n"))
     };
+
+    let mut base = Finding::new(context.tool.clone(), Category::Sast, title);
+    base.rule_id = rule_id;
+    let (severity, tool_severity) = severity(result, rule);
+    base.severity = severity;
+    base.tool_severity = tool_severity;
+    base.confidence = confidence(result, rule);
+    add_identifiers(&mut base, result, rule.zip(info));
+    if let Some(rule) = rule {
+        if let Some(uri) = rule.help_uri.as_deref() {
+            base.add_reference(uri);
+        }
+    }
+    if help_is_link {
+        if let Some(help) = help {
+            base.add_reference(&help.text);
+        }
+    }
+    base.remediation = remediation;
     base.external_id = external_id(result);
     base.status = status(result);
     base.scan_time.clone_from(&context.scan_time);
-    base.tags = rule
-        .and_then(|r| r.properties.as_ref())
-        .and_then(|p| p.tags.as_ref())
-        .map(|t| t.0.clone())
-        .unwrap_or_default();
+    base.tags = info.map(|i| i.tags.clone()).unwrap_or_default();
 
     let props = result.properties.as_ref();
     let clear = props
@@ -991,10 +1457,17 @@ fn findings(context: &RunContext<'_>, result: &SarifResult) -> Option<Vec<Findin
         Some(locations) if !locations.is_empty() => locations.iter().map(Some).collect(),
         _ => vec![None],
     };
-    let mut out = Vec::with_capacity(locations.len());
-    for location in locations {
-        let mut f = base.clone();
-        let mut description = description.clone();
+    let n_locations = locations.len();
+    let mut out = Vec::with_capacity(n_locations);
+    // Each location gets a copy; the last one takes the original.
+    let mut shared = Some((base, description));
+    for (i, location) in locations.into_iter().enumerate() {
+        let (mut f, mut description) = if i + 1 == n_locations {
+            shared.take()?
+        } else {
+            let (base, description) = shared.as_ref()?;
+            (base.clone(), description.clone())
+        };
         if let Some(location) = location {
             f.location.file = file_location(location, context.artifacts);
             let logical =
@@ -1020,9 +1493,11 @@ fn findings(context: &RunContext<'_>, result: &SarifResult) -> Option<Vec<Findin
             out.push(f);
             continue;
         }
-        if !description.is_empty() {
-            f.description = Some(description.join("\n\n"));
-        }
+        f.description = match description.len() {
+            0 => None,
+            1 => description.pop(),
+            _ => Some(description.join("\n\n")),
+        };
         protect_secret(&mut f, context, clear.as_deref());
         out.push(f);
     }
@@ -1131,11 +1606,13 @@ fn file_location(location: &Location, artifacts: &[Artifact]) -> Option<FileLoca
 /// Secret scanners: hash and mask the found value, and keep it out of every text field. A
 /// secret scanner's snippet whose value is not known is dropped, since it may hold the secret.
 fn protect_secret(f: &mut Finding, context: &RunContext<'_>, clear: Option<&str>) {
-    let snippet = f.location.file.as_ref().and_then(|l| l.snippet.clone());
     // Gitleaks 8 writes the secret itself as the region's snippet.
-    let clear = clear
-        .map(str::to_string)
-        .or_else(|| snippet.filter(|_| context.gitleaks));
+    let clear = clear.map(str::to_string).or_else(|| {
+        context
+            .gitleaks
+            .then(|| f.location.file.as_ref().and_then(|l| l.snippet.clone()))
+            .flatten()
+    });
     if clear.is_none() && !context.secret_scanner {
         return;
     }
@@ -1361,5 +1838,123 @@ mod tests {
             assert!(!Sarif.detect(&Input::new(json.as_bytes())), "{json}");
         }
         assert!(Sarif.parse(&Input::new(b"{\"runs\": []}")).is_err());
+    }
+    /// Reads a log in batches and whole, checks both give what the plain whole read gives (with
+    /// fingerprints over all findings at once), and returns the batches' sizes.
+    fn batch_sizes(json: &str) -> Vec<usize> {
+        let bytes = json.as_bytes();
+        let mut plain = read_whole(bytes).unwrap().findings;
+        ward_core::fingerprint::assign(&mut plain);
+        let whole = crate::import(bytes, Some("sarif")).unwrap().parsed.findings;
+        assert_eq!(whole, plain);
+        let mut batches: Vec<Vec<Finding>> = Vec::new();
+        let imported = crate::import_each(bytes, Some("sarif"), &mut |b| batches.push(b)).unwrap();
+        assert!(imported.parsed.findings.is_empty());
+        assert_eq!(batches.concat(), whole);
+        batches.iter().map(Vec::len).collect()
+    }
+
+    fn result(rule: &str, file: &str, line: u32) -> String {
+        format!(
+            r#"{{"ruleId":"{rule}","message":{{"text":"m {line}"}},"locations":[{{"physicalLocation":
+              {{"artifactLocation":{{"uri":"{file}"}},"region":{{"startLine":{line}}}}}}}]}}"#
+        )
+    }
+
+    fn log(runs: &[String]) -> String {
+        format!(r#"{{"version":"2.1.0","runs":[{}]}}"#, runs.join(","))
+    }
+
+    fn run(driver: &str, results: &[String]) -> String {
+        format!(
+            r#"{{"tool":{{"driver":{{"name":"{driver}","rules":[{{"id":"r"}},{{"id":"s"}}]}}}},"results":[{}]}}"#,
+            results.join(",")
+        )
+    }
+
+    #[test]
+    fn batches_end_only_where_no_later_result_shares_rule_and_file() {
+        // The first and third results are ranked together (line 5 before line 10).
+        let results = [
+            result("r", "f.py", 10),
+            result("r", "g.py", 1),
+            result("r", "./f.py", 5),
+            result("s", "f.py", 1),
+            result("r", "h.py", 1),
+        ];
+        assert_eq!(batch_sizes(&log(&[run("X", &results)])), [3, 1, 1]);
+        // Ranks run across runs too.
+        let runs = [
+            run("X", &[result("r", "f.py", 10), result("r", "g.py", 1)]),
+            run("Y", &[result("r", "f.py", 5)]),
+        ];
+        assert_eq!(batch_sizes(&log(&runs)), [3]);
+        // A rule known only by its index could be any rule: the file alone decides.
+        let by_index = r#"{"ruleIndex":1,"message":{"text":"i"},"locations":[{"physicalLocation":
+            {"artifactLocation":{"uri":"f.py"},"region":{"startLine":1}}}]}"#;
+        let results = [
+            result("s", "f.py", 9),
+            result("r", "g.py", 1),
+            by_index.to_string(),
+            result("r", "h.py", 1),
+        ];
+        assert_eq!(batch_sizes(&log(&[run("X", &results)])), [3, 1]);
+        // Results without a file share the rank of `other` findings.
+        let results = [
+            r#"{"ruleId":"r","message":{"text":"a"}}"#.to_string(),
+            result("r", "g.py", 1),
+            r#"{"ruleId":"r","message":{"text":"b"},"locations":[]}"#.to_string(),
+        ];
+        assert_eq!(batch_sizes(&log(&[run("X", &results)])), [3]);
+    }
+
+    #[test]
+    fn semgrep_repeats_merge_across_other_results() {
+        let results = [
+            result("r", "f.py", 1),
+            result("r", "g.py", 1),
+            result("r", "f.py", 1),
+            result("r", "h.py", 1),
+        ];
+        assert_eq!(batch_sizes(&log(&[run("semgrep", &results)])), [2, 1]);
+    }
+
+    #[test]
+    fn run_parts_after_the_results_are_waited_for() {
+        // Tool, artifacts and invocations after the results: the run is read whole, and an
+        // artifact index names the file.
+        let json = r#"{"$schema":"sarif-2.1.0","runs":[{
+            "results":[{"ruleId":"r","message":{"text":"a"},"locations":[{"physicalLocation":
+                {"artifactLocation":{"index":0},"region":{"startLine":3}}}]},
+              {"ruleId":"r","message":{"text":"b"},"locations":[{"physicalLocation":
+                {"artifactLocation":{"uri":"src/a.py"},"region":{"startLine":1}}}]}],
+            "tool":{"driver":{"name":"Late","rules":[{"id":"r","fullDescription":{"text":"Rule r."}}]}},
+            "artifacts":[{"location":{"uri":"src/a.py"}}],
+            "invocations":[{"endTimeUtc":"2024-01-01T00:00:00Z"}]}]}"#;
+        assert_eq!(batch_sizes(json), [2]);
+        let parsed = check(json);
+        let f = &parsed.findings[0];
+        assert_eq!(
+            (f.tool.as_str(), f.scan_time.as_deref()),
+            ("Late", Some("2024-01-01T00:00:00Z"))
+        );
+        assert_eq!(f.location.file.as_ref().unwrap().path, "src/a.py");
+        assert_eq!(f.description.as_deref(), Some("Rule r."));
+    }
+
+    #[test]
+    fn broken_logs_fail_as_when_read_whole() {
+        let whole = |json: &str| read_whole(json.as_bytes()).unwrap_err().to_string();
+        for json in [
+            // A type the first read skips, the second reads.
+            r#"{"version":"2.1.0","runs":[{"results":[{"ruleId":"r","level":7,"message":{"text":"a"}}]}]}"#,
+            r#"{"version":"2.1.0","runs":[{"results":[{"ruleId":"r","message":{"text":"a"}},]}]}"#,
+            r#"{"version":"2.1.0","runs":[{"results":[],"results":[]}]}"#,
+            r#"{"version":"1.0","runs":[]}"#,
+            r#"{"version":"2.1.0","runs":[{"results":[{"ruleId":"r","message":{"text":"a"}}]}]"#,
+        ] {
+            let err = Sarif.parse(&Input::new(json.as_bytes())).unwrap_err();
+            assert_eq!(err.to_string(), whole(json), "{json}");
+        }
     }
 }

@@ -9,19 +9,57 @@ use serde::Deserialize;
 
 /// The text with every run of whitespace (newlines included) made one space, trimmed.
 pub(crate) fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    if text.is_ascii() {
+        // The same as below, a byte at a time: ASCII's whitespace is 9 to 13 and the space.
+        let is_space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let start = at;
+            while bytes.get(at).is_some_and(|&b| !is_space(b)) {
+                at += 1;
+            }
+            // Every byte of an ASCII text is a character boundary.
+            if let Some(word) = text.get(start..at).filter(|w| !w.is_empty()) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+            at += 1;
+        }
+        return out;
+    }
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// A title from a possibly long, multi-line message: whitespace collapsed, cut at a word
 /// boundary to at most `max` characters (an ellipsis marks the cut).
 pub(crate) fn short_title(text: &str, max: usize) -> String {
-    let text = collapse_whitespace(text);
-    if text.chars().count() <= max {
-        return text;
+    short_title_collapsed(&collapse_whitespace(text), max)
+}
+
+/// [`short_title`] of a text whose whitespace is collapsed already.
+pub(crate) fn short_title_collapsed(text: &str, max: usize) -> String {
+    // At most `max` characters: kept whole.
+    if text.len() <= max || text.char_indices().nth(max).is_none() {
+        return text.to_string();
     }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let keep = max.saturating_sub(1);
+    let end = text
+        .char_indices()
+        .nth(keep)
+        .map_or(text.len(), |(at, _)| at);
+    let cut = &text[..end];
     let cut = match cut.rfind(' ') {
-        Some(space) if space > max / 2 => cut[..space].trim_end().to_string(),
+        Some(space) if space > max / 2 => cut[..space].trim_end(),
         _ => cut,
     };
     format!("{cut}…")
@@ -58,6 +96,14 @@ pub(crate) fn cwe_numbers(text: &str) -> Vec<u32> {
 /// Every CVE (`CVE-2021-44228`) and GHSA (`GHSA-xxxx-xxxx-xxxx`) id in a text, in order.
 pub(crate) fn advisory_ids(text: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
+    let names = |prefix: &str| {
+        text.as_bytes()
+            .windows(prefix.len())
+            .any(|w| w.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    if !names("CVE-") && !names("GHSA-") {
+        return found;
+    }
     let upper = text.to_ascii_uppercase();
     for prefix in ["CVE-", "GHSA-"] {
         let mut from = 0;
@@ -369,6 +415,46 @@ mod tests {
             title.chars().count() <= 20 && title.ends_with("word…"),
             "{title}"
         );
+    }
+
+    #[test]
+    fn collapsing_and_cutting_match_the_plain_definitions() {
+        let plain_collapse = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let plain_title = |t: &str, max: usize| {
+            let t = plain_collapse(t);
+            if t.chars().count() <= max {
+                return t;
+            }
+            let cut: String = t.chars().take(max.saturating_sub(1)).collect();
+            let cut = match cut.rfind(' ') {
+                Some(space) if space > max / 2 => cut[..space].trim_end().to_string(),
+                _ => cut,
+            };
+            format!("{cut}…")
+        };
+        let texts = [
+            "",
+            " ",
+            "a",
+            "  a  b\n\n c\t",
+            "x\u{0B}y\u{0C}z\rw\u{1C}v",
+            "tab\there\u{A0}nbsp\u{2003}em space",
+            "ünïcödé wörds   and\nmore wörds, ünïcödé wörds and more",
+            "word word word word word word word word word word word word",
+            "averyveryveryverylongwordwithoutanyspaceatallinsideitreally",
+        ];
+        for text in texts {
+            assert_eq!(collapse_whitespace(text), plain_collapse(text), "{text:?}");
+            for max in [0, 1, 5, 10, 20, 30, 150] {
+                assert_eq!(
+                    short_title(text, max),
+                    plain_title(text, max),
+                    "{text:?} {max}"
+                );
+            }
+        }
+        assert!(advisory_ids("rule-without-ids").is_empty());
+        assert_eq!(advisory_ids("x cve-2021-44228 y"), ["cve-2021-44228"]);
     }
 
     #[test]
