@@ -1,6 +1,6 @@
-//! `ward scan`: runs ward's own scanners (today `secrets`) on a directory, a file, stdin, the
-//! staged changes or the git history, and writes the ward JSON report (or, with `--to`, any
-//! export format).
+//! `ward scan`: runs ward's own scanners (`secrets` on a directory, a file, stdin, the staged
+//! changes or the git history; `deps` on the lockfiles of a directory against the offline OSV
+//! database) and writes one ward JSON report (or, with `--to`, any export format).
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -20,7 +20,7 @@ use crate::report_writer::ReportWriter;
 
 /// The scanners `--scanners` accepts. Each is one library crate; add a name here and a branch
 /// in `run` to add one.
-const SCANNERS: &[&str] = &["secrets"];
+const SCANNERS: &[&str] = &["secrets", "deps"];
 
 /// Arguments of `ward scan`.
 #[derive(Debug, clap::Args)]
@@ -28,14 +28,17 @@ pub(crate) struct Args {
     /// The directory or file to scan (`-` for stdin).
     #[arg(default_value = ".", value_name = "PATH")]
     path: PathBuf,
-    /// Comma-separated scanners to run.
-    #[arg(
-        long,
-        default_value = "secrets",
-        value_name = "LIST",
-        value_delimiter = ','
-    )]
-    scanners: Vec<String>,
+    /// Comma-separated scanners to run (default: secrets,deps; deps is skipped with a
+    /// warning when no advisory database exists, see `ward db`).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    scanners: Option<Vec<String>>,
+    /// The advisory database for `deps` (default: $WARD_DB, else $XDG_DATA_HOME/ward/osv.db).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// Warn when the advisory database is older than this (`7d`, `36h`; `0` never warns;
+    /// default: $WARD_DB_MAX_AGE, else 7 days).
+    #[arg(long, value_name = "AGE")]
+    max_db_age: Option<String>,
     /// Write the report here instead of stdout. Written only if the scan completed.
     #[arg(long, short, value_name = "OUT")]
     output: Option<PathBuf>,
@@ -72,14 +75,86 @@ fn to_values() -> PossibleValuesParser {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    for name in &args.scanners {
-        if !SCANNERS.contains(&name.trim()) {
+    let explicit = args.scanners.is_some();
+    let scanners: Vec<&str> = match &args.scanners {
+        Some(list) => list.iter().map(|s| s.trim()).collect(),
+        None => SCANNERS.to_vec(),
+    };
+    for name in &scanners {
+        if !SCANNERS.contains(name) {
             bail!("unknown scanner `{name}` (known: {})", SCANNERS.join(", "));
         }
     }
+    let not_a_tree = args.path.as_os_str() == "-" || args.staged || args.git_history;
+    if explicit && not_a_tree && scanners.contains(&"deps") {
+        bail!("the deps scanner reads the lockfiles of a directory, not stdin, --staged or --git-history");
+    }
+    let mut findings = Vec::new();
+    let mut sources = Vec::new();
+    if scanners.contains(&"secrets") {
+        findings.extend(scan_secrets(args)?);
+        sources.push("secrets");
+    }
+    if scanners.contains(&"deps") && !not_a_tree {
+        if let Some(found) = scan_deps(args, explicit)? {
+            findings.extend(found);
+            sources.push("deps");
+        }
+    }
+    let scan_time = default_time()?.rfc3339();
+    for f in &mut findings {
+        f.scan_time = Some(scan_time.clone());
+    }
+    let report = Report {
+        findings,
+        sources: sources
+            .into_iter()
+            .map(|scanner| Source {
+                tool: ward_secrets::TOOL.to_string(),
+                // Which of ward's own scanners produced the findings.
+                format: scanner.to_string(),
+                file: args.path.display().to_string(),
+                scan_time: Some(scan_time.clone()),
+            })
+            .collect(),
+    };
+    match &args.to {
+        None => output::write_atomically(args.output.as_deref(), |out| {
+            let mut writer = ReportWriter::start(out).context("writing the report")?;
+            for f in &report.findings {
+                writer.finding(f).context("writing the report")?;
+            }
+            writer.finish(&report.sources).context("writing the report")
+        })?,
+        Some(to) => {
+            let exporter = ward_export::exporter(to).context("unknown output format")?;
+            let options = Options {
+                scan_time: Some(scan_time),
+                ward_version: env!("CARGO_PKG_VERSION").to_string(),
+                ..Options::default()
+            };
+            let mut outcome = None;
+            output::write_atomically(args.output.as_deref(), |out| {
+                outcome = Some(exporter.write(&report, &options, out)?);
+                Ok(())
+            })
+            .with_context(|| format!("writing {}", exporter.id()))?;
+            for warning in outcome.map(|o| o.warnings).unwrap_or_default() {
+                output::warning(&format!("{}: {warning}", exporter.id()));
+            }
+        }
+    }
+    if !args.quiet && output::stderr_is_terminal() {
+        output::note(&summary(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the secret scanner on what the arguments name.
+fn scan_secrets(args: &Args) -> anyhow::Result<Vec<Finding>> {
     let scanner = secrets_scanner(args)?;
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let mut findings: Vec<Finding> = if args.path.as_os_str() == "-" {
+    Ok(if args.path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
@@ -116,50 +191,38 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             output::warning(error);
         }
         found
-    };
-    let scan_time = default_time()?.rfc3339();
-    for f in &mut findings {
-        f.scan_time = Some(scan_time.clone());
-    }
-    let report = Report {
-        findings,
-        sources: vec![Source {
-            tool: ward_secrets::TOOL.to_string(),
-            format: "ward".to_string(),
-            file: args.path.display().to_string(),
-            scan_time: Some(scan_time.clone()),
-        }],
-    };
-    match &args.to {
-        None => output::write_atomically(args.output.as_deref(), |out| {
-            let mut writer = ReportWriter::start(out).context("writing the report")?;
-            for f in &report.findings {
-                writer.finding(f).context("writing the report")?;
-            }
-            writer.finish(&report.sources).context("writing the report")
-        })?,
-        Some(to) => {
-            let exporter = ward_export::exporter(to).context("unknown output format")?;
-            let options = Options {
-                scan_time: Some(scan_time),
-                ward_version: env!("CARGO_PKG_VERSION").to_string(),
-                ..Options::default()
-            };
-            let mut outcome = None;
-            output::write_atomically(args.output.as_deref(), |out| {
-                outcome = Some(exporter.write(&report, &options, out)?);
-                Ok(())
-            })
-            .with_context(|| format!("writing {}", exporter.id()))?;
-            for warning in outcome.map(|o| o.warnings).unwrap_or_default() {
-                output::warning(&format!("{}: {warning}", exporter.id()));
-            }
+    })
+}
+
+/// Runs the dependency scanner on the lockfiles under the path. Without a database it is an
+/// error when asked for by name, else a warning and `None`.
+fn scan_deps(args: &Args, explicit: bool) -> anyhow::Result<Option<Vec<Finding>>> {
+    let path = crate::commands::db::database_path(args.db.as_deref())?;
+    if !path.exists() {
+        let message = format!(
+            "no advisory database at {} (load one with `ward db import DIR` or `ward db update`)",
+            path.display()
+        );
+        if explicit {
+            bail!("{message}");
         }
+        output::warning(&format!("{message}; dependency scan skipped"));
+        return Ok(None);
     }
-    if !args.quiet && output::stderr_is_terminal() {
-        output::note(&summary(&report));
+    let db =
+        ward_osv::Database::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    let max_age =
+        ward_osv::staleness::max_age(args.max_db_age.as_deref()).map_err(anyhow::Error::msg)?;
+    if let Some(warning) = db.staleness_warning(std::time::SystemTime::now(), max_age) {
+        output::warning(&warning);
     }
-    Ok(ExitCode::SUCCESS)
+    let scan = ward_deps::scan(&args.path, &db);
+    for warning in &scan.warnings {
+        output::warning(warning);
+    }
+    let mut findings = scan.findings;
+    ward_core::fingerprint::assign(&mut findings);
+    Ok(Some(findings))
 }
 
 /// Built-in rules, plus `[[scan.secrets.rules]]` from ward.toml and the `--config` file; the

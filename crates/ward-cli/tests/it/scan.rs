@@ -196,3 +196,83 @@ fn staged_and_history() {
     ));
     assert!(rules_of(&since).is_empty());
 }
+
+fn data_dir(sub: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data")
+        .join(sub)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn deps_and_secrets_together_against_the_offline_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("osv.db");
+    let db = db.to_str().unwrap();
+    let imported = ward(&["db", "import", &data_dir("advisories"), "--db", db]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+
+    let out = ward(&[
+        "scan",
+        &data_dir("lockfiles"),
+        "--db",
+        db,
+        "--max-db-age",
+        "0",
+    ]);
+    let report = stdout_json(&out);
+    let sources: Vec<&str> = report["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["secrets", "deps"]);
+    let deps: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["category"] == "dependency")
+        .collect();
+    assert!(
+        !deps.is_empty(),
+        "the real lockfiles pin vulnerable versions"
+    );
+    for f in &deps {
+        assert!(
+            f["location"]["package"]["purl"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("pkg:")),
+            "{f}"
+        );
+        assert_eq!(f["fingerprint"].as_str().unwrap().len(), 32);
+    }
+
+    // Asked for by name, a missing database is an error; by default only a warning.
+    let missing = dir.path().join("none.db");
+    let missing = missing.to_str().unwrap();
+    let out = ward(&[
+        "scan",
+        &data_dir("lockfiles"),
+        "--scanners",
+        "deps",
+        "--db",
+        missing,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no advisory database"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ward(&["scan", &data_dir("lockfiles"), "--db", missing]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("dependency scan skipped"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ward(&["scan", "-", "--scanners", "deps", "--db", db]);
+    assert_eq!(out.status.code(), Some(2));
+}
