@@ -1,6 +1,6 @@
 //! Secret rules as data: the built-in rules (`data/rules.toml`), custom rules in ward's format
 //! (`[[scan.secrets.rules]]` in ward.toml) and gitleaks configs (`[[rules]]`), all compiled
-//! into one [`RuleSet`].
+//! into [`Rule`]s.
 
 use regex::bytes::Regex;
 use serde::Deserialize;
