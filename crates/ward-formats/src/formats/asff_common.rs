@@ -945,7 +945,8 @@ fn fixed_version(raw: Option<&str>) -> Option<String> {
     non_empty(raw).filter(|v| !v.eq_ignore_ascii_case("NotAvailable"))
 }
 
-fn cvss_version(raw: Option<&str>) -> Option<CvssVersion> {
+/// The CVSS version as AWS writes it (`3.1`, `2.0`, `3`).
+pub(super) fn cvss_version(raw: Option<&str>) -> Option<CvssVersion> {
     Some(match raw?.trim() {
         "2" | "2.0" => CvssVersion::V2,
         "3" | "3.0" => CvssVersion::V3_0,

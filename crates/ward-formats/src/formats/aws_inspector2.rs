@@ -10,10 +10,10 @@
 
 use serde::Deserialize;
 use ward_core::{
-    Category, CloudLocation, Cvss, CvssVersion, Epss, FileLocation, Finding, ImageLocation,
-    Severity, Status,
+    Category, CloudLocation, Cvss, Epss, FileLocation, Finding, ImageLocation, Severity, Status,
 };
 
+use super::asff_common::{cvss_version, package_location};
 use super::lenient;
 use crate::util::non_empty;
 use crate::{de, Error, Input, Parsed, Parser};
@@ -503,7 +503,7 @@ fn package_details(
         f.add_reference(url);
     }
     if let Some(package) = p.vulnerable_packages.first() {
-        f.location.package = super::asff_common::package_location(
+        f.location.package = package_location(
             package.name.as_deref(),
             package.version.as_deref(),
             package.release.as_deref(),
@@ -574,16 +574,6 @@ fn title_suffix(resource: Option<&Resource>) -> String {
         }
     }
     format!(" - Resource: {}", id.rsplit(':').next().unwrap_or(&id))
-}
-
-fn cvss_version(raw: Option<&str>) -> Option<CvssVersion> {
-    Some(match raw?.trim() {
-        "2" | "2.0" => CvssVersion::V2,
-        "3" | "3.0" => CvssVersion::V3_0,
-        "3.1" => CvssVersion::V3_1,
-        "4" | "4.0" => CvssVersion::V4,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
