@@ -50,8 +50,8 @@ pub struct Database {
 /// An advisory that affects a queried package version.
 #[derive(Debug, Clone)]
 pub struct Match {
-    /// The advisory.
-    pub advisory: Advisory,
+    /// The advisory, shared with the database's cache of parsed records.
+    pub advisory: Arc<Advisory>,
     /// The lowest fixed version above the queried one, if the record names one.
     pub fixed_version: Option<String>,
 }
@@ -188,7 +188,7 @@ impl Database {
             }
             if hit {
                 matches.push(Match {
-                    advisory: Advisory::clone(&advisory),
+                    advisory,
                     fixed_version: fixed,
                 });
             }

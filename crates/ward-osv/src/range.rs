@@ -10,14 +10,17 @@ use crate::version::Scheme;
 /// or inside one of the ranges.
 pub fn is_affected(affected: &Affected, version: &str) -> bool {
     let scheme = Scheme::of(&affected.ecosystem);
-    affected
-        .versions
-        .iter()
-        .any(|v| v == version || scheme.compare(v, version) == Ordering::Equal)
+    // Cheapest first: a listed version spelled the same, then the ranges, and only then the
+    // listed versions compared by the scheme (which parses each of them).
+    affected.versions.iter().any(|v| v == version)
         || affected
             .ranges
             .iter()
             .any(|r| range_contains(r, scheme, version))
+        || affected
+            .versions
+            .iter()
+            .any(|v| scheme.compare(v, version) == Ordering::Equal)
 }
 
 /// Whether `version` is inside `range` (ordered by `scheme` unless the range is `SEMVER`).
