@@ -356,6 +356,31 @@ struct Context<'a> {
     components: &'a HashMap<String, Component>,
 }
 
+impl<'a> Context<'a> {
+    /// The context of one BOM, and the `Parsed` it starts (tool and scan time), for the JSON and
+    /// XML readers alike.
+    fn start(
+        tool: String,
+        timestamp: Option<&str>,
+        image: Option<ImageLocation>,
+        components: &'a HashMap<String, Component>,
+    ) -> (Context<'a>, Parsed) {
+        let scan_time = non_empty(timestamp);
+        let parsed = Parsed {
+            tool: Some(tool.clone()),
+            scan_time: scan_time.clone(),
+            ..Parsed::default()
+        };
+        let context = Context {
+            tool,
+            scan_time,
+            image,
+            components,
+        };
+        (context, parsed)
+    }
+}
+
 fn is_cyclonedx_namespace(value: &str) -> bool {
     value.contains("cyclonedx.org/schema/bom")
 }
@@ -463,19 +488,8 @@ fn parse_json(bytes: &[u8]) -> Result<Parsed, Error> {
                 os,
             )
         });
-    let context = Context {
-        tool,
-        scan_time: metadata
-            .as_ref()
-            .and_then(|m| non_empty(m.timestamp.as_deref())),
-        image,
-        components: &components,
-    };
-    let mut parsed = Parsed {
-        tool: Some(context.tool.clone()),
-        scan_time: context.scan_time.clone(),
-        ..Parsed::default()
-    };
+    let timestamp = metadata.as_ref().and_then(|m| m.timestamp.as_deref());
+    let (context, mut parsed) = Context::start(tool, timestamp, image, &components);
     for (i, v) in bom.vulnerabilities.into_iter().flatten().enumerate() {
         let vuln = from_json(v);
         emit(
@@ -615,19 +629,8 @@ fn parse_xml(bytes: &[u8]) -> Result<Parsed, Error> {
                 os,
             )
         });
-    let context = Context {
-        tool,
-        scan_time: metadata
-            .as_ref()
-            .and_then(|m| non_empty(m.timestamp.as_deref())),
-        image,
-        components: &components,
-    };
-    let mut parsed = Parsed {
-        tool: Some(context.tool.clone()),
-        scan_time: context.scan_time.clone(),
-        ..Parsed::default()
-    };
+    let timestamp = metadata.as_ref().and_then(|m| m.timestamp.as_deref());
+    let (context, mut parsed) = Context::start(tool, timestamp, image, &components);
     // Vulnerabilities nested in components (the 1.0 extension), in document order.
     fn nested(list: &[XmlComponent], context: &Context<'_>, parsed: &mut Parsed) {
         for c in list {

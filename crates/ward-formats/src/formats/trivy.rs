@@ -18,8 +18,8 @@ use ward_core::{
 };
 
 use super::trivy_common::{
-    apply_status, avd_id, is_os_type, k8s_resource, split_target, trivy_cvss, type_ecosystem,
-    VendorCvss,
+    apply_status, avd_id, is_os_type, k8s_resource, os_name, split_target, trivy_cvss,
+    type_ecosystem, VendorCvss,
 };
 use crate::util::{first_item, non_empty};
 use crate::{de, Error, Input, Parsed, Parser};
@@ -583,16 +583,10 @@ fn image_from_metadata(name: Option<&str>, metadata: &Metadata) -> Option<ImageL
         .flatten()
         .find_map(|d| non_empty(d.rsplit_once('@').map(|(_, digest)| digest)))
         .or_else(|| non_empty(metadata.image_id.as_deref()));
-    let os = metadata.os.as_ref().and_then(|os| {
-        let text = [os.family.as_deref(), os.name.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        (!text.is_empty()).then_some(text)
-    });
+    let os = metadata
+        .os
+        .as_ref()
+        .and_then(|os| os_name(os.family.as_deref(), os.name.as_deref()));
     Some(ImageLocation {
         name,
         digest,

@@ -75,6 +75,18 @@ pub(crate) fn trivy_cvss(
 
 /// Trivy's package types (`Type` of a result, `packageType` in the operator) that are
 /// operating-system packages.
+/// An image's operating system as Trivy names it: family and release (`debian 11.2`).
+pub(crate) fn os_name(family: Option<&str>, name: Option<&str>) -> Option<String> {
+    let text = [family, name]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!text.is_empty()).then_some(text)
+}
+
 pub(crate) fn is_os_type(ty: &str) -> bool {
     matches!(
         ty.to_ascii_lowercase().as_str(),

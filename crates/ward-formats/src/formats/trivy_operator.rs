@@ -18,7 +18,7 @@ use ward_core::{
 
 use super::package_common::CvssPicker;
 use super::trivy_common::{
-    avd_id, is_os_type, k8s_resource, split_target, trivy_cvss, type_ecosystem, VendorCvss,
+    avd_id, is_os_type, k8s_resource, os_name, split_target, trivy_cvss, type_ecosystem, VendorCvss,
 };
 use crate::util::{first_item, non_empty};
 use crate::{de, Error, Input, Parsed, Parser};
@@ -371,16 +371,10 @@ fn report_image(report: &Report) -> Option<ImageLocation> {
     if let Some(tag) = non_empty(artifact.tag.as_deref()) {
         name = format!("{name}:{tag}");
     }
-    let os = report.os.as_ref().and_then(|os| {
-        let text = [os.family.as_deref(), os.name.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        (!text.is_empty()).then_some(text)
-    });
+    let os = report
+        .os
+        .as_ref()
+        .and_then(|os| os_name(os.family.as_deref(), os.name.as_deref()));
     Some(ImageLocation {
         name,
         digest: non_empty(artifact.digest.as_deref()),
