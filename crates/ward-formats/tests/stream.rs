@@ -75,3 +75,14 @@ fn sarif_hands_over_batches() {
     let err = each(cut, Some("sarif")).unwrap_err().to_string();
     assert!(err.contains("line "), "{err}");
 }
+
+/// A ZAP report the XML fuzz target mutated into one that made quick-xml's deserializer panic
+/// (`unreachable!` on two text events in a row): now an error naming the problem, no panic.
+#[test]
+fn fuzz_found_zap_input_is_an_error_not_a_panic() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz-zap-split-text.xml");
+    let bytes = std::fs::read(path).unwrap();
+    let err = import(&bytes, Some("zap")).unwrap_err().to_string();
+    assert!(err.contains("XML"), "{err}");
+}
