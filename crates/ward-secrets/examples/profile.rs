@@ -116,7 +116,10 @@ fn main() {
                     .any(|k| memchr::memmem::find(&l, k.as_bytes()).is_some())
             };
             if lower_hit {
-                n += r.regex.find_iter(f).count();
+                n += r
+                    .pattern
+                    .compiled()
+                    .map_or(0, |(re, _)| re.find_iter(f).count());
             }
         }
         times.push((t.elapsed(), r.id.clone(), n));

@@ -15,7 +15,7 @@ pub mod walk;
 use sha2::{Digest, Sha256};
 use ward_core::Finding;
 
-pub use rules::{parse_gitleaks_config, parse_ward_rules, parse_ward_rules_value, Rule};
+pub use rules::{parse_gitleaks_config, parse_ward_rules, parse_ward_rules_value, Pattern, Rule};
 pub use scanner::{salted_secret, Hit, RuleSet, TOOL};
 
 /// Errors of the secret scanner.
@@ -54,7 +54,8 @@ pub enum Error {
 
 /// The built-in rules.
 pub fn builtin_rules() -> Vec<Rule> {
-    parse_ward_rules("built-in rules", rules::BUILTIN_RULES).expect("the built-in rules compile")
+    parse_ward_rules(rules::BUILTIN_SOURCE, rules::BUILTIN_RULES)
+        .expect("the built-in rules compile")
 }
 
 /// A rule set and the salt for hashing what it finds.

@@ -2,6 +2,8 @@
 //! (`[[scan.secrets.rules]]` in ward.toml) and gitleaks configs (`[[rules]]`), all compiled
 //! into [`Rule`]s.
 
+use std::sync::OnceLock;
+
 use regex::bytes::Regex;
 use serde::Deserialize;
 use ward_core::Severity;
@@ -10,6 +12,9 @@ use crate::Error;
 
 /// The built-in rules, embedded in the binary.
 pub const BUILTIN_RULES: &str = include_str!("../data/rules.toml");
+
+/// The source name of the built-in rules: their patterns compile lazily.
+pub const BUILTIN_SOURCE: &str = "built-in rules";
 
 /// Values found in documentation (AWS's `AKIAIOSFODNN7EXAMPLE` …) and placeholders: a
 /// secret containing one of these (case-insensitively) is never reported, whatever the rule.
@@ -45,10 +50,8 @@ pub struct Rule {
     /// Lower-case strings of which one must occur in the text before the regex runs. Empty:
     /// the regex always runs.
     pub keywords: Vec<String>,
-    /// The pattern.
-    pub regex: Regex,
-    /// The capture group holding the secret (0 = the whole match).
-    pub secret_group: usize,
+    /// The pattern, compiled when the rule first runs.
+    pub pattern: Pattern,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     pub entropy: Option<f64>,
     /// Where the provider documents the format.
@@ -81,10 +84,13 @@ impl Rule {
         {
             return Vec::new();
         }
+        let Ok((regex, group)) = self.pattern.compiled() else {
+            return Vec::new();
+        };
         let mut found = Vec::new();
-        for caps in self.regex.captures_iter(text) {
+        for caps in regex.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
-            let Some(secret) = caps.get(self.secret_group).or(Some(whole)) else {
+            let Some(secret) = caps.get(*group).or(Some(whole)) else {
                 continue;
             };
             if secret.is_empty() {
@@ -131,6 +137,73 @@ impl Rule {
             .copied()
             .chain(self.stopwords.iter().map(String::as_str))
             .any(|w| lower.contains(w))
+    }
+}
+
+/// A rule's regex, compiled on first use: most rules' keywords never occur in a scanned
+/// tree, and compiling all ~300 patterns up front costs more than scanning a large repository.
+/// Patterns compile in ASCII mode first (`\w`, `\b`, `(?i)` over ASCII only: what token
+/// formats mean, smaller automata, and a lazy DFA that never gives up on non-ASCII text), and
+/// in Unicode mode only if they need it (e.g. `\p{L}` in a custom rule).
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    /// The capture group holding the secret, when the rule names it.
+    group: Option<usize>,
+    compiled: OnceLock<Result<(Regex, usize), String>>,
+}
+
+impl Pattern {
+    /// A pattern not compiled yet (built-in rules, whose compilation tests guarantee).
+    pub fn lazy(source: impl Into<String>, group: Option<usize>) -> Pattern {
+        Pattern {
+            source: source.into(),
+            group,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// A pattern compiled now: custom rules, so that a bad one is reported when loaded.
+    pub fn eager(
+        source: &str,
+        id: &str,
+        pattern: &str,
+        group: Option<usize>,
+    ) -> Result<Pattern, Error> {
+        let p = Pattern::lazy(pattern, group);
+        if let Err(message) = p.compiled() {
+            return Err(Error::Rule {
+                source_name: source.to_string(),
+                id: id.to_string(),
+                message: message.clone(),
+            });
+        }
+        Ok(p)
+    }
+
+    /// The regex text.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The compiled regex and the group holding the secret, or why it does not compile.
+    pub fn compiled(&self) -> Result<&(Regex, usize), &String> {
+        self.compiled
+            .get_or_init(|| {
+                let regex = build_regex(&self.source).map_err(|e| format!("invalid regex: {e}"))?;
+                let group = match self.group {
+                    Some(g) if g < regex.captures_len() => g,
+                    Some(g) => {
+                        return Err(format!(
+                            "secret group {g} does not exist (the regex has {} groups)",
+                            regex.captures_len() - 1
+                        ))
+                    }
+                    None => default_group(&regex),
+                };
+                Ok((regex, group))
+            })
+            .as_ref()
     }
 }
 
@@ -246,8 +319,11 @@ fn compile_ward_rule(source: &str, r: WardRule) -> Result<Rule, Error> {
         id: r.id.clone(),
         message: format!("unknown severity `{}`", r.severity),
     })?;
-    let regex = compile(source, &r.id, &r.regex)?;
-    let secret_group = r.secret_group.unwrap_or_else(|| default_group(&regex));
+    let pattern = if source == BUILTIN_SOURCE {
+        Pattern::lazy(r.regex, r.secret_group)
+    } else {
+        Pattern::eager(source, &r.id, &r.regex, r.secret_group)?
+    };
     Ok(Rule {
         allow_paths: r
             .allowlist
@@ -263,8 +339,7 @@ fn compile_ward_rule(source: &str, r: WardRule) -> Result<Rule, Error> {
         id: r.id,
         title: r.title,
         severity,
-        regex,
-        secret_group,
+        pattern,
         entropy: r.entropy,
         references: r.references,
         examples: r.examples,
@@ -325,7 +400,7 @@ pub fn parse_gitleaks_config(source: &str, text: &str) -> Result<(Vec<Rule>, Vec
             warnings.push(format!("rule `{}` has no regex and is skipped", r.id));
             continue;
         };
-        let regex = compile(source, &r.id, &pattern)?;
+        let pattern = Pattern::eager(source, &r.id, &pattern, r.secret_group)?;
         let mut allowlists = r.allowlists.clone();
         allowlists.extend(r.allowlist.clone());
         allowlists.push(global.clone());
@@ -345,14 +420,12 @@ pub fn parse_gitleaks_config(source: &str, text: &str) -> Result<(Vec<Rule>, Vec
             Some(path) => Some(compile(source, &r.id, path)?),
             None => None,
         };
-        let secret_group = r.secret_group.unwrap_or_else(|| default_group(&regex));
         rules.push(Rule {
             title: r.description.unwrap_or_else(|| r.id.clone()),
             id: r.id,
             severity: Severity::High,
             keywords: lower_all(r.keywords),
-            regex,
-            secret_group,
+            pattern,
             entropy: r.entropy,
             references: Vec::new(),
             allow_paths,
@@ -368,14 +441,22 @@ pub fn parse_gitleaks_config(source: &str, text: &str) -> Result<(Vec<Rule>, Vec
 }
 
 fn compile(source: &str, id: &str, pattern: &str) -> Result<Regex, Error> {
-    regex::bytes::RegexBuilder::new(pattern)
-        .size_limit(50 << 20)
-        .build()
-        .map_err(|e| Error::Rule {
-            source_name: source.to_string(),
-            id: id.to_string(),
-            message: format!("invalid regex: {e}"),
-        })
+    build_regex(pattern).map_err(|e| Error::Rule {
+        source_name: source.to_string(),
+        id: id.to_string(),
+        message: format!("invalid regex: {e}"),
+    })
+}
+
+/// ASCII mode first, Unicode mode if the pattern needs it.
+fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    let build = |unicode: bool| {
+        regex::bytes::RegexBuilder::new(pattern)
+            .unicode(unicode)
+            .size_limit(50 << 20)
+            .build()
+    };
+    build(false).or_else(|_| build(true))
 }
 
 /// The group named `secret`, else group 1 if there is one, else the whole match.
