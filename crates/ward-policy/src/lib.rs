@@ -4,7 +4,8 @@
 //! count), whether only findings new against a baseline count, which report files may fail to
 //! load without failing the build, and which findings are suppressed: by fingerprint, rule, path
 //! glob, vulnerability id or tool, each with a reason and an expiry date after which it stops
-//! applying. Reading the policy and the clock is the caller's job; this crate is pure.
+//! applying. [`evaluate`] judges a report for the gate; [`suppress`] marks what a scanner
+//! reports. Reading the policy and the clock is the caller's job; this crate is pure.
 #![warn(missing_docs)]
 
 mod date;

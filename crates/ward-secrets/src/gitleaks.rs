@@ -1,8 +1,9 @@
 //! gitleaks configuration files (v8, <https://github.com/gitleaks/gitleaks#configuration>),
 //! read into ward's [`Rule`]s with gitleaks' semantics:
 //!
-//! - `[[rules]]`: `id`, `description`, `regex`, `secretGroup`, `entropy`, `keywords`, `path`
-//!   (the rule runs only on matching paths), and allowlists, either the older
+//! - `[[rules]]`: `id`, `description`, `regex`, `secretGroup` (unset: the first group that
+//!   matched something), `entropy`, `keywords`, `path` (the rule runs only on matching
+//!   paths), and allowlists, either the older
 //!   `[rules.allowlist]` or `[[rules.allowlists]]` (not both);
 //! - global allowlists, the older `[allowlist]` or `[[allowlists]]` (not both), which apply
 //!   to every rule, or with `targetRules` only to the rules named;
@@ -630,6 +631,20 @@ keywords = ["corp-"]
     }
 
     #[test]
+    fn without_secret_group_the_first_group_that_matched_is_the_secret() {
+        let c = config(
+            "[[rules]]\nid = \"two-forms\"\nregex = '''old=([a-z]{12})|new=([A-Z]{12})'''\n",
+        );
+        let hits = RuleSet::new(c.rules.clone()).scan("a", b"x new=QWERTYUIOPAS", b"s");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(
+            (hits[0].column, hits[0].end_column),
+            (7, 19),
+            "group 2, not the match"
+        );
+    }
+
+    #[test]
     fn regex_target_secret_match_and_line() {
         let with = |target: &str, regex: &str| {
             config(&format!(
@@ -776,9 +791,7 @@ keywords = ["team-"]
         let ghp = "ghp_Qw7Er9Ty1Ui3Op5As7Df9Gh1Jk3Lz5Xc7Vb9";
         assert_eq!(found_in(&c, "a", &format!("t = {ghp}\n")), ["github-pat"]);
         // A global allowlist of the extending config applies to the built-in rules too.
-        let c = config(&format!(
-            "[extend]\nuseDefault = true\n[[allowlists]]\npaths = ['''^fixtures/''']\n"
-        ));
+        let c = config("[extend]\nuseDefault = true\n[[allowlists]]\npaths = ['''^fixtures/''']\n");
         assert!(found_in(&c, "fixtures/a", &format!("t = {ghp}\n")).is_empty());
         // disabledRules drops a built-in rule; an allowlist merged by id narrows another.
         let c = config(

@@ -83,11 +83,21 @@ impl Rule {
             return Vec::new();
         };
         let needs_line = self.allowlists.iter().any(Allowlist::needs_line);
+        let explicit = self.pattern.group().is_some();
         let mut found = Vec::new();
         for caps in regex.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
-            let Some(secret) = caps.get(*group).or(Some(whole)) else {
-                continue;
+            // Without a configured group, as in gitleaks: the default group, else the first
+            // group that matched something (patterns with alternatives), else the whole match.
+            let secret = match caps.get(*group) {
+                Some(m) if explicit || !m.is_empty() => m,
+                _ if !explicit => caps
+                    .iter()
+                    .skip(1)
+                    .flatten()
+                    .find(|m| !m.is_empty())
+                    .unwrap_or(whole),
+                _ => whole,
             };
             if secret.is_empty() {
                 continue;

@@ -534,3 +534,28 @@ fn gitleaks_config_extending_the_default_and_allowing_a_commit() {
     rules.sort();
     assert_eq!(rules, ["github-pat", "npm-access-token"]);
 }
+
+#[test]
+fn ward_scan_and_an_imported_gitleaks_report_agree_on_fingerprints() {
+    let dir = tempfile::tempdir().unwrap();
+    tree_with_fixtures(dir.path());
+    let scanned = stdout_json(&ward_in(
+        dir.path(),
+        &["scan", ".", "--scanners", "secrets"],
+    ));
+    // gitleaks v8's JSON report of the same token in the same file, under its own rule name.
+    let report = format!(
+        r#"[{{"Description": "GitHub Personal Access Token", "StartLine": 1, "EndLine": 1,
+  "StartColumn": 4, "EndColumn": 43, "Match": "{TOKEN}", "Secret": "{TOKEN}",
+  "File": "src/app.env", "SymlinkFile": "", "Commit": "", "Entropy": 4.9, "Author": "",
+  "Email": "", "Date": "", "Message": "", "Tags": [], "RuleID": "github-pat",
+  "Fingerprint": "src/app.env:github-pat:1"}}]"#
+    );
+    std::fs::write(dir.path().join("gitleaks.json"), report).unwrap();
+    let imported = stdout_json(&ward_in(dir.path(), &["import", "gitleaks.json"]));
+    assert_eq!(imported["findings"][0]["tool"], "Gitleaks");
+    assert_eq!(
+        imported["findings"][0]["fingerprint"],
+        finding_at(&scanned, "src/app.env")["fingerprint"]
+    );
+}
