@@ -7,7 +7,7 @@
 //! | kind | basis |
 //! |---|---|
 //! | package (dependency, container, licence findings with a package) | primary vulnerability id (CVE, else GHSA, else other advisory id, else rule), package name lower-cased, version |
-//! | secret (with a hashed value) | file path, SHA-256 of the secret |
+//! | secret (category secret, or a found secret, in a file) | image name, file path, commit (a `commit:` tag, for git history), *rank* |
 //! | web (a URL) | rule (else title), method, URL without query or fragment, parameter |
 //! | cloud (a resource) | rule (else title), resource id |
 //! | code (SAST, IaC, quality: a file) | category, rule (else title), file path, *rank* |
@@ -17,6 +17,12 @@
 //! and column. Line numbers themselves are left out, so inserting lines above a finding does
 //! not change it; two hits of one rule in one file stay apart. Paths are compared with `/`
 //! separators and without a leading `./` or `file://`.
+//!
+//! A secret's fingerprint holds neither the secret nor its hash: scanners hash secrets with a
+//! salt of their own (or none), and a fingerprint computed from the value would let anyone
+//! holding a report test guesses of a weak password against it. Rule ids are left out too, since
+//! each tool names its rules differently: the same secret in the same file, reported by ward and
+//! by gitleaks, gets the same fingerprint.
 
 use std::collections::BTreeMap;
 
@@ -93,15 +99,24 @@ fn basis(f: &Finding) -> Basis {
             ranked: false,
         };
     }
-    if let Some(secret) = &f.secret {
-        let path = loc
-            .file
-            .as_ref()
-            .map(|l| normalize_path(&l.path))
+    if let Some(file) = loc
+        .file
+        .as_ref()
+        .filter(|_| f.secret.is_some() || f.category == Category::Secret)
+    {
+        let commit = f
+            .tags
+            .iter()
+            .find_map(|t| t.strip_prefix("commit:"))
             .unwrap_or_default();
         return Basis {
-            parts: vec!["secret".into(), path, secret.sha256.clone()],
-            ranked: false,
+            parts: vec![
+                "secret".into(),
+                image_name(f),
+                normalize_path(&file.path),
+                commit.trim().to_ascii_lowercase(),
+            ],
+            ranked: true,
         };
     }
     if let Some(web) = &loc.web {
@@ -133,15 +148,23 @@ fn basis(f: &Finding) -> Basis {
             ranked: true,
         };
     }
-    let image = loc
+    Basis {
+        parts: vec![
+            "other".into(),
+            f.category.as_str().into(),
+            rule(),
+            image_name(f),
+        ],
+        ranked: true,
+    }
+}
+
+fn image_name(f: &Finding) -> String {
+    f.location
         .image
         .as_ref()
         .map(|i| i.name.clone())
-        .unwrap_or_default();
-    Basis {
-        parts: vec!["other".into(), f.category.as_str().into(), rule(), image],
-        ranked: true,
-    }
+        .unwrap_or_default()
 }
 
 fn position(f: &Finding) -> (u32, u32) {
@@ -255,16 +278,74 @@ mod tests {
         assert_eq!(before[1], after[0]);
     }
 
+    fn secret(tool: &str, rule: &str, path: &str, line: u32, clear: &str) -> Finding {
+        let mut f = Finding::new(tool, Category::Secret, rule);
+        f.rule_id = Some(rule.into());
+        f.location = Location::file(path, Some(line));
+        f.secret = Some(Secret::from_clear(clear));
+        f
+    }
+
     #[test]
-    fn secrets_match_on_value_and_path() {
-        let secret = Secret::from_clear("ghp_0123456789abcdefghijklmnopqrstuvwxyz");
-        let mut a = Finding::new("Gitleaks", Category::Secret, "github-pat");
-        a.location = Location::file("src/x.py", Some(3));
-        a.secret = Some(secret.clone());
-        let mut b = Finding::new("TruffleHog", Category::Secret, "Github");
-        b.location = Location::file("src/x.py", Some(9));
-        b.secret = Some(secret);
+    fn secrets_match_on_path_and_rank_across_tools() {
+        let token = "ghp_0123456789abcdefghijklmnopqrstuvwxyz";
+        let a = secret("Gitleaks", "github-pat", "src/x.py", 3, token);
+        let b = secret("TruffleHog", "Github", "./src/x.py", 9, token);
+        assert_eq!(
+            of(&a),
+            of(&b),
+            "rule names and lines differ, the place does not"
+        );
+        let other_file = secret("Gitleaks", "github-pat", "src/y.py", 3, token);
+        assert_ne!(of(&a), of(&other_file));
+    }
+
+    #[test]
+    fn secret_fingerprints_hold_no_trace_of_the_value() {
+        // The same place with another value, or with the value hashed under another salt,
+        // keeps its fingerprint: the fingerprint cannot be used to test guesses.
+        let a = secret(
+            "ward",
+            "generic-password",
+            "app/db.yml",
+            4,
+            "hunter2hunter2",
+        );
+        let b = secret("ward", "generic-password", "app/db.yml", 4, "correct-horse");
         assert_eq!(of(&a), of(&b));
+        let fps = fingerprints(vec![
+            secret(
+                "ward",
+                "aws-access-key-id",
+                "app/db.yml",
+                9,
+                "AKIA0000000000000001",
+            ),
+            secret(
+                "ward",
+                "generic-password",
+                "app/db.yml",
+                4,
+                "hunter2hunter2",
+            ),
+        ]);
+        assert_ne!(fps[0], fps[1], "two secrets in one file stay apart");
+    }
+
+    #[test]
+    fn history_secrets_are_told_apart_by_commit() {
+        let mut first = secret("ward", "github-pat", "a.txt", 1, "x");
+        first.tags.push("commit:AAAA".into());
+        let mut second = first.clone();
+        second.tags = vec!["commit:bbbb".into()];
+        let mut again = first.clone();
+        again.tags = vec!["commit:aaaa".into()];
+        assert_ne!(of(&first), of(&second));
+        assert_eq!(
+            of(&first),
+            of(&again),
+            "commit ids compare case-insensitively"
+        );
     }
 
     #[test]

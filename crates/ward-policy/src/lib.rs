@@ -4,7 +4,8 @@
 //! count), whether only findings new against a baseline count, which report files may fail to
 //! load without failing the build, and which findings are suppressed: by fingerprint, rule, path
 //! glob, vulnerability id or tool, each with a reason and an expiry date after which it stops
-//! applying. Reading the policy and the clock is the caller's job; this crate is pure.
+//! applying. [`evaluate`] judges a report for the gate; [`suppress`] marks what a scanner
+//! reports. Reading the policy and the clock is the caller's job; this crate is pure.
 #![warn(missing_docs)]
 
 mod date;
@@ -15,7 +16,7 @@ use std::collections::BTreeSet;
 pub use date::Date;
 pub use file::{Error, ExportSettings};
 use globset::GlobMatcher;
-use ward_core::{Category, Finding, Severity};
+use ward_core::{Category, Finding, Severity, Status};
 
 /// A validated policy.
 #[derive(Debug, Clone)]
@@ -223,8 +224,7 @@ pub fn evaluate(
     baseline: Option<&BTreeSet<String>>,
     today: Date,
 ) -> Verdict {
-    let mut suppressed = vec![0usize; policy.suppressions.len()];
-    let mut expired = vec![0usize; policy.suppressions.len()];
+    let mut tally = Tally::new(policy);
     let (mut n_closed, mut n_in_baseline) = (0, 0);
     let mut counted: Vec<&Finding> = Vec::new();
     for finding in findings {
@@ -232,19 +232,7 @@ pub fn evaluate(
             n_closed += 1;
             continue;
         }
-        let mut hidden = false;
-        for (i, suppression) in policy.suppressions.iter().enumerate() {
-            if !suppression.matches(finding) {
-                continue;
-            }
-            if suppression.expires >= today {
-                suppressed[i] += 1;
-                hidden = true;
-                break;
-            }
-            expired[i] += 1;
-        }
-        if hidden {
+        if tally.suppression_of(policy, finding, today).is_some() {
             continue;
         }
         if policy.new_only && baseline.is_some_and(|b| b.contains(&finding.fingerprint)) {
@@ -275,7 +263,92 @@ pub fn evaluate(
             })
         })
         .collect();
-    let uses = |counts: &[usize]| -> Vec<SuppressionUse> {
+    Verdict {
+        passed: violations.is_empty(),
+        violations,
+        suppressed: tally.uses(policy, &tally.suppressed),
+        expired: tally.uses(policy, &tally.expired),
+        n_counted: counted.len(),
+        n_closed,
+        n_in_baseline,
+        n_fixed,
+    }
+}
+
+/// What [`suppress`] did to a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppressed {
+    /// Suppressions in force and how many findings each marked.
+    pub used: Vec<SuppressionUse>,
+    /// Suppressions past their expiry date that matched findings, which stay open.
+    pub expired: Vec<SuppressionUse>,
+}
+
+/// Applies the policy's suppressions to a report as a scanner writes it: each open finding
+/// that a suppression in force on `today` matches becomes [`Status::Accepted`], with the
+/// suppression (its line in the policy, expiry date and reason) added to its description. The
+/// findings stay in the report; [`evaluate`] then counts them as closed. A suppression past
+/// its expiry date suppresses nothing and is listed in [`Suppressed::expired`].
+pub fn suppress(policy: &Policy, findings: &mut [Finding], today: Date) -> Suppressed {
+    let mut tally = Tally::new(policy);
+    for finding in findings.iter_mut() {
+        if !finding.status.is_open() {
+            continue;
+        }
+        let Some(i) = tally.suppression_of(policy, finding, today) else {
+            continue;
+        };
+        let Some(suppression) = policy.suppressions.get(i) else {
+            continue;
+        };
+        finding.status = Status::Accepted;
+        let note = format!(
+            "Suppressed by the policy (line {}, until {}): {}",
+            suppression.line, suppression.expires, suppression.reason
+        );
+        finding.description = Some(match finding.description.take() {
+            Some(text) if !text.is_empty() => format!("{text}\n\n{note}"),
+            _ => note,
+        });
+    }
+    Suppressed {
+        used: tally.uses(policy, &tally.suppressed),
+        expired: tally.uses(policy, &tally.expired),
+    }
+}
+
+/// How many findings each suppression hid, and how many each would have hidden had it not
+/// expired.
+struct Tally {
+    suppressed: Vec<usize>,
+    expired: Vec<usize>,
+}
+
+impl Tally {
+    fn new(policy: &Policy) -> Tally {
+        Tally {
+            suppressed: vec![0; policy.suppressions.len()],
+            expired: vec![0; policy.suppressions.len()],
+        }
+    }
+
+    /// The first suppression in force that matches the finding, counting on the way the
+    /// expired ones that match.
+    fn suppression_of(&mut self, policy: &Policy, finding: &Finding, today: Date) -> Option<usize> {
+        for (i, suppression) in policy.suppressions.iter().enumerate() {
+            if !suppression.matches(finding) {
+                continue;
+            }
+            if suppression.expires >= today {
+                self.suppressed[i] += 1;
+                return Some(i);
+            }
+            self.expired[i] += 1;
+        }
+        None
+    }
+
+    fn uses(&self, policy: &Policy, counts: &[usize]) -> Vec<SuppressionUse> {
         policy
             .suppressions
             .iter()
@@ -289,23 +362,13 @@ pub fn evaluate(
                 n_findings: *n,
             })
             .collect()
-    };
-    Verdict {
-        passed: violations.is_empty(),
-        violations,
-        suppressed: uses(&suppressed),
-        expired: uses(&expired),
-        n_counted: counted.len(),
-        n_closed,
-        n_in_baseline,
-        n_fixed,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ward_core::{Location, Status};
+    use ward_core::Location;
 
     fn finding(severity: Severity, category: Category, rule: &str, path: &str) -> Finding {
         let mut f = Finding::new("Semgrep", category, format!("{rule} in {path}"));
@@ -440,5 +503,35 @@ mod tests {
         let verdict = evaluate(&Policy::default(), &[f], None, day("2026-01-01"));
         assert!(verdict.passed);
         assert_eq!(verdict.n_closed, 1);
+    }
+
+    #[test]
+    fn suppress_marks_findings_and_keeps_them() {
+        let p = policy(
+            "[[suppress]]\nrule = \"old\"\nreason = \"gone soon\"\nexpires = 2020-01-01\n\n[[suppress]]\npath = \"tests/**\"\nreason = \"fixtures\"\nexpires = 2099-01-01\n",
+        );
+        let mut findings = vec![
+            finding(Severity::High, Category::Secret, "r", "tests/a.env"),
+            finding(Severity::High, Category::Secret, "old", "src/a.env"),
+            finding(Severity::High, Category::Secret, "r", "src/b.env"),
+        ];
+        findings[0].description = Some("A key.".into());
+        let done = suppress(&p, &mut findings, day("2026-01-01"));
+        assert_eq!(findings.len(), 3, "nothing is dropped");
+        assert_eq!(findings[0].status, Status::Accepted);
+        assert_eq!(
+            findings[0].description.as_deref(),
+            Some("A key.\n\nSuppressed by the policy (line 6, until 2099-01-01): fixtures")
+        );
+        assert_eq!(findings[1].status, Status::Open, "its suppression expired");
+        assert_eq!(findings[2].status, Status::Open);
+        assert_eq!(
+            (done.used.len(), done.used[0].line, done.used[0].n_findings),
+            (1, 6, 1)
+        );
+        assert_eq!((done.expired.len(), done.expired[0].line), (1, 1));
+        // The gate then counts the marked finding as closed, not as suppressed again.
+        let verdict = evaluate(&p, &findings, None, day("2026-01-01"));
+        assert_eq!((verdict.n_closed, verdict.n_counted), (1, 2));
     }
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 use git2::{Diff, DiffOptions, Oid, Repository, Sort};
 use ward_core::Finding;
 
+use crate::allowlist::Origin;
 use crate::walk::is_binary;
 use crate::{Error, Scanner};
 
@@ -33,10 +34,11 @@ pub fn scan_staged(
         .map_err(git_error)?;
     let mut findings = Vec::new();
     for (file, (oid, lines)) in added_lines(&diff)? {
+        let origin = Origin::file(&file);
         findings.extend(scan_blob(
             scanner,
             &repo,
-            &file,
+            &origin,
             oid,
             &lines,
             max_file_size,
@@ -97,7 +99,11 @@ pub fn scan_history(
             date: rfc3339(commit.time().seconds()),
         };
         for (file, (blob, lines)) in added_lines(&diff)? {
-            for mut f in scan_blob(scanner, &repo, &file, blob, &lines, max_file_size)? {
+            let origin = Origin {
+                path: &file,
+                commit: Some(&info.id),
+            };
+            for mut f in scan_blob(scanner, &repo, &origin, blob, &lines, max_file_size)? {
                 f.external_id = Some(info.id.clone());
                 f.evidence = Some(format!(
                     "commit {} by {} on {}",
@@ -150,7 +156,7 @@ fn added_lines(diff: &Diff<'_>) -> Result<BTreeMap<String, (Oid, BTreeSet<u32>)>
 fn scan_blob(
     scanner: &Scanner,
     repo: &Repository,
-    file: &str,
+    origin: &Origin<'_>,
     oid: Oid,
     lines: &BTreeSet<u32>,
     max_file_size: u64,
@@ -161,7 +167,7 @@ fn scan_blob(
         return Ok(Vec::new());
     }
     Ok(scanner
-        .scan_bytes(file, bytes)
+        .scan_from(origin, bytes)
         .into_iter()
         .filter(|f| {
             f.location

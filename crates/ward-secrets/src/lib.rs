@@ -1,21 +1,26 @@
 //! ward's secret scanner.
 //!
-//! Rules are data (`data/rules.toml`, plus custom rules in ward's format or gitleaks'), compiled
-//! into a [`RuleSet`]: one Aho-Corasick pass over all keywords decides which regexes run on a
-//! text. Inputs are a directory ([`walk`], parallel, respecting `.gitignore`), any bytes
-//! ([`Scanner::scan_bytes`], e.g. stdin), and git ([`git`]: staged changes, history). Findings
-//! hold the secret only masked and hashed with a salt.
+//! Rules are data (`data/rules.toml`, plus custom rules in ward's format or a gitleaks config,
+//! [`gitleaks`]), compiled into a [`RuleSet`]: one Aho-Corasick pass over all keywords decides
+//! which regexes run on a text; [`allowlist`]s drop what is not worth reporting. Inputs are a
+//! directory ([`walk`], parallel, respecting `.gitignore`), any bytes ([`Scanner::scan_bytes`],
+//! e.g. stdin), and git ([`git`]: staged changes, history). Findings hold the secret only
+//! masked and hashed with a [`salt`].
 #![warn(missing_docs)]
 
+pub mod allowlist;
 pub mod git;
+pub mod gitleaks;
 pub mod rules;
+pub mod salt;
 pub mod scanner;
 pub mod walk;
 
-use sha2::{Digest, Sha256};
 use ward_core::Finding;
 
-pub use rules::{parse_gitleaks_config, parse_ward_rules, parse_ward_rules_value, Pattern, Rule};
+pub use allowlist::{Allowlist, Origin};
+pub use gitleaks::{load_gitleaks_config, parse_gitleaks_config, GitleaksConfig};
+pub use rules::{parse_ward_rules, parse_ward_rules_value, Pattern, Rule};
 pub use scanner::{salted_secret, Hit, RuleSet, TOOL};
 
 /// Errors of the secret scanner.
@@ -77,70 +82,26 @@ impl Scanner {
 
     /// Scans one text named `path` and returns its findings.
     pub fn scan_bytes(&self, path: &str, text: &[u8]) -> Vec<Finding> {
+        self.scan_from(&Origin::file(path), text)
+    }
+
+    /// Scans one text from `origin` (a file, or a blob of a commit) and returns its findings.
+    pub fn scan_from(&self, origin: &Origin<'_>, text: &[u8]) -> Vec<Finding> {
         self.rules
-            .scan(path, text, &self.salt)
+            .scan_from(origin, text, &self.salt)
             .into_iter()
-            .map(|hit| self.rules.finding(path, hit))
+            .map(|hit| self.rules.finding(origin.path, hit))
             .collect()
     }
 }
 
-/// A salt nobody can guess, for one report: the clock, the process id and an address, hashed.
-pub fn random_salt() -> Vec<u8> {
-    let mut hasher = Sha256::new();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    hasher.update(now.to_le_bytes());
-    hasher.update(std::process::id().to_le_bytes());
-    let local = 0u8;
-    hasher.update((std::ptr::addr_of!(local) as usize).to_le_bytes());
-    let random_state = std::collections::hash_map::RandomState::new();
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = random_state.build_hasher();
-    h.write_u64(0);
-    hasher.update(h.finish().to_le_bytes());
-    hasher.finalize().to_vec()
-}
-
-/// Sorts findings (path, line, column, rule) and gives each a fingerprint that does not
-/// depend on the salt: rule, path and rank among the same rule's hits in the same file (plus
-/// the commit for history findings). So a re-scan matches the last one even though the hashes,
-/// salted per report, differ.
+/// Sorts findings (path, line, column, rule) and gives each its fingerprint, as
+/// [`ward_core::fingerprint`] defines it for secrets: the path, the commit for findings from
+/// git history, and the rank among the secrets of that file. Neither the salt nor the secret
+/// itself enters it, so a re-scan, a new salt and another tool's report of the same tree agree.
 pub fn finish(findings: &mut [Finding]) {
     findings.sort_by_cached_key(key);
-    let mut previous: Option<(String, String, String)> = None;
-    let mut rank = 0usize;
-    for f in findings.iter_mut() {
-        let path = f
-            .location
-            .file
-            .as_ref()
-            .map(|l| ward_core::fingerprint::normalize_path(&l.path))
-            .unwrap_or_default();
-        let basis = (
-            f.rule_id.clone().unwrap_or_default(),
-            path,
-            f.external_id.clone().unwrap_or_default(),
-        );
-        if previous.as_ref() == Some(&basis) {
-            rank += 1;
-        } else {
-            rank = 0;
-        }
-        let mut hasher = Sha256::new();
-        for part in [&basis.0, &basis.1, &basis.2] {
-            hasher.update(part.as_bytes());
-            hasher.update([0u8]);
-        }
-        hasher.update(rank.to_le_bytes());
-        f.fingerprint = hasher.finalize()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        previous = Some(basis);
-    }
+    ward_core::fingerprint::assign(findings);
 }
 
 fn key(f: &Finding) -> (String, String, String, u32, u32) {

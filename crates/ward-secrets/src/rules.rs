@@ -1,6 +1,6 @@
-//! Secret rules as data: the built-in rules (`data/rules.toml`), custom rules in ward's format
-//! (`[[scan.secrets.rules]]` in ward.toml) and gitleaks configs (`[[rules]]`), all compiled
-//! into [`Rule`]s.
+//! Secret rules as data: the built-in rules (`data/rules.toml`) and custom rules in ward's
+//! format (`[[scan.secrets.rules]]` in ward.toml), compiled into [`Rule`]s. gitleaks configs
+//! are read in [`crate::gitleaks`] into the same [`Rule`]s.
 
 use std::sync::OnceLock;
 
@@ -8,6 +8,7 @@ use regex::bytes::Regex;
 use serde::Deserialize;
 use ward_core::Severity;
 
+use crate::allowlist::{Allowlist, Candidate, Origin};
 use crate::Error;
 
 /// The built-in rules, embedded in the binary.
@@ -56,14 +57,8 @@ pub struct Rule {
     pub entropy: Option<f64>,
     /// Where the provider documents the format.
     pub references: Vec<String>,
-    /// Paths (regexes) this rule never reports in.
-    pub allow_paths: Vec<Regex>,
-    /// A secret containing one of these (lower-case) is ignored.
-    pub stopwords: Vec<String>,
-    /// Exact values ignored (documented examples).
-    pub allow_values: Vec<String>,
-    /// Secrets matching one of these are ignored (gitleaks allowlist `regexes`).
-    pub allow_regexes: Vec<Regex>,
+    /// What the rule does not report: any one list allowing a match drops it.
+    pub allowlists: Vec<Allowlist>,
     /// When set, the rule runs only on paths matching it (gitleaks `path`).
     pub only_paths: Option<Regex>,
     /// Texts the rule must find something in (checked by the registry test).
@@ -73,25 +68,36 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// The secrets this rule finds in `text` (path `path`): byte ranges of each match and of
-    /// its secret, after entropy and allowlists.
-    pub fn find_in(&self, path: &str, text: &[u8]) -> Vec<RuleMatch> {
-        if self.allow_paths.iter().any(|p| p.is_match(path.as_bytes()))
-            || self
-                .only_paths
-                .as_ref()
-                .is_some_and(|p| !p.is_match(path.as_bytes()))
+    /// The secrets this rule finds in `text` (from `origin`): byte ranges of each match and
+    /// of its secret, after entropy and allowlists.
+    pub fn find_in(&self, origin: &Origin<'_>, text: &[u8]) -> Vec<RuleMatch> {
+        if self
+            .only_paths
+            .as_ref()
+            .is_some_and(|p| !p.is_match(origin.path.as_bytes()))
+            || self.allowlists.iter().any(|l| l.allows_origin(origin))
         {
             return Vec::new();
         }
         let Ok((regex, group)) = self.pattern.compiled() else {
             return Vec::new();
         };
+        let needs_line = self.allowlists.iter().any(Allowlist::needs_line);
+        let explicit = self.pattern.group().is_some();
         let mut found = Vec::new();
         for caps in regex.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
-            let Some(secret) = caps.get(*group).or(Some(whole)) else {
-                continue;
+            // Without a configured group, as in gitleaks: the default group, else the first
+            // group that matched something (patterns with alternatives), else the whole match.
+            let secret = match caps.get(*group) {
+                Some(m) if explicit || !m.is_empty() => m,
+                _ if !explicit => caps
+                    .iter()
+                    .skip(1)
+                    .flatten()
+                    .find(|m| !m.is_empty())
+                    .unwrap_or(whole),
+                _ => whole,
             };
             if secret.is_empty() {
                 continue;
@@ -102,8 +108,19 @@ impl Rule {
             {
                 continue;
             }
-            let value = String::from_utf8_lossy(secret.as_bytes());
-            if !self.keeps(&value) {
+            if !self.keeps(secret.as_bytes()) {
+                continue;
+            }
+            let candidate = Candidate {
+                secret: secret.as_bytes(),
+                matched: whole.as_bytes(),
+                line: if needs_line {
+                    lines_of(text, whole.start(), whole.end())
+                } else {
+                    &[]
+                },
+            };
+            if self.allowlists.iter().any(|l| l.allows(origin, &candidate)) {
                 continue;
             }
             found.push(RuleMatch {
@@ -116,28 +133,30 @@ impl Rule {
         found
     }
 
-    /// Entropy and allowlists on one candidate secret.
-    fn keeps(&self, value: &str) -> bool {
+    /// Entropy and the placeholders no rule reports.
+    fn keeps(&self, secret: &[u8]) -> bool {
         if let Some(min) = self.entropy {
-            if shannon_entropy(value.as_bytes()) < min {
+            if shannon_entropy(secret) < min {
                 return false;
             }
         }
-        if self.allow_values.iter().any(|v| v == value)
-            || self
-                .allow_regexes
-                .iter()
-                .any(|r| r.is_match(value.as_bytes()))
-        {
-            return false;
-        }
-        let lower = value.to_ascii_lowercase();
+        let lower = secret.to_ascii_lowercase();
         !GLOBAL_STOPWORDS
             .iter()
-            .copied()
-            .chain(self.stopwords.iter().map(String::as_str))
-            .any(|w| lower.contains(w))
+            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
     }
+}
+
+/// The whole line(s) a match spans, without the line break (gitleaks' `regexTarget = "line"`).
+fn lines_of(text: &[u8], start: usize, end: usize) -> &[u8] {
+    let end = if end > start && text.get(end - 1) == Some(&b'\n') {
+        end - 1
+    } else {
+        end
+    };
+    let line_start = memchr::memrchr(b'\n', &text[..start]).map_or(0, |p| p + 1);
+    let line_end = memchr::memchr(b'\n', &text[end..]).map_or(text.len(), |p| end + p);
+    &text[line_start..line_end]
 }
 
 /// A rule's regex, compiled on first use: most rules' keywords never occur in a scanned
@@ -184,6 +203,11 @@ impl Pattern {
     /// The regex text.
     pub fn as_str(&self) -> &str {
         &self.source
+    }
+
+    /// The capture group holding the secret, when the rule names one.
+    pub fn group(&self) -> Option<usize> {
+        self.group
     }
 
     /// The compiled regex and the group holding the secret, or why it does not compile.
@@ -324,16 +348,23 @@ fn compile_ward_rule(source: &str, r: WardRule) -> Result<Rule, Error> {
     } else {
         Pattern::eager(source, &r.id, &r.regex, r.secret_group)?
     };
-    Ok(Rule {
-        allow_paths: r
+    let allowlist = Allowlist {
+        paths: r
             .allowlist
             .paths
             .iter()
             .map(|p| compile(source, &r.id, p))
             .collect::<Result<_, _>>()?,
         stopwords: lower_all(r.allowlist.stopwords),
-        allow_values: r.allowlist.values,
-        allow_regexes: Vec::new(),
+        values: r.allowlist.values,
+        ..Allowlist::default()
+    };
+    Ok(Rule {
+        allowlists: if allowlist.is_empty() {
+            Vec::new()
+        } else {
+            vec![allowlist]
+        },
         only_paths: None,
         keywords: lower_all(r.keywords),
         id: r.id,
@@ -347,100 +378,8 @@ fn compile_ward_rule(source: &str, r: WardRule) -> Result<Rule, Error> {
     })
 }
 
-// ---- gitleaks' config format ----------------------------------------------------------------
-
-#[derive(Deserialize)]
-struct GitleaksFile {
-    #[serde(default)]
-    rules: Vec<GitleaksRule>,
-    #[serde(default)]
-    allowlist: Option<GitleaksAllowlist>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GitleaksRule {
-    id: String,
-    description: Option<String>,
-    regex: Option<String>,
-    path: Option<String>,
-    secret_group: Option<usize>,
-    entropy: Option<f64>,
-    #[serde(default)]
-    keywords: Vec<String>,
-    allowlist: Option<GitleaksAllowlist>,
-    #[serde(default)]
-    allowlists: Vec<GitleaksAllowlist>,
-}
-
-#[derive(Deserialize, Default, Clone)]
-struct GitleaksAllowlist {
-    #[serde(default)]
-    regexes: Vec<String>,
-    #[serde(default)]
-    paths: Vec<String>,
-    #[serde(default)]
-    stopwords: Vec<String>,
-}
-
-/// Parses a gitleaks config (`[[rules]]` with `id`, `regex`, `secretGroup`, `entropy`,
-/// `keywords`, `path`, `[rules.allowlist]`, and a global `[allowlist]`), as gitleaks reads it.
-/// Rules with only a `path` (no regex) report the path pattern as the finding; ward has no
-/// place for a file-only secret, so they are skipped and named in the returned warnings.
-pub fn parse_gitleaks_config(source: &str, text: &str) -> Result<(Vec<Rule>, Vec<String>), Error> {
-    let file: GitleaksFile = toml::from_str(text).map_err(|e| Error::Config {
-        source_name: source.to_string(),
-        message: e.to_string(),
-    })?;
-    let global = file.allowlist.unwrap_or_default();
-    let mut rules = Vec::new();
-    let mut warnings = Vec::new();
-    for r in file.rules {
-        let Some(pattern) = r.regex else {
-            warnings.push(format!("rule `{}` has no regex and is skipped", r.id));
-            continue;
-        };
-        let pattern = Pattern::eager(source, &r.id, &pattern, r.secret_group)?;
-        let mut allowlists = r.allowlists.clone();
-        allowlists.extend(r.allowlist.clone());
-        allowlists.push(global.clone());
-        let mut allow_paths = Vec::new();
-        let mut stopwords = Vec::new();
-        let mut allow_regexes = Vec::new();
-        for list in allowlists {
-            for p in &list.paths {
-                allow_paths.push(compile(source, &r.id, p)?);
-            }
-            stopwords.extend(lower_all(list.stopwords));
-            for re in &list.regexes {
-                allow_regexes.push(compile(source, &r.id, re)?);
-            }
-        }
-        let only_paths = match &r.path {
-            Some(path) => Some(compile(source, &r.id, path)?),
-            None => None,
-        };
-        rules.push(Rule {
-            title: r.description.unwrap_or_else(|| r.id.clone()),
-            id: r.id,
-            severity: Severity::High,
-            keywords: lower_all(r.keywords),
-            pattern,
-            entropy: r.entropy,
-            references: Vec::new(),
-            allow_paths,
-            stopwords,
-            allow_values: Vec::new(),
-            allow_regexes,
-            only_paths,
-            examples: Vec::new(),
-            negative_examples: Vec::new(),
-        });
-    }
-    Ok((rules, warnings))
-}
-
-fn compile(source: &str, id: &str, pattern: &str) -> Result<Regex, Error> {
+/// Compiles a path or allowlist regex of rule `id`.
+pub(crate) fn compile(source: &str, id: &str, pattern: &str) -> Result<Regex, Error> {
     build_regex(pattern).map_err(|e| Error::Rule {
         source_name: source.to_string(),
         id: id.to_string(),
@@ -448,11 +387,13 @@ fn compile(source: &str, id: &str, pattern: &str) -> Result<Regex, Error> {
     })
 }
 
-/// ASCII mode first, Unicode mode if the pattern needs it.
+/// ASCII mode first, Unicode mode if the pattern needs it. Octal escapes (`\0`) are on, as in
+/// Go's RE2 syntax that gitleaks configs are written in.
 fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
     let build = |unicode: bool| {
         regex::bytes::RegexBuilder::new(pattern)
             .unicode(unicode)
+            .octal(true)
             .size_limit(50 << 20)
             .build()
     };
@@ -467,6 +408,7 @@ fn default_group(regex: &Regex) -> usize {
     usize::from(regex.captures_len() > 1)
 }
 
-fn lower_all(words: Vec<String>) -> Vec<String> {
+/// Lower-cases words (keywords and stop words match case-insensitively).
+pub(crate) fn lower_all(words: Vec<String>) -> Vec<String> {
     words.into_iter().map(|w| w.to_ascii_lowercase()).collect()
 }

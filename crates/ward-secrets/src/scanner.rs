@@ -6,6 +6,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use sha2::{Digest, Sha256};
 use ward_core::{Category, Confidence, FileLocation, Finding, Location, Secret};
 
+use crate::allowlist::Origin;
 use crate::rules::Rule;
 
 /// The tool name on every finding.
@@ -90,6 +91,12 @@ impl RuleSet {
 
     /// Finds the secrets in `text`. `path` is used for path allowlists; `salt` keys the hash.
     pub fn scan(&self, path: &str, text: &[u8], salt: &[u8]) -> Vec<Hit> {
+        self.scan_from(&Origin::file(path), text, salt)
+    }
+
+    /// Finds the secrets in `text` from `origin` (a path, and a commit for git history, which
+    /// allowlists may name).
+    pub fn scan_from(&self, origin: &Origin<'_>, text: &[u8], salt: &[u8]) -> Vec<Hit> {
         let mut wanted = vec![false; self.rules.len()];
         for &i in &self.always {
             wanted[i] = true;
@@ -108,7 +115,7 @@ impl RuleSet {
             if !wanted[i] {
                 continue;
             }
-            for m in rule.find_in(path, text) {
+            for m in rule.find_in(origin, text) {
                 if taken
                     .iter()
                     .any(|&(s, e)| m.secret_start < e && s < m.secret_end)

@@ -130,7 +130,8 @@ fn baseline(args: &Args, policy: &Policy) -> anyhow::Result<Option<BTreeSet<Stri
     ))
 }
 
-fn today() -> Date {
+/// Today (UTC), for suppression expiry.
+pub(crate) fn today() -> Date {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);

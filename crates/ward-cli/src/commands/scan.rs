@@ -1,6 +1,7 @@
 //! `ward scan`: runs ward's own scanners (`secrets` on a directory, a file, stdin, the staged
 //! changes or the git history; `deps` on the lockfiles of a directory against the offline OSV
-//! database) and writes one ward JSON report (or, with `--to`, any export format).
+//! database), applies the policy's suppressions (findings they match stay in the report,
+//! marked accepted) and writes one ward JSON report (or, with `--to`, any export format).
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -10,8 +11,9 @@ use anyhow::{bail, Context};
 use clap::builder::PossibleValuesParser;
 use ward_core::{Finding, Report, Source};
 use ward_export::Options;
+use ward_policy::{Policy, Suppressed};
 use ward_secrets::walk::{WalkConfig, DEFAULT_MAX_FILE_SIZE};
-use ward_secrets::Scanner;
+use ward_secrets::{salt, Rule, Scanner};
 
 use crate::commands::convert::default_time;
 use crate::commands::import::summary;
@@ -54,12 +56,13 @@ pub(crate) struct Args {
     /// With --git-history: stop at this commit (excluded), e.g. `origin/main`.
     #[arg(long, value_name = "REF", requires = "git_history")]
     since: Option<String>,
-    /// Extra rules: a gitleaks config (`[[rules]]` with id, regex, keywords …) or a file of
-    /// ward rules. Added to the built-in rules.
+    /// Rules: a file of ward rules (added to the built-in rules) or a gitleaks config (its
+    /// rules replace the built-in ones unless it says `[extend] useDefault = true`).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// The ward.toml whose `[scan.secrets]` gives custom rules and the hash salt (default:
-    /// ward.toml in PATH, else in the current directory).
+    /// The ward.toml whose `[[suppress]]` entries mark findings as accepted and whose
+    /// `[scan.secrets]` gives custom rules and the hash salt (default: ward.toml in PATH, else
+    /// in the current directory).
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
     /// Skip files larger than this many bytes.
@@ -89,10 +92,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if explicit && not_a_tree && scanners.contains(&"deps") {
         bail!("the deps scanner reads the lockfiles of a directory, not stdin, --staged or --git-history");
     }
+    let settings = Settings::read(args)?;
     let mut findings = Vec::new();
     let mut sources = Vec::new();
     if scanners.contains(&"secrets") {
-        findings.extend(scan_secrets(args)?);
+        findings.extend(scan_secrets(args, &settings)?);
         sources.push("secrets");
     }
     if scanners.contains(&"deps") && !not_a_tree {
@@ -104,6 +108,18 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let scan_time = default_time()?.rfc3339();
     for f in &mut findings {
         f.scan_time = Some(scan_time.clone());
+    }
+    let suppressed = ward_policy::suppress(
+        &settings.policy,
+        &mut findings,
+        crate::commands::gate::today(),
+    );
+    let policy_name = settings.name();
+    for s in &suppressed.expired {
+        output::warning(&format!(
+            "{policy_name} line {}: the suppression ({}) expired on {}; its {} finding(s) stay open",
+            s.line, s.what, s.expires, s.n_findings
+        ));
     }
     let report = Report {
         findings,
@@ -145,14 +161,83 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     if !args.quiet && output::stderr_is_terminal() {
-        output::note(&summary(&report));
+        output::note(&describe(&report, &suppressed, &policy_name));
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// The summary of the open findings, then what the policy suppressed.
+fn describe(report: &Report, suppressed: &Suppressed, policy_name: &str) -> String {
+    let open = Report {
+        findings: report
+            .findings
+            .iter()
+            .filter(|f| f.status.is_open())
+            .cloned()
+            .collect(),
+        sources: report.sources.clone(),
+    };
+    let mut text = summary(&open);
+    let n_suppressed: usize = suppressed.used.iter().map(|s| s.n_findings).sum();
+    if n_suppressed > 0 {
+        text.push_str(&format!(
+            "\n{n_suppressed} more suppressed by {policy_name} (kept in the report, marked accepted):"
+        ));
+        for s in &suppressed.used {
+            text.push_str(&format!(
+                "\n  {} by line {} ({}) until {}: {}",
+                s.n_findings, s.line, s.what, s.expires, s.reason
+            ));
+        }
+    }
+    text
+}
+
+/// What the policy file (ward.toml) says for a scan.
+struct Settings {
+    /// The file, if there is one.
+    path: Option<PathBuf>,
+    /// Its suppressions (and gate rules, unused here).
+    policy: Policy,
+    /// Its `[scan.secrets]` table.
+    secrets: Option<toml::Value>,
+}
+
+impl Settings {
+    /// Reads `--policy`, else ward.toml in PATH, else in the current directory, as `ward gate`
+    /// would read it: a bad file is an error naming its line.
+    fn read(args: &Args) -> anyhow::Result<Settings> {
+        let Some(path) = ward_toml(args) else {
+            return Ok(Settings {
+                path: None,
+                policy: Policy::default(),
+                secrets: None,
+            });
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let policy = Policy::from_toml(&text).with_context(|| format!("{}", path.display()))?;
+        let table: toml::Table =
+            toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+        let secrets = table.get("scan").and_then(|s| s.get("secrets")).cloned();
+        Ok(Settings {
+            path: Some(path),
+            policy,
+            secrets,
+        })
+    }
+
+    /// The file's name for messages.
+    fn name(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| "the policy".to_string(), |p| p.display().to_string())
+    }
+}
+
 /// Runs the secret scanner on what the arguments name.
-fn scan_secrets(args: &Args) -> anyhow::Result<Vec<Finding>> {
-    let scanner = secrets_scanner(args)?;
+fn scan_secrets(args: &Args, settings: &Settings) -> anyhow::Result<Vec<Finding>> {
+    let scanner = Scanner::new(secret_rules(args, settings)?, secret_salt(args, settings)?);
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     Ok(if args.path.as_os_str() == "-" {
         let mut bytes = Vec::new();
@@ -225,62 +310,90 @@ fn scan_deps(args: &Args, explicit: bool) -> anyhow::Result<Option<Vec<Finding>>
     Ok(Some(findings))
 }
 
-/// Built-in rules, plus `[[scan.secrets.rules]]` from ward.toml and the `--config` file; the
-/// salt from `$WARD_SECRET_SALT`, else `[scan.secrets] salt`, else random for this report.
-fn secrets_scanner(args: &Args) -> anyhow::Result<Scanner> {
-    let mut rules = ward_secrets::builtin_rules();
-    let mut salt = std::env::var("WARD_SECRET_SALT")
-        .ok()
-        .map(String::into_bytes);
-    if let Some(path) = ward_toml(args) {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        let table: toml::Table =
-            toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
-        let secrets = table.get("scan").and_then(|s| s.get("secrets")).cloned();
-        if let Some(secrets) = secrets {
-            if let Some(custom) = secrets.get("rules").cloned() {
-                let name = format!("{} [[scan.secrets.rules]]", path.display());
-                rules.extend(ward_secrets::parse_ward_rules_value(&name, custom)?);
-            }
-            if salt.is_none() {
-                salt = secrets
-                    .get("salt")
-                    .and_then(|s| s.as_str())
-                    .map(|s| s.as_bytes().to_vec());
-            }
-        }
-    }
-    if let Some(path) = &args.config {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let name = path.display().to_string();
-        // ward's own rule format has `title`; anything else is read as gitleaks' format.
-        match ward_secrets::parse_ward_rules(&name, &text) {
-            Ok(custom) => rules.extend(custom),
-            Err(_) => {
-                let (custom, warnings) = ward_secrets::parse_gitleaks_config(&name, &text)?;
-                for w in warnings {
-                    output::warning(&format!("{name}: {w}"));
+/// The built-in rules, or with `--config` a gitleaks config's (built on the built-in rules
+/// only if it extends the default) or the built-in ones plus a file of ward rules; then the
+/// `[[scan.secrets.rules]]` of ward.toml.
+fn secret_rules(args: &Args, settings: &Settings) -> anyhow::Result<Vec<Rule>> {
+    let mut rules = match &args.config {
+        None => ward_secrets::builtin_rules(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let name = path.display().to_string();
+            // ward's own rule format has `title`; anything else is read as gitleaks' format.
+            match ward_secrets::parse_ward_rules(&name, &text) {
+                Ok(custom) => {
+                    let mut rules = ward_secrets::builtin_rules();
+                    rules.extend(custom);
+                    rules
                 }
-                rules.extend(custom);
+                Err(_) => {
+                    let dir = path.parent().unwrap_or(Path::new("."));
+                    let config = ward_secrets::parse_gitleaks_config(&name, &text, dir)?;
+                    for w in &config.warnings {
+                        output::warning(w);
+                    }
+                    config.rules
+                }
             }
         }
+    };
+    if let Some(custom) = settings.secrets.as_ref().and_then(|s| s.get("rules")) {
+        let name = format!("{} [[scan.secrets.rules]]", settings.name());
+        rules.extend(ward_secrets::parse_ward_rules_value(&name, custom.clone())?);
     }
-    Ok(Scanner::new(
-        rules,
-        salt.unwrap_or_else(ward_secrets::random_salt),
-    ))
+    Ok(rules)
 }
 
+/// The salt of the secret hashes: `$WARD_SECRET_SALT`, else `[scan.secrets] salt`, else derived
+/// from the user's key file and the project's root (created on first use), so that re-scans
+/// give the same hashes; a random salt, with a warning, only if the key file cannot be used.
+fn secret_salt(args: &Args, settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    if let Some(salt) = std::env::var_os("WARD_SECRET_SALT").filter(|s| !s.is_empty()) {
+        return Ok(salt.to_string_lossy().into_owned().into_bytes());
+    }
+    let configured = settings
+        .secrets
+        .as_ref()
+        .and_then(|s| s.get("salt"))
+        .and_then(|s| s.as_str());
+    if let Some(salt) = configured {
+        return Ok(salt.as_bytes().to_vec());
+    }
+    let key = salt::default_key_path()
+        .context("no data directory (set XDG_DATA_HOME or HOME)")
+        .and_then(|path| salt::load_or_create_key(&path).map_err(anyhow::Error::from));
+    match key {
+        Ok(key) => {
+            let project = if args.path.as_os_str() == "-" {
+                Path::new(".")
+            } else {
+                args.path.as_path()
+            };
+            Ok(salt::project_salt(&key, &salt::project_root(project)))
+        }
+        Err(e) => {
+            output::warning(&format!(
+                "{e:#}; secret hashes use a random salt and will differ from run to run \
+                 (set WARD_SECRET_SALT to keep them stable)"
+            ));
+            Ok(salt::random_salt()?)
+        }
+    }
+}
+
+/// `--policy`, else ward.toml in the scanned directory, else in the current one.
 fn ward_toml(args: &Args) -> Option<PathBuf> {
     if let Some(p) = &args.policy {
         return Some(p.clone());
     }
-    let in_path = args.path.join("ward.toml");
-    [in_path, Path::new("ward.toml").to_path_buf()]
-        .into_iter()
-        .find(|p| p.is_file())
+    let here = PathBuf::from("ward.toml");
+    let in_path = if args.path == Path::new(".") {
+        here.clone()
+    } else {
+        args.path.join("ward.toml")
+    };
+    [in_path, here].into_iter().find(|p| p.is_file())
 }
 
 fn progress_bar(show: bool, len: Option<u64>, unit: &str) -> indicatif::ProgressBar {

@@ -12,9 +12,24 @@ mod scan;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+/// The `ward` binary, with a data directory of the tests' own (never the user's: no key
+/// file or advisory database of theirs is read or created) and none of the user's `WARD_*`
+/// settings.
+pub(crate) fn ward_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ward"));
+    command
+        .env(
+            "XDG_DATA_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("data-home"),
+        )
+        .env_remove("WARD_SECRET_SALT")
+        .env_remove("WARD_DB");
+    command
+}
+
 /// Runs `ward` with arguments, no stdin.
 pub(crate) fn ward(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ward"))
+    ward_command()
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -23,7 +38,7 @@ pub(crate) fn ward(args: &[&str]) -> Output {
 
 /// Runs `ward` in a directory.
 pub(crate) fn ward_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ward"))
+    ward_command()
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
