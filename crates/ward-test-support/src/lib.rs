@@ -4,9 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-/// The repository's `tests/data` folder.
+/// The repository's `tests/data` folder. Found from the running test's own crate
+/// (`cargo test` sets `CARGO_MANIFEST_DIR` for it, and every crate sits in `crates/<name>`)
+/// rather than from this crate's build-time path: a target directory shared by two checkouts
+/// reuses this library's build, and its baked-in path could name the other checkout.
 pub fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data")
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    Path::new(&crate_dir).join("../../tests/data")
 }
 
 /// The scanner report corpus (`tests/data/corpus`).

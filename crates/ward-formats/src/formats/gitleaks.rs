@@ -192,6 +192,11 @@ fn finding(leak: Leak) -> Option<Finding> {
         (None, Some(tags)) => tags.split(',').filter_map(|t| non_empty(Some(t))).collect(),
         (None, None) => Vec::new(),
     };
+    // The commit as a tag, as `ward scan --git-history` writes it: the secret fingerprint
+    // tells history findings apart by it (ARCHITECTURE.md, fingerprints).
+    if let Some(commit) = non_empty(leak.commit_v8.as_deref().or(leak.commit.as_deref())) {
+        f.tags.push(format!("commit:{commit}"));
+    }
     Some(f)
 }
 
@@ -221,6 +226,7 @@ mod tests {
         let json = serde_json::to_string(f).unwrap();
         assert!(!json.contains("AKIAIOSFODNN7EXAMPLE"), "{json}");
         assert_eq!(f.secret.as_ref().unwrap().masked, "AKIA****");
+        assert_eq!(f.tags, ["commit:a1"], "the first commit names the finding");
     }
 
     #[test]
