@@ -24,7 +24,10 @@ pub trait Channel: Send + Sync {
 pub enum DeliveryError {
     /// The receiver refused the message (an HTTP 4xx other than 408/429, a 3xx): the message or
     /// the channel's configuration is wrong, and sending it again gives the same answer.
-    #[error("{channel} refused the message: HTTP {status}{}", detail_suffix(detail))]
+    #[error(
+        "{channel} refused the message: HTTP {status}{}",
+        detail_suffix(detail)
+    )]
     Rejected {
         /// The channel type.
         channel: &'static str,
@@ -190,7 +193,10 @@ mod tests {
             detail: "no_service".into(),
         };
         assert!(!rejected.is_retryable());
-        assert_eq!(rejected.to_string(), "slack refused the message: HTTP 404 (no_service)");
+        assert_eq!(
+            rejected.to_string(),
+            "slack refused the message: HTTP 404 (no_service)"
+        );
         assert!(!DeliveryError::Smtp {
             permanent: true,
             reason: "550".into()

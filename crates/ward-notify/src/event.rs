@@ -181,9 +181,7 @@ impl Event {
 
     /// The most severe level with at least one finding, from the counts and the top findings.
     pub fn max_severity(&self) -> Option<Severity> {
-        let from_counts = Severity::ALL
-            .into_iter()
-            .find(|&s| self.counts.get(s) > 0);
+        let from_counts = Severity::ALL.into_iter().find(|&s| self.counts.get(s) > 0);
         let from_top = self.top_findings.iter().map(|f| f.severity).max();
         from_counts.max(from_top)
     }

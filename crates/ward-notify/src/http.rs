@@ -78,7 +78,11 @@ impl HttpClient {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
         // The body only explains the failure; if it cannot be read, the status still does.
-        let detail = response.text().await.map(|t| excerpt(&t)).unwrap_or_default();
+        let detail = response
+            .text()
+            .await
+            .map(|t| excerpt(&t))
+            .unwrap_or_default();
         Err(status_error(channel, status, detail, retry_after))
     }
 }
@@ -160,7 +164,12 @@ mod tests {
     #[test]
     fn statuses_map_to_retry_or_not() {
         let check = |code: u16, retry: bool| {
-            let e = status_error("slack", StatusCode::from_u16(code).unwrap(), String::new(), None);
+            let e = status_error(
+                "slack",
+                StatusCode::from_u16(code).unwrap(),
+                String::new(),
+                None,
+            );
             assert_eq!(e.is_retryable(), retry, "{code}");
         };
         for code in [500, 502, 503, 504, 408, 429] {

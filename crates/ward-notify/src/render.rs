@@ -72,10 +72,16 @@ pub(crate) fn summary(event: &Event) -> String {
         }
         EventDetail::ScanFailed { error } => format!("The scan failed: {error}"),
         EventDetail::GateFailed { violations } => {
-            format!("{} violated.", plural(violations.len() as u64, "policy rule"))
+            format!(
+                "{} violated.",
+                plural(violations.len() as u64, "policy rule")
+            )
         }
         EventDetail::GatePassed {} => "No policy rule is violated.".to_owned(),
-        EventDetail::FindingNew { n_new, min_severity } => format!(
+        EventDetail::FindingNew {
+            n_new,
+            min_severity,
+        } => format!(
             "{} at or above {min_severity}.",
             plural(*n_new, "new finding")
         ),
@@ -109,8 +115,7 @@ pub(crate) fn details(event: &Event) -> Vec<String> {
 
 /// Whether the message shows counts and findings.
 pub(crate) fn shows_findings(event: &Event) -> bool {
-    event.kind().carries_findings()
-        && (event.counts.total() > 0 || !event.top_findings.is_empty())
+    event.kind().carries_findings() && (event.counts.total() > 0 || !event.top_findings.is_empty())
 }
 
 /// How many of the top findings are not listed.

@@ -132,7 +132,12 @@ mod tests {
     use super::*;
     use crate::{EventDetail, SeverityCounts};
 
-    fn event(kind: EventKind, product: &str, engagement: Option<&str>, worst: Option<Severity>) -> Event {
+    fn event(
+        kind: EventKind,
+        product: &str,
+        engagement: Option<&str>,
+        worst: Option<Severity>,
+    ) -> Event {
         let detail = match kind {
             EventKind::ScanCompleted => EventDetail::ScanCompleted {
                 tools: vec![],
@@ -206,26 +211,61 @@ mod tests {
             &["audit", "slack"],
         );
         check(
-            event(EventKind::GateFailed, "payments-api", Some("release/2.0"), None),
+            event(
+                EventKind::GateFailed,
+                "payments-api",
+                Some("release/2.0"),
+                None,
+            ),
             &["audit", "slack"],
         );
         check(
-            event(EventKind::GateFailed, "payments-api", Some("release/2.0/rc"), None),
+            event(
+                EventKind::GateFailed,
+                "payments-api",
+                Some("release/2.0/rc"),
+                None,
+            ),
             &["audit"],
         );
-        check(event(EventKind::GateFailed, "payments-api", None, None), &["audit"]);
-        check(event(EventKind::GateFailed, "billing", Some("main"), None), &["audit"]);
-        check(event(EventKind::GatePassed, "payments-api", Some("main"), None), &["audit"]);
-        check(event(EventKind::FindingNew, "billing", None, high), &["audit", "email"]);
         check(
-            event(EventKind::FindingNew, "billing", None, Some(Severity::Critical)),
+            event(EventKind::GateFailed, "payments-api", None, None),
+            &["audit"],
+        );
+        check(
+            event(EventKind::GateFailed, "billing", Some("main"), None),
+            &["audit"],
+        );
+        check(
+            event(EventKind::GatePassed, "payments-api", Some("main"), None),
+            &["audit"],
+        );
+        check(
+            event(EventKind::FindingNew, "billing", None, high),
             &["audit", "email"],
         );
         check(
-            event(EventKind::FindingNew, "billing", None, Some(Severity::Medium)),
+            event(
+                EventKind::FindingNew,
+                "billing",
+                None,
+                Some(Severity::Critical),
+            ),
+            &["audit", "email"],
+        );
+        check(
+            event(
+                EventKind::FindingNew,
+                "billing",
+                None,
+                Some(Severity::Medium),
+            ),
             &["audit"],
         );
-        check(event(EventKind::FindingNew, "billing", None, None), &["audit"]);
+        check(
+            event(EventKind::FindingNew, "billing", None, None),
+            &["audit"],
+        );
     }
 
     #[test]
@@ -237,13 +277,21 @@ mod tests {
             min_severity = "critical"
             "#,
         );
-        assert_eq!(r.channels_for(&event(EventKind::ScanFailed, "p", None, None)), ["pager"]);
+        assert_eq!(
+            r.channels_for(&event(EventKind::ScanFailed, "p", None, None)),
+            ["pager"]
+        );
         assert_eq!(
             r.channels_for(&event(EventKind::ApprovalRequired, "p", None, None)),
             ["pager"]
         );
         assert!(r
-            .channels_for(&event(EventKind::SlaBreached, "p", None, Some(Severity::High)))
+            .channels_for(&event(
+                EventKind::SlaBreached,
+                "p",
+                None,
+                Some(Severity::High)
+            ))
             .is_empty());
     }
 
@@ -259,7 +307,10 @@ mod tests {
             products = ["p"]
             "#,
         );
-        assert_eq!(r.channels_for(&event(EventKind::GateFailed, "p", None, None)), ["slack"]);
+        assert_eq!(
+            r.channels_for(&event(EventKind::GateFailed, "p", None, None)),
+            ["slack"]
+        );
     }
 
     #[test]

@@ -142,8 +142,7 @@ impl Email {
             ));
         match (config.username, config.password) {
             (Some(user), Some(password)) => {
-                builder =
-                    builder.credentials(Credentials::new(user, password.expose().to_owned()));
+                builder = builder.credentials(Credentials::new(user, password.expose().to_owned()));
             }
             (None, None) => {}
             _ => return Err(error("username and password go together".to_owned())),
@@ -199,7 +198,11 @@ pub(crate) fn subject(event: &Event) -> String {
 
 /// The plain-text part.
 pub(crate) fn text(event: &Event) -> String {
-    let mut out = format!("{}\n\n{}\n", render::headline(event), render::summary(event));
+    let mut out = format!(
+        "{}\n\n{}\n",
+        render::headline(event),
+        render::summary(event)
+    );
     for line in render::details(event) {
         out.push_str(&format!("  - {line}\n"));
     }
@@ -231,7 +234,11 @@ pub(crate) fn text(event: &Event) -> String {
     if let Some(url) = &event.url {
         out.push_str(&format!("\nOpen in ward: {url}\n"));
     }
-    out.push_str(&format!("\n-- \nward · {} · {}\n", event.kind(), render::when(event)));
+    out.push_str(&format!(
+        "\n-- \nward · {} · {}\n",
+        event.kind(),
+        render::when(event)
+    ));
     out
 }
 
@@ -377,7 +384,10 @@ mod tests {
     #[test]
     fn plain_smtp_only_to_loopback() {
         for host in ["127.0.0.1", "localhost", "::1", "[::1]", "127.9.9.9"] {
-            assert!(Email::new(config(SmtpSecurity::Plain, host)).is_ok(), "{host}");
+            assert!(
+                Email::new(config(SmtpSecurity::Plain, host)).is_ok(),
+                "{host}"
+            );
         }
         for host in ["smtp.example.com", "10.0.0.5"] {
             let err = Email::new(config(SmtpSecurity::Plain, host)).unwrap_err();

@@ -118,10 +118,22 @@ mod tests {
     fn configs_read_by_type_and_build() {
         let http = HttpClient::new(std::time::Duration::from_secs(5)).unwrap();
         for (json, kind) in [
-            (r#"{"type":"slack","url":"https://hooks.slack.com/services/T/B/x"}"#, "slack"),
-            (r#"{"type":"rocketchat","url":"https://chat.example/hooks/a/b"}"#, "rocketchat"),
-            (r#"{"type":"teams","url":"https://example.logic.azure.com/workflows/x"}"#, "teams"),
-            (r#"{"type":"webhook","url":"http://127.0.0.1:9/x","secret":"s3cr3t"}"#, "webhook"),
+            (
+                r#"{"type":"slack","url":"https://hooks.slack.com/services/T/B/x"}"#,
+                "slack",
+            ),
+            (
+                r#"{"type":"rocketchat","url":"https://chat.example/hooks/a/b"}"#,
+                "rocketchat",
+            ),
+            (
+                r#"{"type":"teams","url":"https://example.logic.azure.com/workflows/x"}"#,
+                "teams",
+            ),
+            (
+                r#"{"type":"webhook","url":"http://127.0.0.1:9/x","secret":"s3cr3t"}"#,
+                "webhook",
+            ),
             (
                 r#"{"type":"email","host":"smtp.example.com","security":"starttls",
                     "from":"ward@example.com","to":["sec@example.com"]}"#,
@@ -131,7 +143,10 @@ mod tests {
             let config: ChannelConfig = serde_json::from_str(json).unwrap();
             assert_eq!(config.kind(), kind);
             let debug = format!("{config:?}");
-            assert!(!debug.contains("hooks") && !debug.contains("s3cr3t"), "{debug}");
+            assert!(
+                !debug.contains("hooks") && !debug.contains("s3cr3t"),
+                "{debug}"
+            );
             assert_eq!(config.build(&http).unwrap().kind(), kind);
         }
     }

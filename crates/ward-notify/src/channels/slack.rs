@@ -105,8 +105,8 @@ impl Channel for Slack {
     }
 
     async fn send(&self, event: &Event) -> Result<(), DeliveryError> {
-        let body = serde_json::to_vec(&Slack::message(event))
-            .expect("a JSON value always serializes");
+        let body =
+            serde_json::to_vec(&Slack::message(event)).expect("a JSON value always serializes");
         self.http
             .post_json("slack", self.url.expose(), body, &[])
             .await

@@ -108,7 +108,8 @@ impl Teams {
             "body": body,
         });
         if let Some(url) = &event.url {
-            card["actions"] = json!([{ "type": "Action.OpenUrl", "title": "Open in ward", "url": url }]);
+            card["actions"] =
+                json!([{ "type": "Action.OpenUrl", "title": "Open in ward", "url": url }]);
         }
         json!({
             "type": "message",
@@ -128,8 +129,8 @@ impl Channel for Teams {
     }
 
     async fn send(&self, event: &Event) -> Result<(), DeliveryError> {
-        let body = serde_json::to_vec(&Teams::message(event))
-            .expect("a JSON value always serializes");
+        let body =
+            serde_json::to_vec(&Teams::message(event)).expect("a JSON value always serializes");
         self.http
             .post_json("teams", self.url.expose(), body, &[])
             .await

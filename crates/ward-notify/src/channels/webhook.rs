@@ -181,7 +181,12 @@ mod tests {
             verify(secret, ts, body, sig, now, MINUTES_5)
         };
         assert_eq!(
-            check(SECRET, "1700000000", br#"{"type":"gate.passed"}"#, &signature),
+            check(
+                SECRET,
+                "1700000000",
+                br#"{"type":"gate.passed"}"#,
+                &signature
+            ),
             Err(VerifyError::Mismatch)
         );
         assert_eq!(
@@ -198,7 +203,10 @@ mod tests {
             check(SECRET, "1699999000", body, &old),
             Err(VerifyError::Stale { age_seconds: 1010 })
         );
-        assert_eq!(check(SECRET, "soon", body, &signature), Err(VerifyError::BadTimestamp));
+        assert_eq!(
+            check(SECRET, "soon", body, &signature),
+            Err(VerifyError::BadTimestamp)
+        );
         for bad in ["", "sha1=abc", "sha256=zz", &signature[..70]] {
             assert_eq!(
                 check(SECRET, "1700000000", body, bad),

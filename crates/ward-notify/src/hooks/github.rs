@@ -105,7 +105,10 @@ fn pull_request(event: PullRequestEvent) -> HookEvent {
 
 fn delete(event: Delete) -> HookEvent {
     if event.ref_type != "branch" {
-        return HookEvent::Ignored(format!("deleted {} {} is not a branch", event.ref_type, event.git_ref));
+        return HookEvent::Ignored(format!(
+            "deleted {} {} is not a branch",
+            event.ref_type, event.git_ref
+        ));
     }
     let repository = event.repository.into_repository();
     HookEvent::Trigger(Trigger {
@@ -209,13 +212,20 @@ mod tests {
             verify(b"s3cret", None, body),
             Err(HookError::MissingHeader { .. })
         ));
-        assert!(verify(b"", Some(&signature(b"", body)), body).is_err(), "an unset secret never matches");
+        assert!(
+            verify(b"", Some(&signature(b"", body)), body).is_err(),
+            "an unset secret never matches"
+        );
     }
 
     #[test]
     fn bad_bodies_are_errors() {
         let err = parse("push", br#"{"ref": "refs/heads/x"}"#).unwrap_err();
-        assert!(err.to_string().starts_with("GitHub push payload: missing field"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("GitHub push payload: missing field"),
+            "{err}"
+        );
         assert_eq!(
             parse("star", b"{}").unwrap(),
             HookEvent::Ignored("GitHub star events start nothing".into())

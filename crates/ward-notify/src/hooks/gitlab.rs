@@ -21,8 +21,7 @@ pub fn verify(expected_token: &str, received: Option<&str>) -> Result<(), HookEr
     let received = received.ok_or(HookError::MissingHeader {
         header: TOKEN_HEADER,
     })?;
-    if expected_token.is_empty() || !secrets_equal(expected_token.as_bytes(), received.as_bytes())
-    {
+    if expected_token.is_empty() || !secrets_equal(expected_token.as_bytes(), received.as_bytes()) {
         return Err(HookError::BadSecret {
             header: TOKEN_HEADER,
         });
@@ -36,16 +35,21 @@ pub fn parse(body: &[u8]) -> Result<HookEvent, HookError> {
     let kind: ObjectKind = serde_json::from_slice(body).map_err(|e| json_error("event", e))?;
     match kind.object_kind.as_str() {
         "push" => push(serde_json::from_slice(body).map_err(|e| json_error("push", e))?),
-        "merge_request" => merge_request(
-            serde_json::from_slice(body).map_err(|e| json_error("merge_request", e))?,
-        ),
-        other => Ok(HookEvent::Ignored(format!("GitLab {other} events start nothing"))),
+        "merge_request" => {
+            merge_request(serde_json::from_slice(body).map_err(|e| json_error("merge_request", e))?)
+        }
+        other => Ok(HookEvent::Ignored(format!(
+            "GitLab {other} events start nothing"
+        ))),
     }
 }
 
 fn push(event: Push) -> Result<HookEvent, HookError> {
     let Some(branch) = branch_of(&event.git_ref) else {
-        return Ok(HookEvent::Ignored(format!("{} is not a branch", event.git_ref)));
+        return Ok(HookEvent::Ignored(format!(
+            "{} is not a branch",
+            event.git_ref
+        )));
     };
     let deleted = is_zero_sha(&event.after);
     let repository = event.project.repository();

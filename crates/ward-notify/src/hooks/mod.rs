@@ -115,7 +115,9 @@ fn secrets_equal(a: &[u8], b: &[u8]) -> bool {
 
 /// `refs/heads/main` → `main`; other refs (tags, notes) → `None`.
 fn branch_of(git_ref: &str) -> Option<&str> {
-    git_ref.strip_prefix("refs/heads/").filter(|b| !b.is_empty())
+    git_ref
+        .strip_prefix("refs/heads/")
+        .filter(|b| !b.is_empty())
 }
 
 /// Git's name for "no commit": forty zeros, the `after` of a deleted branch.
