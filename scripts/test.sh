@@ -25,6 +25,24 @@ fi
 command -v cargo-deny >/dev/null || cargo install cargo-deny --locked
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
+# --- ward-notify: the SMTP sink of the email tests ---------------------------------------
+# crates/ward-notify/tests/it/email.rs starts tests/it/smtp_sink.py itself, on aiosmtpd (PyPI).
+# WARD_TEST_SMTP_REQUIRED makes a missing aiosmtpd fail those tests instead of skipping them.
+export WARD_TEST_PYTHON=${WARD_TEST_PYTHON:-python3}
+if ! "$WARD_TEST_PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
+    "$WARD_TEST_PYTHON" -m pip install --quiet aiosmtpd 2>/dev/null \
+        || "$WARD_TEST_PYTHON" -m pip install --quiet --break-system-packages aiosmtpd 2>/dev/null \
+        || {
+            notify_sudo=""
+            [ "$(id -u)" -eq 0 ] || notify_sudo="sudo"
+            $notify_sudo apt-get update -qq
+            $notify_sudo apt-get install -y -qq python3-aiosmtpd
+            WARD_TEST_PYTHON=/usr/bin/python3
+        }
+fi
+export WARD_TEST_SMTP_REQUIRED=1
+# --- end ward-notify ---------------------------------------------------------------------
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
