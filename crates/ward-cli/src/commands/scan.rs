@@ -235,21 +235,9 @@ fn secrets_scanner(args: &Args) -> anyhow::Result<Scanner> {
     if let Some(path) = ward_toml(args) {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
-        let table: toml::Table =
-            toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
-        let secrets = table.get("scan").and_then(|s| s.get("secrets")).cloned();
-        if let Some(secrets) = secrets {
-            if let Some(custom) = secrets.get("rules").cloned() {
-                let name = format!("{} [[scan.secrets.rules]]", path.display());
-                rules.extend(ward_secrets::parse_ward_rules_value(&name, custom)?);
-            }
-            if salt.is_none() {
-                salt = secrets
-                    .get("salt")
-                    .and_then(|s| s.as_str())
-                    .map(|s| s.as_bytes().to_vec());
-            }
-        }
+        let settings = ward_secrets::ward_toml_settings(&path.display().to_string(), &text)?;
+        rules.extend(settings.rules);
+        salt = salt.or(settings.salt);
     }
     if let Some(path) = &args.config {
         let text =
