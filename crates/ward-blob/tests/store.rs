@@ -196,7 +196,7 @@ async fn retention_deletes_exactly_the_expired_objects() {
             .apply_retention(&retention, old_created + 365 * DAY)
             .await
             .unwrap();
-        assert_eq!(deleted, [new_report.clone()]);
+        assert_eq!(deleted, std::slice::from_ref(&new_report));
         assert!(store.head(&failure).await.unwrap().is_some());
     }
 }
@@ -336,4 +336,24 @@ fn bad_locations_are_errors() {
             "{location}"
         );
     }
+}
+
+/// The lifecycle configuration the README shows is the one ward's defaults give.
+#[test]
+fn readme_lifecycle_rule_matches_the_defaults() {
+    let readme_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+    let readme = std::fs::read_to_string(readme_path).unwrap();
+    let after = readme
+        .split_once("put-bucket-lifecycle-configuration")
+        .unwrap()
+        .1;
+    let json = after
+        .split_once("```json\n")
+        .unwrap()
+        .1
+        .split_once("```")
+        .unwrap()
+        .0;
+    let shown: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(shown, Retention::default().s3_lifecycle("ward"));
 }

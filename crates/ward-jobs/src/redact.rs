@@ -18,7 +18,7 @@ pub(crate) fn redact_secrets(text: &str) -> String {
     let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
     let mut hits = hits;
     // Right to left within a line, so earlier columns stay valid.
-    hits.sort_by(|a, b| (b.line, b.column).cmp(&(a.line, a.column)));
+    hits.sort_by_key(|hit| std::cmp::Reverse((hit.line, hit.column)));
     for hit in hits {
         let Some(line) = lines.get_mut((hit.line as usize).wrapping_sub(1)) else {
             continue;

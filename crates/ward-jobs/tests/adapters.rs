@@ -5,7 +5,7 @@
 //! `scripts/test.sh`, which installs them) makes that a failure.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use ward_jobs::adapters::{adapter, Collect, External, Runner};
@@ -545,4 +545,99 @@ async fn trivy_fs_secret_findings_are_imported() {
         !shown.contains("Zx9Qv2LmN8pR4sT6uW1y"),
         "a secret in clear: {shown}"
     );
+}
+
+/// A stand-in SonarQube server on loopback, answering the three Web API calls the adapter
+/// makes with real API responses (from the report corpus), and recording the requests.
+async fn sonarqube_stand_in() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/corpus/sonarqube");
+    let issues = std::fs::read_to_string(corpus.join("findings_over_api.json")).unwrap();
+    let hotspots = std::fs::read_to_string(corpus.join("findings_over_api_hotspots.json")).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let Ok(n) = socket.read(&mut buffer).await else {
+                    break;
+                };
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buffer[..n]);
+            }
+            let request = String::from_utf8_lossy(&request).to_string();
+            let target = request.split(' ').nth(1).unwrap_or("").to_string();
+            let authorized = request
+                .to_ascii_lowercase()
+                .contains("authorization: basic dg9rog==");
+            log.lock()
+                .unwrap()
+                .push(format!("{target} auth={authorized}"));
+            let body = if target.starts_with("/api/ce/task") {
+                r#"{"task":{"id":"T1","status":"SUCCESS"}}"#.to_string()
+            } else if target.starts_with("/api/issues/search") {
+                issues.clone()
+            } else if target.starts_with("/api/hotspots/search") {
+                hotspots.clone()
+            } else {
+                String::new()
+            };
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(response.as_bytes()).await;
+        }
+    });
+    (base, seen)
+}
+
+/// sonar-scanner leaves no report: its results are fetched from the server it sent them to.
+/// The scanner here is a stand-in that writes the metadata file the real one writes.
+#[tokio::test]
+async fn sonar_results_are_fetched_from_the_server() {
+    let bench = Bench::new();
+    bench.tool(
+        "sonar-scanner",
+        r#"for arg in "$@"; do
+  case "$arg" in
+    -Dsonar.scanner.metadataFilePath=*) meta="${arg#*=}" ;;
+    -Dsonar.projectKey=*) key="${arg#*=}" ;;
+  esac
+done
+printf 'projectKey=%s\nserverUrl=%s\nceTaskId=T1\nceTaskUrl=%s/api/ce/task?id=T1\n' "$key" "$SONAR_HOST_URL" "$SONAR_HOST_URL" > "$meta""#,
+    );
+    let (base, seen) = sonarqube_stand_in().await;
+    let mut config = bench.config();
+    config.project = "shop".to_string();
+    config.env = vec![
+        ("SONAR_HOST_URL".to_string(), base),
+        ("SONAR_TOKEN".to_string(), "tok".to_string()),
+    ];
+    let done = completed(
+        run(
+            adapter("sonar-scanner").unwrap(),
+            &Target::Directory(bench.tree()),
+            &config,
+        )
+        .await,
+    );
+    // The corpus counts: 5 issues and 4 hotspots.
+    assert_eq!(done.findings.len(), 9);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            "/api/ce/task?id=T1 auth=true",
+            "/api/issues/search?componentKeys=shop&ps=500&p=1 auth=true",
+            "/api/hotspots/search?projectKey=shop&ps=500&p=1 auth=true",
+        ]
+    );
+    bench.assert_scratch_empty();
 }
