@@ -118,7 +118,7 @@ impl BlobStore {
     /// variables (see [`BlobStore::open`]). Requests use the path style (`endpoint/bucket/key`),
     /// which S3-compatible servers accept.
     pub fn s3(bucket: &str, prefix: &str) -> Result<BlobStore, Error> {
-        let location = format!("s3://{bucket}{prefix}");
+        let location = format!("s3://{bucket}/{}", prefix.trim_matches('/'));
         let invalid = |reason: String| Error::InvalidLocation {
             location: location.clone(),
             reason,
