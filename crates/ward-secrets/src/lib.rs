@@ -57,6 +57,37 @@ pub enum Error {
     Git(String),
 }
 
+/// What the `[scan.secrets]` table of a ward.toml sets: custom rules and the hash salt.
+#[derive(Debug, Default)]
+pub struct WardTomlSettings {
+    /// `[[scan.secrets.rules]]`, in ward's rule format.
+    pub rules: Vec<Rule>,
+    /// `[scan.secrets] salt`.
+    pub salt: Option<Vec<u8>>,
+}
+
+/// Reads the `[scan.secrets]` table of a ward.toml (`source` names it in errors); a file
+/// without one sets nothing. `ward scan` and the server's native scanner both use it.
+pub fn ward_toml_settings(source: &str, text: &str) -> Result<WardTomlSettings, Error> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| Error::Config {
+        source_name: source.to_string(),
+        message: e.to_string(),
+    })?;
+    let mut settings = WardTomlSettings::default();
+    let Some(secrets) = table.get("scan").and_then(|s| s.get("secrets")) else {
+        return Ok(settings);
+    };
+    if let Some(custom) = secrets.get("rules").cloned() {
+        let name = format!("{source} [[scan.secrets.rules]]");
+        settings.rules = parse_ward_rules_value(&name, custom)?;
+    }
+    settings.salt = secrets
+        .get("salt")
+        .and_then(|s| s.as_str())
+        .map(|s| s.as_bytes().to_vec());
+    Ok(settings)
+}
+
 /// The built-in rules.
 pub fn builtin_rules() -> Vec<Rule> {
     parse_ward_rules(rules::BUILTIN_SOURCE, rules::BUILTIN_RULES)
