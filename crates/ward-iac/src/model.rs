@@ -62,12 +62,13 @@ impl Node {
     }
 
     /// The value under `key` in a map, ignoring case and underscores in the key; in a list,
-    /// the value under `key` in its first element (a Terraform block).
+    /// the value under `key` in its first element (a Terraform block). A `null` value counts
+    /// as absent, as in plans, where `null` means "not set".
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
             Value::Map(entries) => entries
                 .iter()
-                .find(|(k, _)| key_eq(k, key))
+                .find(|(k, v)| key_eq(k, key) && !matches!(v.value, Value::Null))
                 .map(|(_, v)| v),
             Value::List(items) => items.first().and_then(|first| first.get(key)),
             _ => None,

@@ -162,17 +162,21 @@ rule! {
 }
 
 rule! {
-    /// Flags RDS instances and clusters without deletion protection.
+    /// Flags RDS instances and RDS, Neptune and DocumentDB clusters without deletion
+    /// protection.
     ///
     /// Why: one mistaken `terraform destroy` or stack deletion removes the database.
     RDS_DELETION_PROTECTION_DISABLED {
         id: "aws-rds-deletion-protection-disabled",
         title: "RDS deletion protection is not enabled",
         severity: Severity::Low,
-        check: Check::Aws { kinds: &["aws_db_instance", "aws_rds_cluster"], check: |_, r, h| unless_true(r, h, &["deletion_protection"]) },
+        check: Check::Aws {
+            kinds: &["aws_db_instance", "aws_rds_cluster", "aws_neptune_cluster", "aws_docdb_cluster"],
+            check: |_, r, h| unless_true(r, h, &["deletion_protection"]),
+        },
         remediation: "Set `deletion_protection = true` (`DeletionProtection: true`).",
         references: &["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html#USER_DeleteInstance.DeletionProtection"],
-        aliases: &["CKV_AWS_293", "CKV_AWS_139"],
+        aliases: &["CKV_AWS_293", "CKV_AWS_139", "CKV2_AWS_58"],
         fail: &[("main.tf", "resource \"aws_rds_cluster\" \"c\" {\n  engine = \"aurora\"\n}\n")],
         pass: &[("main.tf", "resource \"aws_rds_cluster\" \"c\" {\n  deletion_protection = true\n}\n")],
     }
@@ -236,6 +240,48 @@ rule! {
         aliases: &["CKV_AWS_44"],
         fail: &[("main.tf", "resource \"aws_neptune_cluster\" \"n\" {\n  storage_encrypted = false\n}\n")],
         pass: &[("main.tf", "resource \"aws_neptune_cluster\" \"n\" {\n  storage_encrypted = true\n}\n")],
+    }
+}
+
+rule! {
+    /// Flags Neptune clusters that export no audit logs to CloudWatch
+    /// (`enable_cloudwatch_logs_exports` without `audit`).
+    ///
+    /// Why: the audit log is the only record of which queries read or changed the graph.
+    NEPTUNE_LOGGING_DISABLED {
+        id: "aws-neptune-audit-logs-disabled",
+        title: "Neptune audit logs are not exported",
+        severity: Severity::Low,
+        check: Check::Aws {
+            kinds: &["aws_neptune_cluster"],
+            check: |_, r, h| match r.props.first_of(&["enable_cloudwatch_logs_exports"]) {
+                Some(n) if n.is_dynamic() || n.has_str("audit") => {}
+                other => h.on(other),
+            },
+        },
+        remediation: "Set `enable_cloudwatch_logs_exports = [\"audit\"]` (`EnableCloudwatchLogsExports`) and the `neptune_enable_audit_log` parameter.",
+        references: &["https://docs.aws.amazon.com/neptune/latest/userguide/cloudwatch-logs.html"],
+        aliases: &["CKV_AWS_101"],
+        fail: &[("main.tf", "resource \"aws_neptune_cluster\" \"n\" {\n  engine = \"neptune\"\n}\n")],
+        pass: &[("main.tf", "resource \"aws_neptune_cluster\" \"n\" {\n  enable_cloudwatch_logs_exports = [\"audit\"]\n}\n")],
+    }
+}
+
+rule! {
+    /// Flags Neptune clusters without IAM database authentication.
+    ///
+    /// Why: without it, anyone who can reach the endpoint on the network can query the
+    /// graph; IAM authentication ties every connection to a signed, audited principal.
+    NEPTUNE_IAM_AUTH_DISABLED {
+        id: "aws-neptune-iam-auth-disabled",
+        title: "Neptune IAM database authentication is not enabled",
+        severity: Severity::Medium,
+        check: Check::Aws { kinds: &["aws_neptune_cluster"], check: |_, r, h| unless_true(r, h, &["iam_database_authentication_enabled", "iam_auth_enabled"]) },
+        remediation: "Set `iam_database_authentication_enabled = true` (`IamAuthEnabled: true`).",
+        references: &["https://docs.aws.amazon.com/neptune/latest/userguide/iam-auth.html"],
+        aliases: &["CKV_AWS_359"],
+        fail: &[("main.tf", "resource \"aws_neptune_cluster\" \"n\" {\n  iam_database_authentication_enabled = false\n}\n")],
+        pass: &[("template.yaml", "Resources:\n  N:\n    Type: AWS::Neptune::DBCluster\n    Properties:\n      IamAuthEnabled: true\n")],
     }
 }
 

@@ -13,6 +13,20 @@ use ward_core::Severity;
 use crate::model::{Node, Resource, Value};
 use crate::rules::{rule, Check, Hits};
 
+#[cfg(test)]
+mod tests {
+    use super::action_matches;
+
+    #[test]
+    fn action_patterns_match_like_iam() {
+        assert!(action_matches("lambda:*", "lambda:UpdateFunctionCode"));
+        assert!(action_matches("iam:Put*Policy", "iam:putrolepolicy"));
+        assert!(action_matches("*", "iam:passrole"));
+        assert!(!action_matches("s3:*", "iam:passrole"));
+        assert!(!action_matches("iam:Get*", "iam:passrole"));
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Purpose {
     /// Attached to a user, group or role: what they may do.
@@ -71,13 +85,44 @@ impl Statement {
         self.resources.iter().any(|r| r == "*")
     }
 
+    /// Whether an allowed action pattern (`lambda:*`, `iam:Put*`) covers one of `wanted`.
     fn has_action(&self, wanted: &[&str]) -> bool {
         !self.not_action
             && self
                 .actions
                 .iter()
-                .any(|a| wanted.iter().any(|w| a.eq_ignore_ascii_case(w)))
+                .any(|a| wanted.iter().any(|w| action_matches(a, w)))
     }
+}
+
+/// Whether an IAM action pattern (with `*` and `?` wildcards, any case) matches an action.
+fn action_matches(pattern: &str, action: &str) -> bool {
+    let p: Vec<u8> = pattern.bytes().map(|b| b.to_ascii_lowercase()).collect();
+    let a: Vec<u8> = action.bytes().map(|b| b.to_ascii_lowercase()).collect();
+    // Iterative wildcard matching with backtracking to the last `*`.
+    let (mut i, mut j, mut star, mut mark) = (0usize, 0usize, None, 0usize);
+    while j < a.len() {
+        match p.get(i) {
+            Some(b'*') => {
+                star = Some(i);
+                mark = j;
+                i += 1;
+            }
+            Some(c) if *c == b'?' || Some(c) == a.get(j) => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                Some(s) => {
+                    i = s + 1;
+                    mark += 1;
+                    j = mark;
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(i..).is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
 }
 
 /// The policy documents of a resource, with their purpose.
@@ -190,7 +235,10 @@ fn each(r: &Resource, hits: &mut Hits, filter: fn(Purpose) -> bool, bad: impl Fn
 }
 
 fn is_admin(s: &Statement) -> bool {
-    s.allow && s.has_action(&["*", "*:*"]) && s.resource_is_any()
+    s.allow
+        && !s.not_action
+        && s.actions.iter().any(|a| a == "*" || a == "*:*")
+        && s.resource_is_any()
 }
 
 rule! {

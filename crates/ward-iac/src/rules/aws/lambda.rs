@@ -191,6 +191,24 @@ rule! {
 }
 
 rule! {
+    /// Flags Lambda functions without a code signing configuration.
+    ///
+    /// Why: without code signing, anyone allowed to update the function can deploy any code;
+    /// signing ensures only packages signed by trusted publishers run.
+    LAMBDA_NO_CODE_SIGNING {
+        id: "aws-lambda-no-code-signing",
+        title: "Lambda function does not validate code signatures",
+        severity: Severity::Low,
+        check: Check::Aws { kinds: FUNCTION, check: |_, r, h| unless_set(r, h, &["code_signing_config_arn"]) },
+        remediation: "Create an `aws_lambda_code_signing_config` with an AWS Signer profile and set `code_signing_config_arn` (`CodeSigningConfigArn`).",
+        references: &["https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html"],
+        aliases: &["CKV_AWS_272"],
+        fail: &[("main.tf", "resource \"aws_lambda_function\" \"f\" {\n  function_name = \"f\"\n}\n")],
+        pass: &[("main.tf", "resource \"aws_lambda_function\" \"f\" {\n  code_signing_config_arn = aws_lambda_code_signing_config.c.arn\n}\n")],
+    }
+}
+
+rule! {
     /// Flags Lambda permissions that let any principal (`"*"`) invoke the function without a
     /// source condition.
     ///

@@ -5,7 +5,7 @@
 //! set by an expression or intrinsic function (known only at deploy time) never fails a
 //! rule: ward reports what the code states.
 
-use crate::model::{Node, Resource};
+use crate::model::Resource;
 use crate::rules::{Hits, Rule};
 
 mod api_gateway;
@@ -73,6 +73,8 @@ pub(crate) static RULES: &[&Rule] = &[
     &databases::RDS_ENHANCED_MONITORING_DISABLED,
     &databases::RDS_LOGS_DISABLED,
     &databases::NEPTUNE_UNENCRYPTED,
+    &databases::NEPTUNE_LOGGING_DISABLED,
+    &databases::NEPTUNE_IAM_AUTH_DISABLED,
     &databases::DOCDB_UNENCRYPTED,
     &databases::DYNAMODB_NO_CMK,
     &databases::DYNAMODB_PITR_DISABLED,
@@ -111,6 +113,7 @@ pub(crate) static RULES: &[&Rule] = &[
     &lambda::LAMBDA_NO_CONCURRENCY_LIMIT,
     &lambda::LAMBDA_TRACING_DISABLED,
     &lambda::LAMBDA_DEPRECATED_RUNTIME,
+    &lambda::LAMBDA_NO_CODE_SIGNING,
     &lambda::LAMBDA_PUBLIC_PERMISSION,
     &lambda::LAMBDA_URL_NO_AUTH,
     &api_gateway::APIGW_METHOD_NO_AUTH,
