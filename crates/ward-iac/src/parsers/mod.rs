@@ -42,9 +42,12 @@ pub(crate) fn kind_of(path: &Path) -> Option<FileKind> {
     if lower.ends_with(".tf") {
         return Some(FileKind::Terraform);
     }
+    let data_extension = [".json", ".yaml", ".yml", ".md", ".txt", ".sh", ".ps1", ".tsv"]
+        .iter()
+        .any(|e| lower.ends_with(e));
     if lower == "dockerfile"
         || lower == "containerfile"
-        || lower.starts_with("dockerfile.")
+        || (lower.starts_with("dockerfile.") && !data_extension)
         || lower.ends_with(".dockerfile")
     {
         return Some(FileKind::Dockerfile);
@@ -165,6 +168,7 @@ mod tests {
             ("main.tf", Some(FileKind::Terraform)),
             ("Dockerfile", Some(FileKind::Dockerfile)),
             ("Dockerfile.prod", Some(FileKind::Dockerfile)),
+            ("dockerfile.json", Some(FileKind::Structured)),
             ("api.Dockerfile", Some(FileKind::Dockerfile)),
             ("docker-compose.override.yml", Some(FileKind::Compose)),
             ("compose.yaml", Some(FileKind::Compose)),
