@@ -22,7 +22,6 @@ pub(crate) static RULES: &[&Rule] = &[
     &IMAGE_LATEST,
 ];
 
-const SPEC: &str = "https://github.com/compose-spec/compose-spec/blob/main/05-services.md";
 
 fn equals(s: &ComposeService, h: &mut Hits, key: &str, value: &str) {
     if let Some(n) = s.doc.get(key).filter(|n| n.as_str() == Some(value)) {
@@ -44,7 +43,7 @@ rule! {
             }
         }),
         remediation: "Remove `privileged: true`; add only the capabilities and devices the service needs.",
-        references: &[SPEC],
+        references: &["https://github.com/compose-spec/compose-spec/blob/main/05-services.md"],
         aliases: &[],
         fail: &[("docker-compose.yml", "services:\n  app:\n    image: app:1\n    privileged: true\n")],
         pass: &[("docker-compose.yml", "services:\n  app:\n    image: app:1\n")],
@@ -62,7 +61,7 @@ rule! {
         severity: Severity::High,
         check: Check::Compose(|s, h| equals(s, h, "network_mode", "host")),
         remediation: "Use a bridge network and publish only the needed ports.",
-        references: &[SPEC],
+        references: &["https://github.com/compose-spec/compose-spec/blob/main/05-services.md"],
         aliases: &[],
         fail: &[("compose.yaml", "services:\n  app:\n    image: app:1\n    network_mode: host\n")],
         pass: &[("compose.yaml", "services:\n  app:\n    image: app:1\n    ports: [\"8080:8080\"]\n")],
@@ -79,7 +78,7 @@ rule! {
         severity: Severity::High,
         check: Check::Compose(|s, h| equals(s, h, "pid", "host")),
         remediation: "Remove `pid: host`.",
-        references: &[SPEC],
+        references: &["https://github.com/compose-spec/compose-spec/blob/main/05-services.md"],
         aliases: &[],
         fail: &[("docker-compose.yml", "services:\n  app:\n    image: app:1\n    pid: host\n")],
         pass: &[("docker-compose.yml", "services:\n  app:\n    image: app:1\n")],
@@ -96,7 +95,7 @@ rule! {
         severity: Severity::Medium,
         check: Check::Compose(|s, h| equals(s, h, "ipc", "host")),
         remediation: "Remove `ipc: host`.",
-        references: &[SPEC],
+        references: &["https://github.com/compose-spec/compose-spec/blob/main/05-services.md"],
         aliases: &[],
         fail: &[("docker-compose.yml", "services:\n  app:\n    image: app:1\n    ipc: host\n")],
         pass: &[("docker-compose.yml", "services:\n  app:\n    image: app:1\n    ipc: private\n")],
@@ -247,7 +246,7 @@ rule! {
             }
         }),
         remediation: "Pin the image to a version tag or digest.",
-        references: &[SPEC],
+        references: &["https://github.com/compose-spec/compose-spec/blob/main/05-services.md"],
         aliases: &[],
         fail: &[("docker-compose.yml", "services:\n  app:\n    image: ghcr.io/org/app\n")],
         pass: &[("docker-compose.yml", "services:\n  app:\n    image: ghcr.io/org/app:2.1.0\n")],

@@ -27,7 +27,6 @@ pub(crate) static RULES: &[&Rule] = &[
     &EXPOSE_SSH,
 ];
 
-const BEST_PRACTICES: &str = "https://docs.docker.com/build/building/best-practices/";
 
 fn final_user(d: &Dockerfile) -> Option<&Instruction> {
     d.final_stage().iter().rev().find(|i| i.keyword == "USER")
@@ -252,7 +251,7 @@ rule! {
             }
         }),
         remediation: "Download to a file, verify its checksum or signature, then run it; or install from a package manager.",
-        references: &[BEST_PRACTICES],
+        references: &["https://docs.docker.com/build/building/best-practices/"],
         aliases: &[],
         fail: &[("Dockerfile", "FROM debian:12\nRUN curl -fsSL https://get.example.com/install.sh | sh\n")],
         pass: &[("Dockerfile", "FROM debian:12\nRUN curl -fsSLo /tmp/i.sh https://get.example.com/install.sh && sha256sum -c i.sha256 && sh /tmp/i.sh\n")],

@@ -93,7 +93,6 @@ fn is_job(o: &KubeObject) -> bool {
     matches!(o.kind.as_str(), "Job" | "CronJob")
 }
 
-const PSS: &str = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
 
 rule! {
     /// Flags containers running in privileged mode.
@@ -110,7 +109,7 @@ rule! {
             }
         })),
         remediation: "Remove `privileged: true`; grant only the specific capabilities the container needs.",
-        references: &[PSS],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
         aliases: &["CKV_K8S_16"],
         fail: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: app}\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n      securityContext:\n        privileged: true\n")],
         pass: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: app}\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n      securityContext:\n        privileged: false\n")],
@@ -135,7 +134,7 @@ rule! {
             }
         })),
         remediation: "Set `securityContext.allowPrivilegeEscalation: false`.",
-        references: &[PSS],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
         aliases: &["CKV_K8S_20"],
         fail: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n")],
         pass: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n      securityContext:\n        allowPrivilegeEscalation: false\n")],
@@ -165,7 +164,7 @@ rule! {
             }
         })),
         remediation: "Set `runAsNonRoot: true` and a non-zero `runAsUser` in the pod or container security context, and build images with a non-root `USER`.",
-        references: &[PSS],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
         aliases: &["CKV_K8S_23", "CKV_K8S_6"],
         fail: &[("deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: app}\nspec:\n  template:\n    spec:\n      securityContext:\n        runAsUser: 0\n      containers:\n        - name: c\n          image: nginx:1.27\n")],
         pass: &[("deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: app}\nspec:\n  template:\n    spec:\n      securityContext:\n        runAsNonRoot: true\n        runAsUser: 10001\n      containers:\n        - name: c\n          image: nginx:1.27\n")],
@@ -207,7 +206,7 @@ rule! {
         severity: Severity::High,
         check: Check::Kubernetes(|o, h| pod_flag(o, h, "hostNetwork")),
         remediation: "Remove `hostNetwork: true`; expose the pod through a Service.",
-        references: &[PSS],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
         aliases: &["CKV_K8S_19"],
         fail: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: true\n  containers: [{name: c}]\n")],
         pass: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: false\n  containers: [{name: c}]\n")],
@@ -225,7 +224,7 @@ rule! {
         severity: Severity::High,
         check: Check::Kubernetes(|o, h| pod_flag(o, h, "hostPID")),
         remediation: "Remove `hostPID: true`.",
-        references: &[PSS],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
         aliases: &["CKV_K8S_17"],
         fail: &[("job.yaml", "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      hostPID: true\n      containers: [{name: c}]\n")],
         pass: &[("job.yaml", "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      containers: [{name: c}]\n")],
@@ -242,7 +241,7 @@ rule! {
         severity: Severity::High,
         check: Check::Kubernetes(|o, h| pod_flag(o, h, "hostIPC")),
         remediation: "Remove `hostIPC: true`.",
-        references: &[PSS],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
         aliases: &["CKV_K8S_18"],
         fail: &[("ds.yaml", "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      hostIPC: true\n      containers: [{name: c}]\n")],
         pass: &[("ds.yaml", "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: c}]\n")],
@@ -324,7 +323,7 @@ rule! {
             }
         })),
         remediation: "Remove `hostPort`; expose the container through a Service.",
-        references: &[PSS],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
         aliases: &["CKV_K8S_26"],
         fail: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      ports:\n        - containerPort: 80\n          hostPort: 80\n")],
         pass: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      ports:\n        - containerPort: 80\n")],
@@ -354,7 +353,7 @@ rule! {
             }
         })),
         remediation: "Remove the added capabilities, or keep only the single one the workload needs and document why.",
-        references: &[PSS],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
         aliases: &["CKV_K8S_25", "CKV_K8S_39"],
         fail: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      securityContext:\n        capabilities:\n          add: [SYS_ADMIN]\n")],
         pass: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      securityContext:\n        capabilities:\n          add: [NET_BIND_SERVICE]\n          drop: [ALL]\n")],
@@ -381,7 +380,7 @@ rule! {
             }
         })),
         remediation: "Set `securityContext.capabilities.drop: [ALL]` and add back only what is needed.",
-        references: &[PSS],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
         aliases: &["CKV_K8S_37"],
         fail: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n")],
         pass: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      securityContext:\n        capabilities:\n          drop: [ALL]\n")],
@@ -403,7 +402,7 @@ rule! {
             }
         })),
         remediation: "Drop `NET_RAW` (or `ALL`) in `securityContext.capabilities.drop`.",
-        references: &[PSS],
+        references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
         aliases: &["CKV_K8S_28"],
         fail: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      securityContext:\n        capabilities:\n          drop: [CHOWN]\n")],
         pass: &[("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      securityContext:\n        capabilities:\n          drop: [NET_RAW]\n")],

@@ -214,13 +214,42 @@ fn split_module(address: &str) -> (&str, &str) {
     (address.get(..prefix_len).unwrap_or(""), rest)
 }
 
-/// Declares a rule: its doc comment becomes both its rustdoc and its `description`.
+/// Declares a rule. Its doc comment (what it flags, why it matters) becomes the finding's
+/// description; the generated rustdoc adds the examples, the remediation and the references
+/// from the fields, so the item documents the rule completely.
 macro_rules! rule {
-    ($(#[doc = $doc:expr])* $name:ident { $($field:ident: $value:expr),* $(,)? }) => {
+    (
+        $(#[doc = $doc:expr])*
+        $name:ident {
+            id: $id:literal,
+            title: $title:literal,
+            severity: $severity:expr,
+            check: $check:expr,
+            remediation: $remediation:literal,
+            references: &[$($reference:literal),+ $(,)?],
+            aliases: &[$($alias:literal),* $(,)?],
+            fail: &[$(($fail_name:literal, $fail_text:literal)),+ $(,)?],
+            pass: &[$(($pass_name:literal, $pass_text:literal)),+ $(,)?] $(,)?
+        }
+    ) => {
         $(#[doc = $doc])*
+        ///
+        $(#[doc = concat!("Example, flagged (`", $fail_name, "`):\n\n```text\n", $fail_text, "```\n")])+
+        $(#[doc = concat!("Example, not flagged (`", $pass_name, "`):\n\n```text\n", $pass_text, "```\n")])+
+        #[doc = concat!("Remediation: ", $remediation, "\n")]
+        ///
+        $(#[doc = concat!("Reference: <", $reference, ">\n")])+
         pub(crate) static $name: $crate::rules::Rule = $crate::rules::Rule {
+            id: $id,
+            title: $title,
+            severity: $severity,
+            check: $check,
+            remediation: $remediation,
+            references: &[$($reference),+],
+            aliases: &[$($alias),*],
+            fail: &[$(($fail_name, $fail_text)),+],
+            pass: &[$(($pass_name, $pass_text)),+],
             description: concat!($($doc, "\n"),*),
-            $($field: $value),*
         };
     };
 }

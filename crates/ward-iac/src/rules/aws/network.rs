@@ -125,7 +125,6 @@ const ADMIN_PORTS: &[(i64, &str)] = &[
     (27017, "MongoDB"),
 ];
 
-const SG_REMEDIATION: &str = "Allow the port only from known address ranges or security groups (a bastion, a VPN, the load balancer); use Systems Manager Session Manager instead of opening SSH/RDP.";
 
 rule! {
     /// Flags security group rules that allow SSH (port 22) from `0.0.0.0/0` or `::/0`.
@@ -137,7 +136,7 @@ rule! {
         title: "Security group allows SSH from the internet",
         severity: Severity::High,
         check: Check::Aws { kinds: SG_KINDS, check: |_, r, h| open_port(r, h, 22) },
-        remediation: SG_REMEDIATION,
+        remediation: "Allow the port only from known address ranges or security groups (a bastion, a VPN, the load balancer); use Systems Manager Session Manager instead of opening SSH/RDP.",
         references: &["https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-13"],
         aliases: &["CKV_AWS_24", "W9", "F1000"],
         fail: &[
@@ -157,7 +156,7 @@ rule! {
         title: "Security group allows RDP from the internet",
         severity: Severity::High,
         check: Check::Aws { kinds: SG_KINDS, check: |_, r, h| open_port(r, h, 3389) },
-        remediation: SG_REMEDIATION,
+        remediation: "Allow the port only from known address ranges or security groups (a bastion, a VPN, the load balancer); use Systems Manager Session Manager instead of opening SSH/RDP.",
         references: &["https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-14"],
         aliases: &["CKV_AWS_25"],
         fail: &[("template.yaml", "Resources:\n  R:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n      GroupId: sg-1\n      IpProtocol: tcp\n      FromPort: 3300\n      ToPort: 3400\n      CidrIp: 0.0.0.0/0\n")],
@@ -185,7 +184,7 @@ rule! {
                 }
             },
         },
-        remediation: SG_REMEDIATION,
+        remediation: "Allow the port only from known address ranges or security groups (a bastion, a VPN, the load balancer); use Systems Manager Session Manager instead of opening SSH/RDP.",
         references: &["https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"],
         aliases: &["CKV_AWS_277"],
         fail: &[("template.yaml", "Resources:\n  S:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n      SecurityGroupIngress:\n        - IpProtocol: -1\n          CidrIp: 0.0.0.0/0\n")],
@@ -222,7 +221,7 @@ rule! {
                 }
             },
         },
-        remediation: SG_REMEDIATION,
+        remediation: "Allow the port only from known address ranges or security groups (a bastion, a VPN, the load balancer); use Systems Manager Session Manager instead of opening SSH/RDP.",
         references: &["https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-19"],
         aliases: &["CKV_AWS_148"],
         fail: &[("main.tf", "resource \"aws_security_group_rule\" \"db\" {\n  type        = \"ingress\"\n  from_port   = 3306\n  to_port     = 3306\n  protocol    = \"tcp\"\n  cidr_blocks = [\"0.0.0.0/0\"]\n}\n")],

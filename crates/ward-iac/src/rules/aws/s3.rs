@@ -219,7 +219,7 @@ fn public_access_block(ctx: &AwsContext<'_>, r: &Resource, hits: &mut Hits, sett
 }
 
 macro_rules! public_access_rule {
-    ($(#[doc = $doc:expr])* $name:ident, $id:expr, $setting:expr, $title:expr, $alias:expr) => {
+    ($(#[doc = $doc:expr])* $name:ident, $id:literal, $setting:literal, $title:literal, $alias:literal) => {
         rule! {
             $(#[doc = $doc])*
             $name {
