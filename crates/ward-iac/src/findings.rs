@@ -168,7 +168,11 @@ fn finding(rule: &Rule, hit: &Hit, target: Target<'_>) -> Finding {
         f.add_reference(reference);
     }
     f.tags = rule.aliases.iter().map(|a| format!("alias:{a}")).collect();
-    let line = if hit.line > 0 { hit.line } else { target.first_line };
+    let line = if hit.line > 0 {
+        hit.line
+    } else {
+        target.first_line
+    };
     f.location = Location {
         file: Some(FileLocation::new(target.file, Some(line))),
         cloud: target

@@ -124,7 +124,10 @@ pub fn scan(root: &Path, config: &Config) -> Result<Scan, Error> {
     let groups = walk::parallel_map(roots, threads, |dir| terraform::resources(dir, &modules));
 
     let mut findings = Vec::new();
-    for group in groups.iter().chain(others.iter().flat_map(|p| p.aws.iter())) {
+    for group in groups
+        .iter()
+        .chain(others.iter().flat_map(|p| p.aws.iter()))
+    {
         findings.extend(findings::aws(group));
     }
     for parsed in &others {
@@ -211,7 +214,10 @@ fn read_one(candidate: &walk::Candidate, max_file_size: u64) -> Outcome {
             _ => Outcome::Warning(format!("{name}: not UTF-8 text")),
         };
     };
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
     if candidate.kind == FileKind::Terraform {
         let dir = candidate
             .path

@@ -77,9 +77,7 @@ impl Node {
 
     /// The value at a dotted path of keys (`versioning.enabled`).
     pub fn path(&self, dotted: &str) -> Option<&Node> {
-        dotted
-            .split('.')
-            .try_fold(self, |node, key| node.get(key))
+        dotted.split('.').try_fold(self, |node, key| node.get(key))
     }
 
     /// The value at the first of several paths that is present.
@@ -161,9 +159,9 @@ impl Node {
             Value::Expr(_) => true,
             Value::Map(entries) => {
                 entries.len() == 1
-                    && entries
-                        .first()
-                        .is_some_and(|(k, _)| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
+                    && entries.first().is_some_and(|(k, _)| {
+                        k == "Ref" || k == "Condition" || k.starts_with("Fn::")
+                    })
             }
             _ => false,
         }
@@ -261,7 +259,12 @@ mod tests {
 
     fn map(entries: Vec<(&str, Node)>) -> Node {
         Node::new(
-            Value::Map(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+            Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            ),
             1,
         )
     }
@@ -276,7 +279,10 @@ mod tests {
     #[test]
     fn get_reads_blocks_and_maps_alike() {
         let block = Node::new(
-            Value::List(vec![map(vec![("enabled", Node::new(Value::Bool(true), 3))])]),
+            Value::List(vec![map(vec![(
+                "enabled",
+                Node::new(Value::Bool(true), 3),
+            )])]),
             2,
         );
         let tf = map(vec![("versioning", block)]);

@@ -144,7 +144,11 @@ impl Builder {
                         anchor,
                         tag,
                         ..
-                    } => (Node::new(Value::Map(merge_keys(entries)), line), anchor, tag),
+                    } => (
+                        Node::new(Value::Map(merge_keys(entries)), line),
+                        anchor,
+                        tag,
+                    ),
                 };
                 let node = self.apply_tag(tag, node).map_err(error)?;
                 self.remember(anchor, &node);
@@ -236,9 +240,7 @@ impl Builder {
 /// The long form of a CloudFormation short-form intrinsic.
 fn cloudformation_tag(name: &str, node: Node) -> Result<Node, String> {
     let line = node.line;
-    let wrap = |key: &str, value: Node| {
-        Node::new(Value::Map(vec![(key.to_string(), value)]), line)
-    };
+    let wrap = |key: &str, value: Node| Node::new(Value::Map(vec![(key.to_string(), value)]), line);
     Ok(match name {
         "Ref" | "Condition" => wrap(name, node),
         "GetAtt" => match &node.value {
@@ -250,9 +252,7 @@ fn cloudformation_tag(name: &str, node: Node) -> Result<Node, String> {
             _ => wrap("Fn::GetAtt", node),
         },
         "Sub" | "Join" | "If" | "Select" | "Split" | "FindInMap" | "Base64" | "ImportValue"
-        | "GetAZs" | "Equals" | "And" | "Or" | "Not" | "Cidr" => {
-            wrap(&format!("Fn::{name}"), node)
-        }
+        | "GetAZs" | "Equals" | "And" | "Or" | "Not" | "Cidr" => wrap(&format!("Fn::{name}"), node),
         other => return Err(format!("unknown CloudFormation tag `!{other}`")),
     })
 }
@@ -269,7 +269,9 @@ fn scalar(text: String, style: TScalarStyle, line: u32) -> Node {
             if let Ok(i) = t.parse::<i64>() {
                 Value::Int(i)
             } else if looks_like_float(t) {
-                t.parse::<f64>().map(Value::Float).unwrap_or(Value::Str(text))
+                t.parse::<f64>()
+                    .map(Value::Float)
+                    .unwrap_or(Value::Str(text))
             } else {
                 Value::Str(text)
             }
@@ -282,7 +284,10 @@ fn scalar(text: String, style: TScalarStyle, line: u32) -> Node {
 fn looks_like_float(t: &str) -> bool {
     let body = t.strip_prefix(['-', '+']).unwrap_or(t);
     !body.is_empty()
-        && body.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.')
+        && body
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.')
         && body
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
@@ -380,7 +385,10 @@ mod tests {
     fn documents_are_split_and_empty_ones_dropped() {
         let docs = parse("a: 1\n---\n---\nb: 2\n", Tags::Ignore).expect("parses");
         assert_eq!(docs.len(), 2);
-        assert_eq!(docs.get(1).and_then(|d| d.get("b")).map(|n| n.line), Some(4));
+        assert_eq!(
+            docs.get(1).and_then(|d| d.get("b")).map(|n| n.line),
+            Some(4)
+        );
     }
 
     #[test]
@@ -396,7 +404,9 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_refused_quickly() {
-        let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
             .iter()
             .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
@@ -425,7 +435,10 @@ mod tests {
 
     #[test]
     fn json_reads_as_yaml() {
-        let doc = one("{\n \"Resources\": {\n  \"B\": {\"Type\": \"AWS::S3::Bucket\"}\n }\n}", Tags::CloudFormation);
+        let doc = one(
+            "{\n \"Resources\": {\n  \"B\": {\"Type\": \"AWS::S3::Bucket\"}\n }\n}",
+            Tags::CloudFormation,
+        );
         assert_eq!(doc.path("Resources.B").map(|n| n.line), Some(3));
     }
 }

@@ -168,11 +168,12 @@ mod tests {
         assert_eq!(bucket.kind, "aws_s3_bucket");
         assert_eq!(bucket.address, "Data");
         assert_eq!(bucket.lines, (2, 12));
-        assert_eq!(
-            bucket.props.get("access_control").map(|n| n.line),
-            Some(12)
-        );
-        let rules: Vec<&str> = bucket.suppressions.iter().map(|s| s.rule.as_str()).collect();
+        assert_eq!(bucket.props.get("access_control").map(|n| n.line), Some(12));
+        let rules: Vec<&str> = bucket
+            .suppressions
+            .iter()
+            .map(|s| s.rule.as_str())
+            .collect();
         assert_eq!(rules, vec!["aws-s3-versioning-disabled", "CKV_AWS_18"]);
     }
 
@@ -182,8 +183,14 @@ mod tests {
             "Parameters:\n  Public:\n    Type: String\n    Default: 'true'\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      PubliclyAccessible: !Ref Public\n      DBSubnetGroupName: !Ref Other\n",
         );
         let db = found.first().expect("db");
-        assert!(db.props.get("PubliclyAccessible").is_some_and(Node::is_true));
-        assert!(db.props.get("DBSubnetGroupName").is_some_and(Node::is_dynamic));
+        assert!(db
+            .props
+            .get("PubliclyAccessible")
+            .is_some_and(Node::is_true));
+        assert!(db
+            .props
+            .get("DBSubnetGroupName")
+            .is_some_and(Node::is_dynamic));
     }
 
     #[test]

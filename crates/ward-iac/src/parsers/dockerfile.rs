@@ -73,7 +73,9 @@ impl Dockerfile {
                 continue;
             }
             in_directives = false;
-            let (keyword, first_args) = trimmed.split_once(char::is_whitespace).unwrap_or((trimmed, ""));
+            let (keyword, first_args) = trimmed
+                .split_once(char::is_whitespace)
+                .unwrap_or((trimmed, ""));
             let mut args = String::from(first_args.trim());
             while args.ends_with(escape) {
                 args.pop();
@@ -129,7 +131,9 @@ impl Dockerfile {
 
     /// Instructions with a keyword.
     pub fn all<'a>(&'a self, keyword: &'a str) -> impl Iterator<Item = &'a Instruction> + 'a {
-        self.instructions.iter().filter(move |i| i.keyword == keyword)
+        self.instructions
+            .iter()
+            .filter(move |i| i.keyword == keyword)
     }
 
     /// The names given to stages with `FROM … AS name`.
@@ -177,16 +181,31 @@ mod tests {
             .iter()
             .map(|i| (i.keyword.as_str(), i.line))
             .collect();
-        assert_eq!(keywords, vec![("FROM", 2), ("RUN", 3), ("RUN", 7), ("USER", 10)]);
-        assert_eq!(file.instructions.get(1).map(|i| i.args.as_str()), Some("apk add curl"));
-        assert!(file.instructions.get(2).is_some_and(|i| i.args.contains("echo hi")));
+        assert_eq!(
+            keywords,
+            vec![("FROM", 2), ("RUN", 3), ("RUN", 7), ("USER", 10)]
+        );
+        assert_eq!(
+            file.instructions.get(1).map(|i| i.args.as_str()),
+            Some("apk add curl")
+        );
+        assert!(file
+            .instructions
+            .get(2)
+            .is_some_and(|i| i.args.contains("echo hi")));
         assert_eq!(file.stage_names(), vec!["build"]);
         assert_eq!(file.suppressions.len(), 1);
     }
 
     #[test]
     fn the_escape_directive_is_honoured() {
-        let file = Dockerfile::parse(Arc::from("Dockerfile"), "# escape=`\nFROM x\nRUN a `\n  b\n");
-        assert_eq!(file.instructions.get(1).map(|i| i.args.as_str()), Some("a b"));
+        let file = Dockerfile::parse(
+            Arc::from("Dockerfile"),
+            "# escape=`\nFROM x\nRUN a `\n  b\n",
+        );
+        assert_eq!(
+            file.instructions.get(1).map(|i| i.args.as_str()),
+            Some("a b")
+        );
     }
 }

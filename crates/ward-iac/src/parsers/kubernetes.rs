@@ -36,7 +36,11 @@ impl KubeObject {
     pub fn pod_spec(&self) -> Option<&Node> {
         let path = match self.kind.as_str() {
             "Pod" => "spec",
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
             | "Job" => "spec.template.spec",
             "CronJob" => "spec.jobTemplate.spec.template.spec",
             _ => return None,
@@ -118,17 +122,25 @@ pub(crate) fn objects(doc: &Node, file: &Arc<str>, out: &mut Vec<KubeObject>) {
 
 fn annotation_suppressions(metadata: &Node) -> Vec<Suppression> {
     let mut out = Vec::new();
-    for (key, value) in metadata.get("annotations").map(Node::entries).unwrap_or_default() {
+    for (key, value) in metadata
+        .get("annotations")
+        .map(Node::entries)
+        .unwrap_or_default()
+    {
         let Some(value) = value.as_str() else {
             continue;
         };
         if key == "ward.dev/skip" {
-            out.extend(value.split(',').map(str::trim).filter(|r| !r.is_empty()).map(|r| {
-                Suppression {
-                    rule: r.to_string(),
-                    reason: String::new(),
-                }
-            }));
+            out.extend(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(|r| Suppression {
+                        rule: r.to_string(),
+                        reason: String::new(),
+                    }),
+            );
         } else if key.starts_with("checkov.io/skip") {
             let (rule, reason) = value.split_once('=').unwrap_or((value, ""));
             out.push(Suppression {

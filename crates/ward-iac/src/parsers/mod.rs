@@ -42,9 +42,11 @@ pub(crate) fn kind_of(path: &Path) -> Option<FileKind> {
     if lower.ends_with(".tf") {
         return Some(FileKind::Terraform);
     }
-    let data_extension = [".json", ".yaml", ".yml", ".md", ".txt", ".sh", ".ps1", ".tsv"]
-        .iter()
-        .any(|e| lower.ends_with(e));
+    let data_extension = [
+        ".json", ".yaml", ".yml", ".md", ".txt", ".sh", ".ps1", ".tsv",
+    ]
+    .iter()
+    .any(|e| lower.ends_with(e));
     if lower == "dockerfile"
         || lower == "containerfile"
         || (lower.starts_with("dockerfile.") && !data_extension)
@@ -196,9 +198,28 @@ mod tests {
     }
 
     #[test]
+    fn tab_indented_json_templates_are_read() {
+        let mut out = Parsed::default();
+        parse_file(
+            &Arc::from("t.json"),
+            FileKind::Structured,
+            "{\n\t\"Resources\": {\n\t\t\"B\": {\n\t\t\t\"Type\": \"AWS::S3::Bucket\"\n\t\t}\n\t}\n}\n",
+            &mut out,
+        );
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let bucket = out.aws.first().and_then(|g| g.first()).expect("bucket");
+        assert_eq!(bucket.lines.0, 3);
+    }
+
+    #[test]
     fn yaml_that_is_not_iac_is_skipped_quietly() {
         let mut out = Parsed::default();
-        parse_file(&Arc::from("ci.yml"), FileKind::Structured, "stages: [a]\n: broken", &mut out);
+        parse_file(
+            &Arc::from("ci.yml"),
+            FileKind::Structured,
+            "stages: [a]\n: broken",
+            &mut out,
+        );
         assert!(!out.recognised);
         assert!(out.warnings.is_empty());
     }

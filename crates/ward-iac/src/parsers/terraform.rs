@@ -193,7 +193,8 @@ impl<'a> Module<'a> {
                         }
                     }
                     "module" if depth < MAX_MODULE_DEPTH => {
-                        let (Some(name), Some(child_dir)) = (label(block, 0), local_source(dir, block))
+                        let (Some(name), Some(child_dir)) =
+                            (label(block, 0), local_source(dir, block))
                         else {
                             continue;
                         };
@@ -207,7 +208,12 @@ impl<'a> Module<'a> {
                                 Structure::Attribute(a)
                                     if !matches!(
                                         a.key.as_str(),
-                                        "source" | "version" | "providers" | "count" | "for_each" | "depends_on"
+                                        "source"
+                                            | "version"
+                                            | "providers"
+                                            | "count"
+                                            | "for_each"
+                                            | "depends_on"
                                     ) =>
                                 {
                                     Some((a.key.as_str().to_string(), self.eval(file, &a.value, 0)))
@@ -235,7 +241,10 @@ impl<'a> Module<'a> {
             None => (0, 0),
         };
         let (kind, address) = if data {
-            (format!("data.{kind}"), format!("{prefix}data.{kind}.{name}"))
+            (
+                format!("data.{kind}"),
+                format!("{prefix}data.{kind}.{name}"),
+            )
         } else {
             (kind.to_string(), format!("{prefix}{kind}.{name}"))
         };
@@ -278,7 +287,13 @@ impl<'a> Module<'a> {
                     };
                     let node = self.body(file, content, block_line, depth + 1);
                     match entries.iter_mut().find(|(k, _)| *k == name) {
-                        Some((_, Node { value: Value::List(items), .. })) => items.push(node),
+                        Some((
+                            _,
+                            Node {
+                                value: Value::List(items),
+                                ..
+                            },
+                        )) => items.push(node),
                         _ => entries.push((name, Node::new(Value::List(vec![node]), block_line))),
                     }
                 }
@@ -339,7 +354,9 @@ impl<'a> Module<'a> {
                 let mut ops = t.operators.iter().map(|o| o.value());
                 let start = match (root.as_str(), ops.next()) {
                     ("var", Some(TraversalOperator::GetAttr(name))) => self.variable(name.as_str()),
-                    ("local", Some(TraversalOperator::GetAttr(name))) => self.local(name.as_str(), depth),
+                    ("local", Some(TraversalOperator::GetAttr(name))) => {
+                        self.local(name.as_str(), depth)
+                    }
                     _ => None,
                 };
                 let Some(mut node) = start else {
@@ -348,14 +365,16 @@ impl<'a> Module<'a> {
                 for op in ops {
                     let next = match op {
                         TraversalOperator::GetAttr(k) => node.get(k.as_str()).cloned(),
-                        TraversalOperator::LegacyIndex(i) => {
-                            usize::try_from(*i.value()).ok().and_then(|i| node.items().nth(i).cloned())
-                        }
+                        TraversalOperator::LegacyIndex(i) => usize::try_from(*i.value())
+                            .ok()
+                            .and_then(|i| node.items().nth(i).cloned()),
                         TraversalOperator::Index(e) => {
                             let index = self.eval(file, e, depth + 1);
                             match (&index.value, index.as_i64()) {
                                 (Value::Str(k), _) => node.get(k).cloned(),
-                                (_, Some(i)) => usize::try_from(i).ok().and_then(|i| node.items().nth(i).cloned()),
+                                (_, Some(i)) => usize::try_from(i)
+                                    .ok()
+                                    .and_then(|i| node.items().nth(i).cloned()),
                                 _ => None,
                             }
                         }
@@ -372,11 +391,13 @@ impl<'a> Module<'a> {
                 Some(node) => return node,
                 None => return unknown(),
             },
-            Expression::Conditional(c) => match self.eval(file, &c.cond_expr, depth + 1).as_bool() {
-                Some(true) => return self.eval(file, &c.true_expr, depth + 1),
-                Some(false) => return self.eval(file, &c.false_expr, depth + 1),
-                None => return unknown(),
-            },
+            Expression::Conditional(c) => {
+                match self.eval(file, &c.cond_expr, depth + 1).as_bool() {
+                    Some(true) => return self.eval(file, &c.true_expr, depth + 1),
+                    Some(false) => return self.eval(file, &c.false_expr, depth + 1),
+                    None => return unknown(),
+                }
+            }
             _ => return unknown(),
         };
         Node::new(value, line)
@@ -396,7 +417,9 @@ impl<'a> Module<'a> {
             return cached.clone();
         }
         let (file, expr) = self.locals.get(name)?;
-        self.local_values.borrow_mut().insert(name.to_string(), None);
+        self.local_values
+            .borrow_mut()
+            .insert(name.to_string(), None);
         let node = self.eval(file, expr, depth + 1);
         let known = !matches!(node.value, Value::Expr(_));
         let result = known.then_some(node);
@@ -526,7 +549,10 @@ pub(crate) fn comment_suppressions(text: &str) -> Vec<Suppression> {
             continue;
         };
         for marker in ["ward:skip=", "checkov:skip="] {
-            let Some(rest) = comment.find(marker).and_then(|i| comment.get(i + marker.len()..)) else {
+            let Some(rest) = comment
+                .find(marker)
+                .and_then(|i| comment.get(i + marker.len()..))
+            else {
                 continue;
             };
             let end = rest
@@ -536,7 +562,10 @@ pub(crate) fn comment_suppressions(text: &str) -> Vec<Suppression> {
             if !rule.is_empty() {
                 out.push(Suppression {
                     rule: rule.to_string(),
-                    reason: reason.trim_start_matches([':', ' ', ',']).trim().to_string(),
+                    reason: reason
+                        .trim_start_matches([':', ' ', ','])
+                        .trim()
+                        .to_string(),
                 });
             }
         }
@@ -583,11 +612,17 @@ resource "aws_s3_bucket" "b" {
         assert_eq!(bucket.address, "aws_s3_bucket.b");
         assert_eq!(bucket.lines, (8, 14));
         let props = &bucket.props;
-        assert_eq!(props.get("bucket").and_then(Node::as_str), Some("acme-dev-data"));
+        assert_eq!(
+            props.get("bucket").and_then(Node::as_str),
+            Some("acme-dev-data")
+        );
         assert_eq!(props.get("acl").and_then(Node::as_str), Some("public-read"));
         assert_eq!(props.get("acl").map(|n| n.line), Some(10));
         assert!(props.path("policy.Statement").is_some());
-        assert_eq!(props.path("tags.b").and_then(Node::as_str), Some("0.0.0.0/0"));
+        assert_eq!(
+            props.path("tags.b").and_then(Node::as_str),
+            Some("0.0.0.0/0")
+        );
         assert_eq!(
             props.get("target").map(|n| &n.value),
             Some(&Value::Expr("aws_s3_bucket.logs.id".into()))
@@ -638,7 +673,10 @@ resource "aws_security_group" "sg" {
         let sg = found.first().expect("module resource");
         assert_eq!(sg.address, "module.sg.aws_security_group.x");
         assert_eq!(&*sg.file, "root/modules/sg/main.tf");
-        assert_eq!(sg.props.path("ingress.from_port").and_then(Node::as_i64), Some(22));
+        assert_eq!(
+            sg.props.path("ingress.from_port").and_then(Node::as_i64),
+            Some(22)
+        );
     }
 
     #[test]
@@ -647,7 +685,12 @@ resource "aws_security_group" "sg" {
             "root/main.tf",
             "locals {\n  a = local.b\n  b = local.a\n}\nresource \"x\" \"y\" { v = local.a }\n",
         )]);
-        assert!(found.first().expect("x").props.get("v").is_some_and(Node::is_dynamic));
+        assert!(found
+            .first()
+            .expect("x")
+            .props
+            .get("v")
+            .is_some_and(Node::is_dynamic));
     }
 
     #[test]
@@ -658,17 +701,26 @@ resource "aws_security_group" "sg" {
         assert_eq!(
             found,
             vec![
-                Suppression { rule: "aws-s3-public-read-acl".into(), reason: "static site".into() },
-                Suppression { rule: "CKV_AWS_18".into(), reason: "logs elsewhere".into() },
+                Suppression {
+                    rule: "aws-s3-public-read-acl".into(),
+                    reason: "static site".into()
+                },
+                Suppression {
+                    rule: "CKV_AWS_18".into(),
+                    reason: "logs elsewhere".into()
+                },
             ]
         );
     }
 
     #[test]
     fn syntax_errors_have_a_line() {
-        let err = TfFile::parse(Arc::from("bad.tf"), "resource \"a\" \"b\" {\n  x = \n}\n".into())
-            .err()
-            .expect("error");
+        let err = TfFile::parse(
+            Arc::from("bad.tf"),
+            "resource \"a\" \"b\" {\n  x = \n}\n".into(),
+        )
+        .err()
+        .expect("error");
         assert!(err.line >= 2, "{err:?}");
     }
 }

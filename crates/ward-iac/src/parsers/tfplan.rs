@@ -33,7 +33,11 @@ fn module(node: &Node, file: &Arc<str>, depth: u32, out: &mut Vec<Resource>) {
             continue;
         };
         let data = r.get("mode").and_then(Node::as_str) == Some("data");
-        let kind = if data { format!("data.{kind}") } else { kind.to_string() };
+        let kind = if data {
+            format!("data.{kind}")
+        } else {
+            kind.to_string()
+        };
         out.push(Resource {
             native_type: kind.clone(),
             kind,
@@ -72,7 +76,10 @@ mod tests {
         assert!(is_plan(doc));
         let found = resources(doc, &Arc::from("plan.json"));
         let addresses: Vec<&str> = found.iter().map(|r| r.address.as_str()).collect();
-        assert_eq!(addresses, vec!["aws_s3_bucket.a", "module.m.aws_sqs_queue.q"]);
+        assert_eq!(
+            addresses,
+            vec!["aws_s3_bucket.a", "module.m.aws_sqs_queue.q"]
+        );
         assert_eq!(found.first().map(|r| r.lines.0), Some(2));
     }
 }

@@ -22,7 +22,6 @@ pub(crate) static RULES: &[&Rule] = &[
     &IMAGE_LATEST,
 ];
 
-
 fn equals(s: &ComposeService, h: &mut Hits, key: &str, value: &str) {
     if let Some(n) = s.doc.get(key).filter(|n| n.as_str() == Some(value)) {
         h.at(n.line);
@@ -129,8 +128,18 @@ rule! {
 
 /// Capabilities that amount to (part of) root on the host.
 const DANGEROUS: &[&str] = &[
-    "ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "SYS_BOOT", "NET_ADMIN",
-    "DAC_READ_SEARCH", "DAC_OVERRIDE", "BPF", "PERFMON", "SYS_CHROOT",
+    "ALL",
+    "SYS_ADMIN",
+    "SYS_MODULE",
+    "SYS_PTRACE",
+    "SYS_RAWIO",
+    "SYS_BOOT",
+    "NET_ADMIN",
+    "DAC_READ_SEARCH",
+    "DAC_OVERRIDE",
+    "BPF",
+    "PERFMON",
+    "SYS_CHROOT",
 ];
 
 rule! {
@@ -241,7 +250,7 @@ rule! {
                 return;
             }
             let last = text.rsplit('/').next().unwrap_or(text);
-            if last.split_once(':').map_or(true, |(_, t)| t == "latest") {
+            if last.split_once(':').is_none_or(|(_, t)| t == "latest") {
                 h.detail(image.line, format!("the image is `{text}`"));
             }
         }),

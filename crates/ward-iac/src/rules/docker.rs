@@ -27,7 +27,6 @@ pub(crate) static RULES: &[&Rule] = &[
     &EXPOSE_SSH,
 ];
 
-
 fn final_user(d: &Dockerfile) -> Option<&Instruction> {
     d.final_stage().iter().rev().find(|i| i.keyword == "USER")
 }
@@ -118,7 +117,10 @@ rule! {
 fn add_sources(i: &Instruction) -> Vec<&str> {
     let (_, rest) = i.split_flags();
     let words: Vec<&str> = rest.split_whitespace().collect();
-    words.split_last().map(|(_, sources)| sources.to_vec()).unwrap_or_default()
+    words
+        .split_last()
+        .map(|(_, sources)| sources.to_vec())
+        .unwrap_or_default()
 }
 
 rule! {
@@ -227,8 +229,21 @@ fn pipes_to_shell(run: &str) -> bool {
         let fetch = left.contains("curl") || left.contains("wget");
         let shell = right.split_whitespace().next().is_some_and(|w| {
             let w = w.trim_start_matches("sudo").trim();
-            ["sh", "bash", "zsh", "ash", "dash", "/bin/sh", "/bin/bash", "python", "python3", "perl"].contains(&w)
-        }) || right.trim_start().starts_with("sudo sh") || right.trim_start().starts_with("sudo bash");
+            [
+                "sh",
+                "bash",
+                "zsh",
+                "ash",
+                "dash",
+                "/bin/sh",
+                "/bin/bash",
+                "python",
+                "python3",
+                "perl",
+            ]
+            .contains(&w)
+        }) || right.trim_start().starts_with("sudo sh")
+            || right.trim_start().starts_with("sudo bash");
         fetch && shell
     })
 }
@@ -284,7 +299,9 @@ fn apt_installs(d: &Dockerfile, mut f: impl FnMut(&Instruction, &str)) {
     for i in d.all("RUN") {
         for part in i.args.split("&&") {
             let part = part.trim();
-            if (part.contains("apt-get ") || part.starts_with("apt ") || part.contains(" apt ")) && part.contains(" install") {
+            if (part.contains("apt-get ") || part.starts_with("apt ") || part.contains(" apt "))
+                && part.contains(" install")
+            {
                 f(i, part);
             }
         }
@@ -439,7 +456,9 @@ mod tests {
     #[test]
     fn shell_pipes() {
         assert!(pipes_to_shell("curl -sL https://x | bash -"));
-        assert!(pipes_to_shell("apt-get update && wget -qO- https://x | sudo sh"));
+        assert!(pipes_to_shell(
+            "apt-get update && wget -qO- https://x | sudo sh"
+        ));
         assert!(!pipes_to_shell("curl -s https://x | tar xz"));
     }
 }

@@ -84,7 +84,11 @@ fn name(c: &Node) -> &str {
 }
 
 fn pod_flag(o: &KubeObject, h: &mut Hits, key: &str) {
-    if let Some(n) = o.pod_spec().and_then(|s| s.get(key)).filter(|n| n.is_true()) {
+    if let Some(n) = o
+        .pod_spec()
+        .and_then(|s| s.get(key))
+        .filter(|n| n.is_true())
+    {
         h.at(n.line);
     }
 }
@@ -92,7 +96,6 @@ fn pod_flag(o: &KubeObject, h: &mut Hits, key: &str) {
 fn is_job(o: &KubeObject) -> bool {
     matches!(o.kind.as_str(), "Job" | "CronJob")
 }
-
 
 rule! {
     /// Flags containers running in privileged mode.
@@ -331,7 +334,9 @@ rule! {
 }
 
 fn capabilities<'a>(c: &'a Node, key: &str) -> Option<&'a Node> {
-    c.get("securityContext").and_then(|s| s.get("capabilities")).and_then(|cap| cap.get(key))
+    c.get("securityContext")
+        .and_then(|s| s.get("capabilities"))
+        .and_then(|cap| cap.get(key))
 }
 
 rule! {
@@ -506,8 +511,11 @@ rule! {
 
 fn resource(o: &KubeObject, h: &mut Hits, path: &str) {
     each_container(o, |c, _| {
-        if !c.path(path).is_some_and(|n| !n.is_empty()) {
-            h.detail(container_line(c), format!("container `{}` sets no `{path}`", name(c)));
+        if c.path(path).is_none_or(Node::is_empty) {
+            h.detail(
+                container_line(c),
+                format!("container `{}` sets no `{path}`", name(c)),
+            );
         }
     });
 }
@@ -614,7 +622,7 @@ rule! {
         severity: Severity::Medium,
         check: Check::Kubernetes(|o, h| images(o, |_, node, image| {
             let (tag, digest) = image_parts(image);
-            if !digest && tag.map_or(true, |t| t == "latest") {
+            if !digest && tag.is_none_or(|t| t == "latest") {
                 h.detail(node.line, format!("the image is `{image}`"));
             }
         })),
@@ -665,7 +673,7 @@ rule! {
                 None => {
                     let image = c.get("image").and_then(Node::as_str).unwrap_or("");
                     let (tag, digest) = image_parts(image);
-                    if !digest && tag.map_or(true, |t| t == "latest") { "Always".into() } else { "IfNotPresent".into() }
+                    if !digest && tag.is_none_or(|t| t == "latest") { "Always".into() } else { "IfNotPresent".into() }
                 }
             };
             if effective != "Always" {
@@ -684,9 +692,17 @@ fn probe(o: &KubeObject, h: &mut Hits, key: &str) {
     if is_job(o) {
         return;
     }
-    for c in o.pod_spec().and_then(|s| s.get("containers")).into_iter().flat_map(Node::items) {
+    for c in o
+        .pod_spec()
+        .and_then(|s| s.get("containers"))
+        .into_iter()
+        .flat_map(Node::items)
+    {
         if c.get(key).is_none() {
-            h.detail(container_line(c), format!("container `{}` has no {key}", name(c)));
+            h.detail(
+                container_line(c),
+                format!("container `{}` has no {key}", name(c)),
+            );
         }
     }
 }
@@ -810,10 +826,23 @@ rule! {
 
 /// Kinds that live outside namespaces.
 const CLUSTER_SCOPED: &[&str] = &[
-    "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "StorageClass",
-    "CustomResourceDefinition", "PriorityClass", "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration", "APIService", "IngressClass", "RuntimeClass",
-    "PodSecurityPolicy", "CSIDriver", "ClusterIssuer", "Kustomization",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "PriorityClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
+    "IngressClass",
+    "RuntimeClass",
+    "PodSecurityPolicy",
+    "CSIDriver",
+    "ClusterIssuer",
+    "Kustomization",
 ];
 
 rule! {
@@ -831,7 +860,7 @@ rule! {
             if CLUSTER_SCOPED.contains(&o.kind.as_str()) {
                 return;
             }
-            if o.namespace.as_deref().map_or(true, |n| n == "default") {
+            if o.namespace.as_deref().is_none_or(|n| n == "default") {
                 h.at(o.doc.get("metadata").map(|m| m.line).unwrap_or(0));
             }
         }),

@@ -1,6 +1,6 @@
 //! The rule registry: every rule ward checks, grouped one file per resource family.
 //!
-//! A rule is a [`Rule`] static declared with [`rule!`]: its doc comment is its user
+//! A rule is a [`Rule`] static declared with `rule!`: its doc comment is its user
 //! documentation (what it flags, why it matters, how to fix it) and becomes the finding's
 //! description; the fields give the id, title, severity, what it runs on and how
 //! ([`Check`]), the remediation, references, the ids of other scanners' checks with the same
@@ -21,10 +21,10 @@ use crate::parsers::dockerfile::Dockerfile;
 use crate::parsers::kubernetes::KubeObject;
 
 mod aws;
-mod secrets;
 mod compose;
 mod docker;
 mod kubernetes;
+mod secrets;
 
 /// One check.
 #[derive(Debug)]
@@ -156,7 +156,9 @@ fn mentions(node: &Node, target: &Resource) -> bool {
                 let before = text.get(..at).unwrap_or("");
                 let after = text.get(at + local.len()..).unwrap_or("");
                 let starts = before.is_empty()
-                    || before.ends_with(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'));
+                    || before.ends_with(|c: char| {
+                        !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+                    });
                 let ends = after.is_empty() || after.starts_with(['.', '[', ' ', '}', ',', ')']);
                 starts && ends
             })
@@ -174,12 +176,14 @@ fn mentions(node: &Node, target: &Resource) -> bool {
             if let [(key, value)] = entries.as_slice() {
                 let named = match key.as_str() {
                     "Ref" => value.as_str() == Some(target.address.as_str()),
-                    "Fn::GetAtt" => value
-                        .items()
-                        .next()
-                        .and_then(Node::as_str)
-                        .or_else(|| value.as_str().and_then(|s| s.split('.').next()))
-                        == Some(target.address.as_str()),
+                    "Fn::GetAtt" => {
+                        value
+                            .items()
+                            .next()
+                            .and_then(Node::as_str)
+                            .or_else(|| value.as_str().and_then(|s| s.split('.').next()))
+                            == Some(target.address.as_str())
+                    }
                     "Fn::Sub" => {
                         let mut strings = Vec::new();
                         value.walk_strings(&mut strings);

@@ -13,7 +13,9 @@ fn there_are_at_least_120_rules_with_unique_kebab_case_ids() {
     for rule in rules {
         assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
         assert!(
-            rule.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            rule.id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !rule.id.starts_with('-')
                 && !rule.id.ends_with('-')
                 && !rule.id.contains("--"),
@@ -26,23 +28,44 @@ fn there_are_at_least_120_rules_with_unique_kebab_case_ids() {
             Check::Dockerfile(_) => "docker-",
             Check::Compose(_) => "compose-",
         };
-        assert!(rule.id.starts_with(prefix), "{} should start with {prefix}", rule.id);
+        assert!(
+            rule.id.starts_with(prefix),
+            "{} should start with {prefix}",
+            rule.id
+        );
     }
 }
 
 #[test]
 fn every_rule_is_documented() {
     for rule in all() {
-        assert!(rule.description.contains("Flags"), "{}: doc must say what it flags", rule.id);
-        assert!(rule.description.contains("Why:"), "{}: doc must say why", rule.id);
-        assert!(!rule.title.is_empty() && !rule.title.ends_with('.'), "{}: title", rule.id);
+        assert!(
+            rule.description.contains("Flags"),
+            "{}: doc must say what it flags",
+            rule.id
+        );
+        assert!(
+            rule.description.contains("Why:"),
+            "{}: doc must say why",
+            rule.id
+        );
+        assert!(
+            !rule.title.is_empty() && !rule.title.ends_with('.'),
+            "{}: title",
+            rule.id
+        );
         assert!(rule.remediation.len() > 10, "{}: remediation", rule.id);
         assert!(
-            !rule.references.is_empty() && rule.references.iter().all(|r| r.starts_with("https://")),
+            !rule.references.is_empty()
+                && rule.references.iter().all(|r| r.starts_with("https://")),
             "{}: references",
             rule.id
         );
-        assert!(!rule.fail.is_empty() && !rule.pass.is_empty(), "{}: examples", rule.id);
+        assert!(
+            !rule.fail.is_empty() && !rule.pass.is_empty(),
+            "{}: examples",
+            rule.id
+        );
     }
 }
 
@@ -53,21 +76,41 @@ fn every_example_behaves_as_declared() {
         for (name, text) in rule.fail {
             let scan = crate::scan_text(name, text);
             if !scan.warnings.is_empty() {
-                problems.push(format!("{}: failing example {name} does not parse: {:?}", rule.id, scan.warnings));
+                problems.push(format!(
+                    "{}: failing example {name} does not parse: {:?}",
+                    rule.id, scan.warnings
+                ));
             }
-            if !scan.findings.iter().any(|f| f.rule_id.as_deref() == Some(rule.id)) {
-                problems.push(format!("{}: failing example {name} is not flagged", rule.id));
+            if !scan
+                .findings
+                .iter()
+                .any(|f| f.rule_id.as_deref() == Some(rule.id))
+            {
+                problems.push(format!(
+                    "{}: failing example {name} is not flagged",
+                    rule.id
+                ));
             }
         }
         for (name, text) in rule.pass {
             let scan = crate::scan_text(name, text);
             if !scan.warnings.is_empty() {
-                problems.push(format!("{}: passing example {name} does not parse: {:?}", rule.id, scan.warnings));
+                problems.push(format!(
+                    "{}: passing example {name} does not parse: {:?}",
+                    rule.id, scan.warnings
+                ));
             }
             if scan.n_files != 1 {
-                problems.push(format!("{}: passing example {name} is not recognised", rule.id));
+                problems.push(format!(
+                    "{}: passing example {name} is not recognised",
+                    rule.id
+                ));
             }
-            if scan.findings.iter().any(|f| f.rule_id.as_deref() == Some(rule.id)) {
+            if scan
+                .findings
+                .iter()
+                .any(|f| f.rule_id.as_deref() == Some(rule.id))
+            {
                 problems.push(format!("{}: passing example {name} is flagged", rule.id));
             }
         }

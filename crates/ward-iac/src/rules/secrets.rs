@@ -5,12 +5,32 @@ use crate::model::Node;
 
 /// Name fragments that mark a variable as holding a credential.
 const SECRET_WORDS: &[&str] = &[
-    "password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "access_key",
-    "accesskey", "private_key", "privatekey", "credential", "auth_key",
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "access_key",
+    "accesskey",
+    "private_key",
+    "privatekey",
+    "credential",
+    "auth_key",
 ];
 
 /// Suffixes that name a pointer to a secret rather than the secret itself.
-const POINTER_SUFFIXES: &[&str] = &["_arn", "arn", "_name", "_path", "_file", "_ref", "_id_ref", "_secret_name"];
+const POINTER_SUFFIXES: &[&str] = &[
+    "_arn",
+    "arn",
+    "_name",
+    "_path",
+    "_file",
+    "_ref",
+    "_id_ref",
+    "_secret_name",
+];
 
 /// Whether a variable name says it holds a credential (`DB_PASSWORD`, `apiToken`).
 pub(crate) fn is_secret_name(name: &str) -> bool {
@@ -34,19 +54,29 @@ pub(crate) fn is_literal_value(node: &Node) -> bool {
         || value.contains("{{")
         || value.starts_with('$')
         || value.starts_with("arn:")
-        || matches!(value.to_ascii_lowercase().as_str(), "changeme" | "placeholder" | "none" | "null" | "true" | "false"))
+        || matches!(
+            value.to_ascii_lowercase().as_str(),
+            "changeme" | "placeholder" | "none" | "null" | "true" | "false"
+        ))
 }
 
 /// Whether text holds an AWS access key id (`AKIA…`/`ASIA…` and 16 upper-case letters or
 /// digits).
 pub(crate) fn has_aws_key_id(text: &str) -> bool {
-    text.match_indices("AKIA").chain(text.match_indices("ASIA")).any(|(at, _)| {
-        let tail = text.get(at + 4..).unwrap_or("");
-        let key: Vec<u8> = tail.bytes().take(16).collect();
-        key.len() == 16
-            && key.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-            && !tail.as_bytes().get(16).is_some_and(|b| b.is_ascii_alphanumeric())
-    })
+    text.match_indices("AKIA")
+        .chain(text.match_indices("ASIA"))
+        .any(|(at, _)| {
+            let tail = text.get(at + 4..).unwrap_or("");
+            let key: Vec<u8> = tail.bytes().take(16).collect();
+            key.len() == 16
+                && key
+                    .iter()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && !tail
+                    .as_bytes()
+                    .get(16)
+                    .is_some_and(|b| b.is_ascii_alphanumeric())
+        })
 }
 
 /// Whether a script assigns a literal value to a credential-named variable
@@ -80,9 +110,16 @@ mod tests {
         assert!(!is_secret_name("LOG_LEVEL"));
         assert!(has_aws_key_id("key=AKIAIOSFODNN7EXAMPLE"));
         assert!(!has_aws_key_id("AKIA_short"));
-        assert!(script_has_secret("#!/bin/sh\nexport DB_PASSWORD=hunter2hunter2\n"));
-        assert!(!script_has_secret("export DB_PASSWORD=$(aws ssm get-parameter)\n"));
+        assert!(script_has_secret(
+            "#!/bin/sh\nexport DB_PASSWORD=hunter2hunter2\n"
+        ));
+        assert!(!script_has_secret(
+            "export DB_PASSWORD=$(aws ssm get-parameter)\n"
+        ));
         assert!(is_literal_value(&Node::str("s3cr3t-value", 1)));
-        assert!(!is_literal_value(&Node::str("{{resolve:secretsmanager:x}}", 1)));
+        assert!(!is_literal_value(&Node::str(
+            "{{resolve:secretsmanager:x}}",
+            1
+        )));
     }
 }

@@ -89,7 +89,7 @@ fn vpc_config(r: &crate::model::Resource) -> Option<&Node> {
 fn public_endpoint(r: &crate::model::Resource) -> bool {
     vpc_config(r)
         .and_then(|v| v.get("endpoint_public_access"))
-        .map_or(true, |n| n.is_true())
+        .is_none_or(|n| n.is_true())
 }
 
 rule! {
@@ -213,7 +213,10 @@ fn containers(r: &crate::model::Resource) -> Vec<Node> {
     };
     let parsed;
     let defs = match defs.as_str() {
-        Some(json) => match yaml::parse(json, Tags::Ignore).ok().and_then(|d| d.into_iter().next()) {
+        Some(json) => match yaml::parse(json, Tags::Ignore)
+            .ok()
+            .and_then(|d| d.into_iter().next())
+        {
             Some(mut doc) => {
                 relocate(&mut doc, defs.line);
                 parsed = doc;
@@ -231,7 +234,9 @@ fn relocate(node: &mut Node, line: u32) {
     node.line = line;
     match &mut node.value {
         crate::model::Value::List(items) => items.iter_mut().for_each(|n| relocate(n, line)),
-        crate::model::Value::Map(entries) => entries.iter_mut().for_each(|(_, n)| relocate(n, line)),
+        crate::model::Value::Map(entries) => {
+            entries.iter_mut().for_each(|(_, n)| relocate(n, line))
+        }
         _ => {}
     }
 }

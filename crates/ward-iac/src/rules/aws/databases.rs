@@ -11,7 +11,10 @@ use crate::rules::{rule, Check, Hits};
 /// Encryption at rest for RDS instances, unless the instance is a read replica (it inherits
 /// the source's encryption).
 fn rds_encrypted(r: &Resource, h: &mut Hits) {
-    if r.props.first_of(&["replicate_source_db", "source_db_instance_identifier"]).is_some() {
+    if r.props
+        .first_of(&["replicate_source_db", "source_db_instance_identifier"])
+        .is_some()
+    {
         return;
     }
     unless_true(r, h, &["storage_encrypted"]);
@@ -111,7 +114,7 @@ fn supports_iam_auth(r: &Resource) -> bool {
     r.props
         .get("engine")
         .and_then(Node::as_str)
-        .map_or(true, |e| {
+        .is_none_or(|e| {
             let e = e.to_ascii_lowercase();
             e.contains("mysql") || e.contains("postgres") || e.contains("mariadb") || e == "aurora"
         })

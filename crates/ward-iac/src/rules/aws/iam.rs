@@ -57,11 +57,14 @@ impl Statement {
                 .unwrap_or_default()
         };
         let any_principal = if data_source {
-            node.get("principals").into_iter().flat_map(Node::items).any(|p| {
-                let kind = p.get("type").and_then(Node::as_str).unwrap_or("");
-                (kind == "*" || kind.eq_ignore_ascii_case("AWS"))
-                    && p.get("identifiers").is_some_and(|i| i.has_str("*"))
-            })
+            node.get("principals")
+                .into_iter()
+                .flat_map(Node::items)
+                .any(|p| {
+                    let kind = p.get("type").and_then(Node::as_str).unwrap_or("");
+                    (kind == "*" || kind.eq_ignore_ascii_case("AWS"))
+                        && p.get("identifiers").is_some_and(|i| i.has_str("*"))
+                })
         } else {
             node.get("principal").is_some_and(|p| {
                 p.as_str() == Some("*") || p.get("AWS").is_some_and(|a| a.has_str("*"))
@@ -71,7 +74,7 @@ impl Statement {
             allow: node
                 .get("effect")
                 .and_then(Node::as_str)
-                .map_or(true, |e| e.eq_ignore_ascii_case("allow")),
+                .is_none_or(|e| e.eq_ignore_ascii_case("allow")),
             actions: strings(&["action", "actions", "not_action", "not_actions"]),
             not_action: node.first_of(&["not_action", "not_actions"]).is_some(),
             resources: strings(&["resource", "resources"]),
@@ -122,7 +125,8 @@ fn action_matches(pattern: &str, action: &str) -> bool {
             },
         }
     }
-    p.get(i..).is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
+    p.get(i..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
 }
 
 /// The policy documents of a resource, with their purpose.
@@ -135,19 +139,41 @@ fn documents(r: &Resource) -> Vec<(Purpose, Node)> {
         }
     };
     match r.kind.as_str() {
-        "aws_iam_policy" | "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
-            push(Purpose::Identity, p.first_of(&["policy", "policy_document"]));
+        "aws_iam_policy"
+        | "aws_iam_role_policy"
+        | "aws_iam_user_policy"
+        | "aws_iam_group_policy" => {
+            push(
+                Purpose::Identity,
+                p.first_of(&["policy", "policy_document"]),
+            );
         }
         "aws_iam_role" | "aws_iam_user" | "aws_iam_group" => {
-            push(Purpose::Trust, p.first_of(&["assume_role_policy", "assume_role_policy_document"]));
-            for inline in p.first_of(&["inline_policy", "policies"]).into_iter().flat_map(Node::items) {
-                push(Purpose::Identity, inline.first_of(&["policy", "policy_document"]));
+            push(
+                Purpose::Trust,
+                p.first_of(&["assume_role_policy", "assume_role_policy_document"]),
+            );
+            for inline in p
+                .first_of(&["inline_policy", "policies"])
+                .into_iter()
+                .flat_map(Node::items)
+            {
+                push(
+                    Purpose::Identity,
+                    inline.first_of(&["policy", "policy_document"]),
+                );
             }
         }
         "data.aws_iam_policy_document" => out.push((Purpose::Either, p.clone())),
         _ => push(
             Purpose::Resource,
-            p.first_of(&["policy", "policy_document", "access_policies", "key_policy", "policy_text"]),
+            p.first_of(&[
+                "policy",
+                "policy_document",
+                "access_policies",
+                "key_policy",
+                "policy_text",
+            ]),
         ),
     }
     out
@@ -174,8 +200,14 @@ fn from_json(value: &serde_json::Value, line: u32) -> Node {
             None => Value::Float(n.as_f64().unwrap_or(0.0)),
         },
         serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(items) => Value::List(items.iter().map(|v| from_json(v, line)).collect()),
-        serde_json::Value::Object(map) => Value::Map(map.iter().map(|(k, v)| (k.clone(), from_json(v, line))).collect()),
+        serde_json::Value::Array(items) => {
+            Value::List(items.iter().map(|v| from_json(v, line)).collect())
+        }
+        serde_json::Value::Object(map) => Value::Map(
+            map.iter()
+                .map(|(k, v)| (k.clone(), from_json(v, line)))
+                .collect(),
+        ),
     };
     Node::new(value, line)
 }
@@ -226,7 +258,12 @@ const RESOURCE_POLICY_KINDS: &[&str] = &[
     "aws_secretsmanager_secret_policy",
 ];
 
-fn each(r: &Resource, hits: &mut Hits, filter: fn(Purpose) -> bool, bad: impl Fn(&Statement) -> bool) {
+fn each(
+    r: &Resource,
+    hits: &mut Hits,
+    filter: fn(Purpose) -> bool,
+    bad: impl Fn(&Statement) -> bool,
+) {
     for s in statements(r, filter) {
         if bad(&s) {
             hits.at(s.line);
@@ -498,7 +535,7 @@ rule! {
                 let p = &r.props;
                 let number = |k: &str| p.get(k).and_then(Node::as_i64);
                 let mut problems = Vec::new();
-                if number("minimum_password_length").map_or(true, |n| n < 14) {
+                if number("minimum_password_length").is_none_or(|n| n < 14) {
                     problems.push("minimum length below 14");
                 }
                 for k in ["require_symbols", "require_numbers", "require_uppercase_characters", "require_lowercase_characters"] {
@@ -506,10 +543,10 @@ rule! {
                         problems.push(k);
                     }
                 }
-                if number("password_reuse_prevention").map_or(true, |n| n < 24) {
+                if number("password_reuse_prevention").is_none_or(|n| n < 24) {
                     problems.push("reuse prevention below 24");
                 }
-                if number("max_password_age").map_or(true, |n| n > 90) {
+                if number("max_password_age").is_none_or(|n| n > 90) {
                     problems.push("no expiry within 90 days");
                 }
                 if !problems.is_empty() {

@@ -26,18 +26,34 @@ impl Permission {
     fn of(node: &Node, fallback_line: u32) -> Permission {
         let protocol = node.first_of(&["protocol", "ip_protocol"]);
         let all_protocols = protocol.is_some_and(|p| {
-            p.as_i64() == Some(-1) || p.as_str().is_some_and(|s| s == "-1" || s.eq_ignore_ascii_case("all"))
+            p.as_i64() == Some(-1)
+                || p.as_str()
+                    .is_some_and(|s| s == "-1" || s.eq_ignore_ascii_case("all"))
         });
         let mut cidrs = Vec::new();
-        for key in ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ip", "cidr_ipv6", "cidr_ipv4", "cidr_block", "ipv6_cidr_block"] {
+        for key in [
+            "cidr_blocks",
+            "ipv6_cidr_blocks",
+            "cidr_ip",
+            "cidr_ipv6",
+            "cidr_ipv4",
+            "cidr_block",
+            "ipv6_cidr_block",
+        ] {
             if let Some(n) = node.get(key) {
                 cidrs.extend(n.strings());
             }
         }
         let range = node.get("port_range");
         Permission {
-            from: node.get("from_port").or_else(|| range.and_then(|r| r.get("from"))).and_then(Node::as_i64),
-            to: node.get("to_port").or_else(|| range.and_then(|r| r.get("to"))).and_then(Node::as_i64),
+            from: node
+                .get("from_port")
+                .or_else(|| range.and_then(|r| r.get("from")))
+                .and_then(Node::as_i64),
+            to: node
+                .get("to_port")
+                .or_else(|| range.and_then(|r| r.get("to")))
+                .and_then(Node::as_i64),
             all_protocols,
             world: cidrs.into_iter().any(is_world),
             described: node.get("description").is_some_and(|d| !d.is_empty()),
@@ -51,7 +67,8 @@ impl Permission {
     }
 
     fn covers(&self, port: i64) -> bool {
-        self.all_ports() || matches!((self.from, self.to), (Some(f), Some(t)) if f <= port && port <= t)
+        self.all_ports()
+            || matches!((self.from, self.to), (Some(f), Some(t)) if f <= port && port <= t)
     }
 }
 
@@ -64,7 +81,11 @@ fn permissions(r: &Resource, egress: bool) -> Vec<Permission> {
     };
     match r.kind.as_str() {
         "aws_security_group" => {
-            let cfn_key = if egress { "security_group_egress" } else { "security_group_ingress" };
+            let cfn_key = if egress {
+                "security_group_egress"
+            } else {
+                "security_group_ingress"
+            };
             r.props
                 .first_of(&[inline, cfn_key])
                 .into_iter()
@@ -124,7 +145,6 @@ const ADMIN_PORTS: &[(i64, &str)] = &[
     (11211, "Memcached"),
     (27017, "MongoDB"),
 ];
-
 
 rule! {
     /// Flags security group rules that allow SSH (port 22) from `0.0.0.0/0` or `::/0`.
@@ -395,9 +415,18 @@ rule! {
 fn http_listeners(r: &Resource, hits: &mut Hits) {
     match r.kind.as_str() {
         "aws_elb" => {
-            for l in r.props.first_of(&["listener", "listeners"]).into_iter().flat_map(Node::items) {
-                let protocol = l.first_of(&["lb_protocol", "protocol"]).and_then(Node::as_str);
-                if protocol.is_some_and(|p| p.eq_ignore_ascii_case("http") || p.eq_ignore_ascii_case("tcp")) {
+            for l in r
+                .props
+                .first_of(&["listener", "listeners"])
+                .into_iter()
+                .flat_map(Node::items)
+            {
+                let protocol = l
+                    .first_of(&["lb_protocol", "protocol"])
+                    .and_then(Node::as_str);
+                if protocol.is_some_and(|p| {
+                    p.eq_ignore_ascii_case("http") || p.eq_ignore_ascii_case("tcp")
+                }) {
                     hits.at(l.line_or(r.lines.0));
                 }
             }
@@ -411,7 +440,11 @@ fn http_listeners(r: &Resource, hits: &mut Hits) {
                 .first_of(&["default_action", "default_actions"])
                 .into_iter()
                 .flat_map(Node::items)
-                .any(|a| a.get("type").and_then(Node::as_str).is_some_and(|t| t.eq_ignore_ascii_case("redirect")));
+                .any(|a| {
+                    a.get("type")
+                        .and_then(Node::as_str)
+                        .is_some_and(|t| t.eq_ignore_ascii_case("redirect"))
+                });
             if protocol == "http" && !redirects {
                 hits.at(line);
             }
@@ -497,7 +530,7 @@ rule! {
         check: Check::Aws {
             kinds: &["aws_lb", "aws_alb"],
             check: |_, r, h| {
-                let application = r.props.first_of(&["load_balancer_type", "type"]).and_then(Node::as_str).map_or(true, |t| t.eq_ignore_ascii_case("application"));
+                let application = r.props.first_of(&["load_balancer_type", "type"]).and_then(Node::as_str).is_none_or(|t| t.eq_ignore_ascii_case("application"));
                 let dropped = r.props.get("drop_invalid_header_fields").is_some_and(|n| n.is_true() || n.is_dynamic())
                     || lb_attribute(r, "routing.http.drop_invalid_header_fields.enabled") == Some(true);
                 if application && !dropped {

@@ -9,7 +9,12 @@ use super::text;
 use crate::model::{Node, Resource};
 use crate::rules::{rule, AwsContext, Check, Hits};
 
-const PUBLIC_READ: &[&str] = &["public-read", "authenticated-read", "publicread", "authenticatedread"];
+const PUBLIC_READ: &[&str] = &[
+    "public-read",
+    "authenticated-read",
+    "publicread",
+    "authenticatedread",
+];
 const PUBLIC_WRITE: &[&str] = &["public-read-write", "publicreadwrite"];
 
 fn acl(r: &Resource, hits: &mut Hits, wanted: &[&str]) {
@@ -69,10 +74,18 @@ fn encryption(ctx: &AwsContext<'_>, r: &Resource) -> Option<String> {
     ]);
     let separate = || {
         ctx.referencing(r, &["aws_s3_bucket_server_side_encryption_configuration"])
-            .find_map(|c| c.props.path("rule.apply_server_side_encryption_by_default.sse_algorithm").cloned())
+            .find_map(|c| {
+                c.props
+                    .path("rule.apply_server_side_encryption_by_default.sse_algorithm")
+                    .cloned()
+            })
     };
     let node = inline.cloned().or_else(separate)?;
-    Some(node.as_str().map(str::to_ascii_lowercase).unwrap_or_else(|| "aws:kms".into()))
+    Some(
+        node.as_str()
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_else(|| "aws:kms".into()),
+    )
 }
 
 rule! {
@@ -130,16 +143,26 @@ rule! {
 }
 
 fn versioning_enabled(ctx: &AwsContext<'_>, r: &Resource) -> bool {
-    let inline = r.props.path("versioning.enabled").is_some_and(|n| n.is_true() || n.is_dynamic())
-        || r
-            .props
+    let inline = r
+        .props
+        .path("versioning.enabled")
+        .is_some_and(|n| n.is_true() || n.is_dynamic())
+        || r.props
             .path("versioning_configuration.status")
-            .is_some_and(|n| n.is_dynamic() || n.as_str().is_some_and(|s| s.eq_ignore_ascii_case("enabled")));
+            .is_some_and(|n| {
+                n.is_dynamic()
+                    || n.as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("enabled"))
+            });
     inline
         || ctx.referencing(r, &["aws_s3_bucket_versioning"]).any(|v| {
             v.props
                 .path("versioning_configuration.status")
-                .is_some_and(|n| n.is_dynamic() || n.as_str().is_some_and(|s| s.eq_ignore_ascii_case("enabled")))
+                .is_some_and(|n| {
+                    n.is_dynamic()
+                        || n.as_str()
+                            .is_some_and(|s| s.eq_ignore_ascii_case("enabled"))
+                })
         })
 }
 
@@ -281,4 +304,3 @@ public_access_rule! {
     S3_RESTRICT_PUBLIC_BUCKETS_OFF, "aws-s3-restrict-public-buckets-off", "restrict_public_buckets",
     "S3 bucket does not restrict public bucket access", "CKV_AWS_56"
 }
-

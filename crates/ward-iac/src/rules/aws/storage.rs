@@ -249,7 +249,7 @@ rule! {
         check: Check::Aws {
             kinds: &["aws_kms_key"],
             check: |_, r, h| {
-                let symmetric = text(r, &["customer_master_key_spec", "key_spec"]).map_or(true, |(s, _)| s == "symmetric_default");
+                let symmetric = text(r, &["customer_master_key_spec", "key_spec"]).is_none_or(|(s, _)| s == "symmetric_default");
                 if symmetric {
                     unless_true(r, h, &["enable_key_rotation"]);
                 }
