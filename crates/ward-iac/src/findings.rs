@@ -16,7 +16,7 @@ use crate::TOOL;
 
 /// The findings of every AWS rule on a group of resources declared together.
 pub(crate) fn aws(group: &[Resource]) -> Vec<Finding> {
-    let context = AwsContext { resources: group };
+    let context = AwsContext::new(group);
     let mut out = Vec::new();
     for resource in group {
         for rule in rules::aws_rules_for(&resource.kind) {

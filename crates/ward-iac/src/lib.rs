@@ -236,3 +236,38 @@ fn read_one(candidate: &walk::Candidate, max_file_size: u64) -> Outcome {
     parsers::parse_file(&name, candidate.kind, &text, &mut parsed);
     Outcome::Other(parsed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_module_with_cross_references_scans_quickly() {
+        let mut text = String::new();
+        for i in 0..2_000 {
+            text.push_str(&format!(
+                "resource \"aws_s3_bucket\" \"b{i}\" {{\n  bucket = \"b{i}\"\n}}\nresource \"aws_s3_bucket_versioning\" \"v{i}\" {{\n  bucket = aws_s3_bucket.b{i}.id\n  versioning_configuration {{\n    status = \"Enabled\"\n  }}\n}}\n"
+            ));
+        }
+        let started = std::time::Instant::now();
+        let scan = scan_text("main.tf", &text);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(scan.warnings.is_empty());
+        let versioning = scan
+            .findings
+            .iter()
+            .filter(|f| f.rule_id.as_deref() == Some("aws-s3-versioning-disabled"))
+            .count();
+        assert_eq!(versioning, 0, "every bucket has its versioning resource");
+        let logging = scan
+            .findings
+            .iter()
+            .filter(|f| f.rule_id.as_deref() == Some("aws-s3-access-logging-disabled"))
+            .count();
+        assert_eq!(logging, 2_000);
+    }
+}

@@ -184,6 +184,20 @@ mod tests {
     }
 
     #[test]
+    fn helm_chart_templates_are_left_to_their_rendered_output() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chart = dir.path().join("chart");
+        std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
+        std::fs::write(chart.join("Chart.yaml"), "name: c\n").expect("write");
+        assert_eq!(kind_of(&chart.join("templates/deployment.yaml")), None);
+        assert_eq!(kind_of(&chart.join("values.yaml")), Some(FileKind::Structured));
+        assert_eq!(
+            kind_of(&dir.path().join("templates/deployment.yaml")),
+            Some(FileKind::Structured)
+        );
+    }
+
+    #[test]
     fn an_unknown_intrinsic_is_a_warning_naming_file_and_line() {
         let mut out = Parsed::default();
         parse_file(

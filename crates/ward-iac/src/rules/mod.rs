@@ -119,6 +119,19 @@ impl Hits {
 pub struct AwsContext<'a> {
     /// Every resource of the group.
     pub resources: &'a [Resource],
+    /// The same resources by kind, so a lookup touches only the kinds asked for.
+    by_kind: HashMap<&'a str, Vec<&'a Resource>>,
+}
+
+impl<'a> AwsContext<'a> {
+    /// The context of a group of resources.
+    pub fn new(resources: &'a [Resource]) -> AwsContext<'a> {
+        let mut by_kind: HashMap<&'a str, Vec<&'a Resource>> = HashMap::new();
+        for r in resources {
+            by_kind.entry(r.kind.as_str()).or_default().push(r);
+        }
+        AwsContext { resources, by_kind }
+    }
 }
 
 impl AwsContext<'_> {
@@ -132,12 +145,16 @@ impl AwsContext<'_> {
         // Inside a module, references name resources without the `module.x.` prefix, so
         // only resources of the same module can refer to the target.
         let module = split_module(&target.address).0;
-        self.resources.iter().filter(move |r| {
-            kinds.contains(&r.kind.as_str())
-                && (target.dialect != crate::model::Dialect::Terraform
+        kinds
+            .iter()
+            .filter_map(|k| self.by_kind.get(k))
+            .flatten()
+            .copied()
+            .filter(move |r| {
+                (target.dialect != crate::model::Dialect::Terraform
                     || split_module(&r.address).0 == module)
-                && mentions(&r.props, target)
-        })
+                    && mentions(&r.props, target)
+            })
     }
 
     /// Whether any resource of the given kinds refers to `target`.
