@@ -103,16 +103,13 @@ pub(crate) fn compose(service: &ComposeService) -> Vec<Finding> {
 
 /// Sorts findings by file, line and rule and assigns fingerprints.
 pub(crate) fn finish(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            (
-                f.location.file.as_ref().map(|l| l.path.clone()),
-                f.location.file.as_ref().and_then(|l| l.start_line),
-                f.rule_id.clone(),
-                f.location.cloud.as_ref().map(|c| c.resource_id.clone()),
-            )
-        };
-        key(a).cmp(&key(b))
+    findings.sort_by_cached_key(|f| {
+        (
+            f.location.file.as_ref().map(|l| l.path.clone()),
+            f.location.file.as_ref().and_then(|l| l.start_line),
+            f.rule_id.clone(),
+            f.location.cloud.as_ref().map(|c| c.resource_id.clone()),
+        )
     });
     ward_core::fingerprint::assign(findings);
 }
