@@ -190,7 +190,10 @@ mod tests {
         std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
         std::fs::write(chart.join("Chart.yaml"), "name: c\n").expect("write");
         assert_eq!(kind_of(&chart.join("templates/deployment.yaml")), None);
-        assert_eq!(kind_of(&chart.join("values.yaml")), Some(FileKind::Structured));
+        assert_eq!(
+            kind_of(&chart.join("values.yaml")),
+            Some(FileKind::Structured)
+        );
         assert_eq!(
             kind_of(&dir.path().join("templates/deployment.yaml")),
             Some(FileKind::Structured)
