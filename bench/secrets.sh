@@ -39,7 +39,7 @@ measure() { # name command...
 echo "| tool | tree | time | throughput |"
 echo "|---|---|---|---|"
 measure "cat (read every file)" sh -c "find '$tree' -type f -print0 | xargs -0 cat >/dev/null"
-measure "ward scan" "$ward" scan "$tree" -q -o "$dir/ward.json"
+measure "ward scan --scanners secrets" "$ward" scan "$tree" --scanners secrets -q -o "$dir/ward.json"
 measure "trivy fs --scanners secret" trivy fs --scanners secret --skip-db-update --cache-dir "$dir/trivy-cache" \
   --format json --output "$dir/trivy.json" "$tree"
 [ -n "${SKIP_DETECT_SECRETS:-}" ] || measure "detect-secrets scan --all-files" sh -c "cd '$tree' && detect-secrets scan --all-files > '$dir/detect-secrets.json'"

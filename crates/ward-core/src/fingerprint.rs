@@ -9,7 +9,7 @@
 //! | package (dependency, container, licence findings with a package) | primary vulnerability id (CVE, else GHSA, else other advisory id, else rule), package name lower-cased, version |
 //! | secret (category secret, or a found secret, in a file) | image name, file path, commit (a `commit:` tag, for git history), *rank* |
 //! | web (a URL) | rule (else title), method, URL without query or fragment, parameter |
-//! | cloud (a resource) | rule (else title), resource id |
+//! | cloud (a resource; not IaC with a file, which counts as code) | rule (else title), resource id |
 //! | code (SAST, IaC, quality: a file) | category, rule (else title), file path, *rank* |
 //! | anything else | category, rule (else title), image name, *rank* |
 //!
@@ -131,7 +131,10 @@ fn basis(f: &Finding) -> Basis {
             ranked: false,
         };
     }
-    if let Some(cloud) = &loc.cloud {
+    // An IaC finding names the resource as declared in a file (a logical id, a Terraform
+    // address), unique only within its file: it is fingerprinted as code, by file.
+    let declared_in_file = f.category == Category::Iac && loc.file.is_some();
+    if let (Some(cloud), false) = (&loc.cloud, declared_in_file) {
         return Basis {
             parts: vec!["cloud".into(), rule(), cloud.resource_id.clone()],
             ranked: false,
@@ -368,6 +371,20 @@ mod tests {
             web("http://example.com/search"),
             web("http://example.com/other")
         );
+    }
+
+    #[test]
+    fn iac_findings_with_a_file_are_fingerprinted_by_file() {
+        let declared = |path: &str| {
+            let mut f = sast("ward", "aws-s3-public-read-acl", path, 3);
+            f.category = Category::Iac;
+            f.location.cloud = Some(crate::CloudLocation {
+                resource_id: "DataBucket".into(),
+                ..crate::CloudLocation::default()
+            });
+            of(&f)
+        };
+        assert_ne!(declared("a/template.yaml"), declared("b/template.yaml"));
     }
 
     #[test]

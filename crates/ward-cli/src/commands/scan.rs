@@ -1,6 +1,7 @@
 //! `ward scan`: runs ward's own scanners (`secrets` on a directory, a file, stdin, the staged
 //! changes or the git history; `deps` on the lockfiles of a directory against the offline OSV
-//! database), applies the policy's suppressions (findings they match stay in the report,
+//! database; `iac` on the CloudFormation, Terraform, Kubernetes, Dockerfile and compose files
+//! of a directory), applies the policy's suppressions (findings they match stay in the report,
 //! marked accepted) and writes one ward JSON report (or, with `--to`, any export format).
 
 use std::io::{IsTerminal, Read};
@@ -22,7 +23,7 @@ use crate::report_writer::ReportWriter;
 
 /// The scanners `--scanners` accepts. Each is one library crate; add a name here and a branch
 /// in `run` to add one.
-const SCANNERS: &[&str] = &["secrets", "deps"];
+const SCANNERS: &[&str] = &["secrets", "deps", "iac"];
 
 /// Arguments of `ward scan`.
 #[derive(Debug, clap::Args)]
@@ -30,7 +31,7 @@ pub(crate) struct Args {
     /// The directory or file to scan (`-` for stdin).
     #[arg(default_value = ".", value_name = "PATH")]
     path: PathBuf,
-    /// Comma-separated scanners to run (default: secrets,deps; deps is skipped with a
+    /// Comma-separated scanners to run (default: secrets,deps,iac; deps is skipped with a
     /// warning when no advisory database exists, see `ward db`).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     scanners: Option<Vec<String>>,
@@ -92,6 +93,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if explicit && not_a_tree && scanners.contains(&"deps") {
         bail!("the deps scanner reads the lockfiles of a directory, not stdin, --staged or --git-history");
     }
+    if explicit && not_a_tree && scanners.contains(&"iac") {
+        bail!("the iac scanner reads files and directories, not stdin, --staged or --git-history");
+    }
     let settings = Settings::read(args)?;
     let mut findings = Vec::new();
     let mut sources = Vec::new();
@@ -104,6 +108,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             findings.extend(found);
             sources.push("deps");
         }
+    }
+    if scanners.contains(&"iac") && !not_a_tree {
+        findings.extend(scan_iac(args)?);
+        sources.push("iac");
     }
     let scan_time = default_time()?.rfc3339();
     for f in &mut findings {
@@ -308,6 +316,19 @@ fn scan_deps(args: &Args, explicit: bool) -> anyhow::Result<Option<Vec<Finding>>
     let mut findings = scan.findings;
     ward_core::fingerprint::assign(&mut findings);
     Ok(Some(findings))
+}
+
+/// Runs the infrastructure-as-code scanner on the path; files it cannot parse are warnings.
+fn scan_iac(args: &Args) -> anyhow::Result<Vec<Finding>> {
+    let config = ward_iac::Config {
+        max_file_size: args.max_file_size,
+        threads: 0,
+    };
+    let scan = ward_iac::scan(&args.path, &config)?;
+    for warning in &scan.warnings {
+        output::warning(warning);
+    }
+    Ok(scan.findings)
 }
 
 /// The built-in rules, or with `--config` a gitleaks config's (built on the built-in rules

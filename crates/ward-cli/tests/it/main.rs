@@ -5,6 +5,7 @@ mod convert;
 mod db;
 mod gate;
 mod hostile;
+mod iac;
 mod import;
 mod sbom;
 mod scan;

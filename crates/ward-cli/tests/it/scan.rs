@@ -229,7 +229,7 @@ fn deps_and_secrets_together_against_the_offline_database() {
         .iter()
         .map(|s| s["format"].as_str().unwrap())
         .collect();
-    assert_eq!(sources, ["secrets", "deps"]);
+    assert_eq!(sources, ["secrets", "deps", "iac"]);
     let deps: Vec<&serde_json::Value> = report["findings"]
         .as_array()
         .unwrap()
