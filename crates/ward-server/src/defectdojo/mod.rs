@@ -1,0 +1,3 @@
+//! DefectDojo-compatible import API.
+pub mod form;
+pub mod reply;

@@ -1,0 +1,4 @@
+//! ward's HTTP server.
+mod defectdojo;
+mod error;
+mod metrics;
