@@ -1,0 +1,1 @@
+//! The postgres backend of ward-store (being written).

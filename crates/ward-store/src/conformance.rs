@@ -1,0 +1,1 @@
+//! The behaviour tests every backend runs (being written).
