@@ -128,8 +128,8 @@ pub struct ImportScanReply {
     pub engagement_id: i64,
     /// Its product.
     pub product_id: i64,
-    /// The product's type: the id of ward's owner team of the product.
-    pub product_type_id: i64,
+    /// DefectDojo's product type; null, as ward's owner team is a name, not a row.
+    pub product_type_id: Option<i64>,
     /// Finding counts.
     pub statistics: ImportStatistics,
     /// The form's `scan_type`.
@@ -225,8 +225,8 @@ pub struct Landed {
     pub engagement: i64,
     /// The product id.
     pub product: i64,
-    /// The product type (owner team) id.
-    pub product_type: i64,
+    /// The product type id (ward has none).
+    pub product_type: Option<i64>,
 }
 
 impl ImportScanReply {
