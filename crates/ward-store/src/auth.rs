@@ -6,6 +6,7 @@
 //! compared in constant time. Passwords are low-entropy and get Argon2id.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -230,6 +231,25 @@ pub fn verify_password(password: &str, phc: &str) -> Result<bool> {
     Ok(Argon2::default()
         .verify_password(password.as_bytes(), &hash)
         .is_ok())
+}
+
+/// Checks a password against a user's stored hash, or, for an unknown user (`None`),
+/// against a fixed hash, so that both answers take the same time.
+pub fn verify_user_password(password: &str, stored: Option<&str>) -> Result<bool> {
+    static UNKNOWN_USER: OnceLock<String> = OnceLock::new();
+    match stored {
+        Some(phc) => verify_password(password, phc),
+        None => {
+            let phc = match UNKNOWN_USER.get() {
+                Some(phc) => phc,
+                None => {
+                    let phc = hash_password("ward: no such user")?;
+                    UNKNOWN_USER.get_or_init(|| phc)
+                }
+            };
+            verify_password(password, phc).map(|_| false)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -180,6 +180,14 @@ mod tests {
     }
 
     #[test]
+    fn names_are_checked() {
+        assert_eq!(clean_name("name", "  web ").unwrap(), "web");
+        assert!(clean_name("name", " ").is_err());
+        assert!(clean_name("name", "a\nb").is_err());
+        assert_eq!(clean_text("a\0b"), "ab");
+    }
+
+    #[test]
     fn statuses_round_trip() {
         for status in [
             Status::Open,
@@ -192,5 +200,29 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", status_name(status)));
             assert_eq!(status_from_name(status_name(status)).unwrap(), status);
         }
+    }
+}
+
+/// A name as stored: trimmed, non-blank, at most 255 characters, no control characters.
+pub fn clean_name(field: &'static str, name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid(field, "must not be blank"));
+    }
+    if name.chars().count() > 255 {
+        return Err(Error::invalid(field, "longer than 255 characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "contains control characters"));
+    }
+    Ok(name.to_string())
+}
+
+/// Text for an indexed column: NUL characters removed (PostgreSQL refuses them in text).
+pub fn clean_text(text: &str) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "")
+    } else {
+        text.to_string()
     }
 }

@@ -164,6 +164,12 @@ pub struct PreparedFinding {
     pub severity_rank: i16,
     /// Category name.
     pub category: &'static str,
+    /// Title, for its column.
+    pub title: String,
+    /// Description, for its column.
+    pub description: Option<String>,
+    /// Rule id, for its column.
+    pub rule_id: Option<String>,
     /// File path, when it has one.
     pub file_path: Option<String>,
     /// Package name, when it has one.
@@ -206,6 +212,15 @@ pub fn prepare(request: &ImportRequest) -> Result<PreparedReport> {
                 format!("finding {index} ({}) has no fingerprint", finding.title),
             ));
         }
+        if finding.fingerprint.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "findings",
+                format!(
+                    "finding {index} ({}): control characters in its fingerprint",
+                    finding.title
+                ),
+            ));
+        }
         let first_time = all_fingerprints.insert(finding.fingerprint.clone());
         if request
             .minimum_severity
@@ -235,23 +250,27 @@ fn prepare_one(finding: &Finding) -> Result<PreparedFinding> {
         .map_err(|e| Error::invalid("findings", e.to_string()))?;
     let content_hash = hex_sha256(data.as_bytes());
     let loc = &finding.location;
+    let clean = |text: &String| codec::clean_text(text);
     let url = loc
         .web
         .as_ref()
-        .map(|w| w.url.clone())
-        .or_else(|| loc.cloud.as_ref().map(|c| c.resource_id.clone()));
+        .map(|w| clean(&w.url))
+        .or_else(|| loc.cloud.as_ref().map(|c| clean(&c.resource_id)));
     let mut identifiers: Vec<String> = finding
         .identifiers
         .iter()
-        .map(|i| i.value.to_uppercase())
+        .map(|i| codec::clean_text(&i.value.to_uppercase()))
         .collect();
     identifiers.sort();
     identifiers.dedup();
     Ok(PreparedFinding {
         severity_rank: codec::severity_rank(finding.severity),
         category: finding.category.as_str(),
-        file_path: loc.file.as_ref().map(|f| f.path.clone()),
-        package: loc.package.as_ref().map(|p| p.name.clone()),
+        title: clean(&finding.title),
+        description: finding.description.as_ref().map(clean),
+        rule_id: finding.rule_id.as_ref().map(clean),
+        file_path: loc.file.as_ref().map(|f| clean(&f.path)),
+        package: loc.package.as_ref().map(|p| clean(&p.name)),
         url,
         identifiers,
         location,
