@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use ward_store::{Store, StoreOptions};
-use ward_store_postgres::PostgresStore;
 use ward_store_sqlite::SqliteStore;
 
 /// Opens the store: `database` when given (a `postgres://`, `postgresql://` or `sqlite:`
@@ -25,10 +24,7 @@ pub async fn connect(
     };
     let description = describe_database(data_dir, Some(url));
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = PostgresStore::connect(url, options)
-            .await
-            .with_context(|| format!("opening {description}"))?;
-        return Ok(Arc::new(store));
+        bail!("opening {description}: the PostgreSQL backend is not merged into this branch yet");
     }
     if url.starts_with("sqlite:") {
         let store = SqliteStore::connect(url, options)

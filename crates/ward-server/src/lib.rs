@@ -10,7 +10,7 @@
 
 pub mod api;
 pub mod auth;
-// mod connect;
+mod connect;
 pub mod defectdojo;
 mod error;
 mod health;
@@ -28,7 +28,7 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use ward_store::Store;
 
-// pub use connect::{connect, database_url, StoreKind};
+pub use connect::{connect, describe_database};
 pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
 

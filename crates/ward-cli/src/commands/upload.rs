@@ -56,9 +56,9 @@ pub(crate) struct Args {
     /// A label for the test (repeat the flag).
     #[arg(long = "tag", value_name = "TAG")]
     tags: Vec<String>,
-    /// Build metadata: the version scanned.
-    #[arg(long)]
-    version: Option<String>,
+    /// Build metadata: the version scanned (DefectDojo's `version`).
+    #[arg(long, value_name = "VERSION")]
+    product_version: Option<String>,
     /// Build metadata: the branch or tag scanned.
     #[arg(long)]
     branch: Option<String>,
@@ -131,7 +131,7 @@ fn import_url(args: &Args) -> anyhow::Result<url::Url> {
             ("format", &args.format),
             ("min_severity", &args.min_severity),
             ("title", &args.title),
-            ("version", &args.version),
+            ("version", &args.product_version),
             ("branch", &args.branch),
             ("commit", &args.commit),
             ("build_id", &args.build_id),
