@@ -64,7 +64,10 @@ mod tests {
             "SQLite database /srv/ward/ward.sqlite3"
         );
         assert_eq!(
-            describe_database(dir, Some("postgres://ward:s3cret@db:5432/ward?sslmode=require")),
+            describe_database(
+                dir,
+                Some("postgres://ward:s3cret@db:5432/ward?sslmode=require")
+            ),
             "`postgres://db:5432/ward`"
         );
         assert_eq!(describe_database(dir, Some("mysql:x")), "`mysql`");
@@ -78,10 +81,14 @@ mod tests {
             .expect("store");
         store.ping().await.expect("ping");
         assert!(dir.path().join("ward.sqlite3").exists());
-        let err = connect(dir.path(), Some("mysql://u:pw@h/db"), StoreOptions::default())
-            .await
-            .err()
-            .expect("refused");
+        let err = connect(
+            dir.path(),
+            Some("mysql://u:pw@h/db"),
+            StoreOptions::default(),
+        )
+        .await
+        .err()
+        .expect("refused");
         assert!(!err.to_string().contains("pw"));
     }
 }

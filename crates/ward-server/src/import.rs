@@ -95,15 +95,27 @@ pub async fn run(state: &AppState, caller: &Caller, job: Job) -> Result<Imported
         api,
         result.as_ref().ok().map(|imported| {
             let o = &imported.outcome;
-            [o.new.len(), o.closed.len(), o.reopened.len(), o.unchanged.len()].map(|n| n as u64)
+            [
+                o.new.len(),
+                o.closed.len(),
+                o.reopened.len(),
+                o.unchanged.len(),
+            ]
+            .map(|n| n as u64)
         }),
     );
     result
 }
 
 async fn run_inner(state: &AppState, caller: &Caller, job: Job) -> Result<Imported, ApiError> {
-    let target = authorize(state, caller, &job.target).await?;
+    // Checks first (cheap, no writes), then the report (a broken one stops here, before
+    // anything is created), then the writes.
+    let checked = check(state, caller, &job.target).await?;
     let (parser, parsed) = parse(&job).await?;
+    if let Some((name, team)) = checked.create_product {
+        create_product(state, &name, team).await?;
+    }
+    let target = checked.target;
     let mut findings = parsed.findings;
     if job.tags_on_findings {
         for finding in &mut findings {
@@ -151,13 +163,22 @@ async fn run_inner(state: &AppState, caller: &Caller, job: Job) -> Result<Import
     })
 }
 
-/// Checks the caller may import into the target and turns it into the store's form; creates
-/// a missing product (with its team) when asked to.
-async fn authorize(
-    state: &AppState,
-    caller: &Caller,
-    target: &Target,
-) -> Result<ImportTarget, ApiError> {
+/// A target that passed the checks.
+struct Checked {
+    /// The store's form of it.
+    target: ImportTarget,
+    /// A product to create first, with its team, once the report has been read. (Without a
+    /// team the store creates a missing product itself, in the import's transaction.)
+    create_product: Option<(String, Option<String>)>,
+}
+
+/// Checks the caller may import into the target and that it exists (or may be created);
+/// writes nothing.
+async fn check(state: &AppState, caller: &Caller, target: &Target) -> Result<Checked, ApiError> {
+    let checked = |target| Checked {
+        target,
+        create_product: None,
+    };
     match target {
         Target::Names {
             product,
@@ -177,8 +198,13 @@ async fn authorize(
                 .product_by_name(product)
                 .await
                 .map_err(store_error)?;
+            let mut create_product = None;
             match existing {
-                None if *auto_create => create_product(state, product, team.clone()).await?,
+                None if *auto_create => {
+                    if team.is_some() {
+                        create_product = Some((product.clone(), team.clone()));
+                    }
+                }
                 None => {
                     return Err(ApiError::NotFound(format!(
                         "product `{product}` does not exist (ask for it to be created: auto_create_context)"
@@ -198,10 +224,13 @@ async fn authorize(
                 }
                 Some(_) => {}
             }
-            Ok(ImportTarget::Names {
-                product: product.clone(),
-                engagement: engagement.clone(),
-                auto_create: *auto_create,
+            Ok(Checked {
+                target: ImportTarget::Names {
+                    product: product.clone(),
+                    engagement: engagement.clone(),
+                    auto_create: *auto_create,
+                },
+                create_product,
             })
         }
         Target::Engagement(id) => {
@@ -212,7 +241,7 @@ async fn authorize(
                 .await
                 .map_err(store_error)?;
             require_by_id(caller, &product, || format!("engagement {id} not found"))?;
-            Ok(ImportTarget::Engagement(*id))
+            Ok(checked(ImportTarget::Engagement(*id)))
         }
         Target::Test(id) => {
             let test = state.store.test(*id).await.map_err(store_error)?;
@@ -222,7 +251,7 @@ async fn authorize(
                 .await
                 .map_err(store_error)?;
             require_by_id(caller, &product, || format!("test {id} not found"))?;
-            Ok(ImportTarget::Test(*id))
+            Ok(checked(ImportTarget::Test(*id)))
         }
     }
 }

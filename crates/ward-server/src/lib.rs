@@ -131,7 +131,10 @@ async fn expire_risk_acceptances(
             .await
         {
             Ok(reopened) if !reopened.is_empty() => {
-                tracing::info!(n = reopened.len(), "reopened findings whose risk acceptance ended");
+                tracing::info!(
+                    n = reopened.len(),
+                    "reopened findings whose risk acceptance ended"
+                );
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(error = %error, "expiring risk acceptances failed"),

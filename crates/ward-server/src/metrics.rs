@@ -122,7 +122,9 @@ impl Metrics {
             ImportApi::DefectDojo => "defectdojo",
         };
         let result = if delta.is_some() { "ok" } else { "error" };
-        self.imports.get_or_create(&ImportLabels { api, result }).inc();
+        self.imports
+            .get_or_create(&ImportLabels { api, result })
+            .inc();
         let Some(delta) = delta else { return };
         for (action, n) in ["created", "closed", "reactivated", "untouched"]
             .into_iter()

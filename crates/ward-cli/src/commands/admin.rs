@@ -156,8 +156,13 @@ async fn run_command(
                     key.id,
                     key.prefix,
                     key.scope,
-                    if key.revoked_at.is_some() { "yes" } else { "no" },
-                    key.products.map_or_else(|| "all".to_string(), |p| p.join(",")),
+                    if key.revoked_at.is_some() {
+                        "yes"
+                    } else {
+                        "no"
+                    },
+                    key.products
+                        .map_or_else(|| "all".to_string(), |p| p.join(",")),
                     key.name
                 );
             }
@@ -185,7 +190,10 @@ async fn run_command(
                 })
                 .await
                 .with_context(|| format!("creating product `{name}`"))?;
-            output::note(&format!("created product {} `{}`", product.id, product.name));
+            output::note(&format!(
+                "created product {} `{}`",
+                product.id, product.name
+            ));
         }
         AdminCommand::Product(ProductCommand::List { json }) => {
             let products = store.list_products().await.context("listing products")?;

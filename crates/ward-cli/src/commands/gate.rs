@@ -177,4 +177,3 @@ fn describe(verdict: &Verdict) -> String {
     ));
     text
 }
-

@@ -15,11 +15,23 @@ use crate::output;
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct DatabaseArgs {
     /// The data directory; the default SQLite database is `ward.sqlite3` in it.
-    #[arg(long, global = true, env = "WARD_DATA_DIR", default_value = "./ward-data", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "WARD_DATA_DIR",
+        default_value = "./ward-data",
+        value_name = "DIR"
+    )]
     pub(crate) data_dir: PathBuf,
     /// A database URL instead of the SQLite file in the data directory: `postgres://…`
     /// (PostgreSQL) or `sqlite:PATH`.
-    #[arg(long, global = true, env = "WARD_DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "WARD_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub(crate) database: Option<String>,
     /// Days to fix per severity, e.g. `critical=7,high=30,medium=90,low=180` (a severity
     /// left out has no SLA) [default: critical=7,high=30,medium=90,low=180].
@@ -49,7 +61,12 @@ impl DatabaseArgs {
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The address to listen on.
-    #[arg(long, env = "WARD_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    #[arg(
+        long,
+        env = "WARD_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
     listen: SocketAddr,
     #[command(flatten)]
     database: DatabaseArgs,
@@ -80,7 +97,9 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
-    let address = listener.local_addr().context("reading the listening address")?;
+    let address = listener
+        .local_addr()
+        .context("reading the listening address")?;
     output::note(&format!(
         "ward: listening on http://{address} ({})",
         args.database.describe()
@@ -161,7 +180,10 @@ mod tests {
     #[test]
     fn sla_reads() {
         let policy = parse_sla("critical=1, high=10").unwrap();
-        assert_eq!((policy.critical, policy.high, policy.low), (Some(1), Some(10), None));
+        assert_eq!(
+            (policy.critical, policy.high, policy.low),
+            (Some(1), Some(10), None)
+        );
         assert!(parse_sla("urgent=1").is_err());
         assert!(parse_sla("high=soon").is_err());
     }

@@ -85,10 +85,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut replies = Vec::new();
     for path in &args.files {
         let name = path.display().to_string();
-        let bytes = load::read_limited(path, args.max_size)
-            .with_context(|| format!("reading {name}"))?;
-        let reply = send(&agent, &url, &args.key, &bytes)
-            .with_context(|| format!("uploading {name}"))?;
+        let bytes =
+            load::read_limited(path, args.max_size).with_context(|| format!("reading {name}"))?;
+        let reply =
+            send(&agent, &url, &args.key, &bytes).with_context(|| format!("uploading {name}"))?;
         output::note(&summary(&name, &reply));
         replies.push(reply);
     }
@@ -178,7 +178,10 @@ fn send(
                 .unwrap_or(body);
             bail!("the server answered {status}: {message}")
         }
-        Err(error) => Err(anyhow!(error).context(format!("connecting to {}", url.origin().ascii_serialization()))),
+        Err(error) => Err(anyhow!(error).context(format!(
+            "connecting to {}",
+            url.origin().ascii_serialization()
+        ))),
     }
 }
 

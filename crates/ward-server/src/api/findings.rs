@@ -303,7 +303,10 @@ fn triage_action(body: &TriageBody) -> Result<TriageAction, ApiError> {
         return Err(ApiError::field("until", "only `accept_risk` takes `until`"));
     }
     if body.assignee.is_some() && body.action != "assign" {
-        return Err(ApiError::field("assignee", "only `assign` takes `assignee`"));
+        return Err(ApiError::field(
+            "assignee",
+            "only `assign` takes `assignee`",
+        ));
     }
     Ok(match body.action.as_str() {
         "false_positive" => TriageAction::FalsePositive,
@@ -361,7 +364,11 @@ async fn filter(
     filter.severities = list(
         "severity",
         params.severity.as_deref(),
-        |s| ward_core::Severity::ALL.into_iter().find(|v| v.as_str() == s),
+        |s| {
+            ward_core::Severity::ALL
+                .into_iter()
+                .find(|v| v.as_str() == s)
+        },
         "critical, high, medium, low or info",
     )?;
     filter.min_severity = params

@@ -173,7 +173,10 @@ pub(crate) fn list<T>(
         .filter(|item| !item.is_empty())
         .map(|item| {
             parse(item).ok_or_else(|| {
-                ApiError::field(field, format!("unknown value `{item}`: expected {expected}"))
+                ApiError::field(
+                    field,
+                    format!("unknown value `{item}`: expected {expected}"),
+                )
             })
         })
         .collect()

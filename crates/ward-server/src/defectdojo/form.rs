@@ -296,9 +296,7 @@ impl Fields {
             engagement_end_date: self.date("engagement_end_date")?,
             source_code_management_uri: self.text("source_code_management_uri"),
             auto_create_context: self.bool("auto_create_context")?.unwrap_or(false),
-            deduplication_on_engagement: self
-                .bool("deduplication_on_engagement")?
-                .unwrap_or(false),
+            deduplication_on_engagement: self.bool("deduplication_on_engagement")?.unwrap_or(false),
             lead: self.int("lead")?,
             tags: self.tags()?,
             close_old_findings: self.bool("close_old_findings")?.unwrap_or(reimport),
@@ -371,7 +369,10 @@ mod tests {
     fn check_error(endpoint: Endpoint, pairs: &[(&str, &str)], field: Option<&str>, message: &str) {
         let err = fields(pairs).form(endpoint, upload()).unwrap_err();
         match err {
-            ApiError::Invalid { field: f, message: m } => {
+            ApiError::Invalid {
+                field: f,
+                message: m,
+            } => {
                 assert_eq!(f.as_deref(), field);
                 assert_eq!(m, message);
             }
@@ -411,7 +412,10 @@ mod tests {
         assert_eq!(form.verified, Some(false));
         assert!(form.auto_create_context);
         assert_eq!(form.tags, ["a", "b", "c"]);
-        assert_eq!(form.scan_date.map(|d| d.to_string()).as_deref(), Some("2024-01-05"));
+        assert_eq!(
+            form.scan_date.map(|d| d.to_string()).as_deref(),
+            Some("2024-01-05")
+        );
         assert_eq!(form.minimum_severity, Severity::High);
         assert_eq!(form.engagement, Some(7));
         let json_tags = fields(&[("scan_type", "Gitleaks Scan"), ("tags", r#"["x y","z"]"#)])

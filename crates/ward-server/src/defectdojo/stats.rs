@@ -98,10 +98,7 @@ pub(crate) async fn reimported_test(
     else {
         return Ok(None);
     };
-    let tests = store
-        .list_tests(engagement.id)
-        .await
-        .map_err(store_error)?;
+    let tests = store.list_tests(engagement.id).await.map_err(store_error)?;
     Ok(tests
         .iter()
         .rev()
