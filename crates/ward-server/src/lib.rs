@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod auth;
+mod body;
 mod connect;
 pub mod defectdojo;
 mod error;

@@ -8,6 +8,7 @@ mod hostile;
 mod import;
 mod sbom;
 mod scan;
+mod server;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

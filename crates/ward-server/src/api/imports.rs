@@ -27,6 +27,13 @@ pub(super) fn router(state: &AppState) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(import_report))
         .layer(DefaultBodyLimit::max(state.limits.report_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::body::ReadFirst {
+                limit: state.limits.report_bytes,
+                defectdojo: false,
+            },
+            crate::body::read_first,
+        ))
 }
 
 /// Import options.

@@ -38,6 +38,13 @@ pub(crate) fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(import_scan))
         .routes(routes!(reimport_scan))
         .layer(DefaultBodyLimit::max(state.limits.report_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::body::ReadFirst {
+                limit: state.limits.report_bytes,
+                defectdojo: true,
+            },
+            crate::body::read_first,
+        ))
 }
 
 /// An [`ApiError`] in Django REST framework's shape.
