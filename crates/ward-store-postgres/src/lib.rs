@@ -9,6 +9,7 @@
 //!
 //! All SQL is plain `sqlx::query` with binds; the schema is in `migrations/`, applied on
 //! connect (sqlx's migrator takes its own lock, so processes starting together are safe).
+#![warn(missing_docs)]
 
 mod catalog;
 mod findings;

@@ -9,6 +9,7 @@
 //!
 //! All SQL is plain `sqlx::query` with binds; the schema is in `migrations/`, applied on
 //! open.
+#![warn(missing_docs)]
 
 mod catalog;
 mod findings;

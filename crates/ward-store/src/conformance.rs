@@ -215,7 +215,7 @@ pub async fn products_and_engagements(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store.list_engagements(web.id).await.unwrap(),
-        [main.clone()]
+        std::slice::from_ref(&main)
     );
     assert!(store.list_tests(main.id).await.unwrap().is_empty());
     assert!(matches!(
@@ -282,7 +282,7 @@ pub async fn import_creates_context_and_findings(store: Arc<dyn Store>) {
     assert_eq!(store.test(test.id).await.unwrap(), *test);
     assert_eq!(
         store.list_tests(outcome.engagement.id).await.unwrap(),
-        [test.clone()]
+        std::slice::from_ref(test)
     );
 
     let detail = store.finding(outcome.new[0]).await.unwrap();
