@@ -35,7 +35,7 @@ use crate::rows::db;
 const MAX_CONNECTIONS: u32 = 16;
 
 /// The store on a PostgreSQL database.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
     options: StoreOptions,
@@ -64,6 +64,13 @@ impl PgStore {
 
     async fn writer(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
         self.pool.begin().await.map_err(db)
+    }
+}
+
+/// Only the type: connection options hold the database password.
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").finish_non_exhaustive()
     }
 }
 

@@ -8,7 +8,9 @@ use ward_store_sqlite::SqliteStore;
 
 #[tokio::main]
 async fn main() {
-    let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>().expect("a number"));
+    let mut args = std::env::args()
+        .skip(1)
+        .map(|a| a.parse::<usize>().expect("a number"));
     let n_stored = args.next().unwrap_or(1_000_000);
     let n_report = args.next().unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("temp dir");

@@ -1614,7 +1614,10 @@ pub async fn bench_import(store: &dyn Store, n_stored: usize, n_report: usize) -
     let known = n_report - n_report / 10;
     let first_known = n_stored.saturating_sub(known);
     let mut report = numbered("Trivy", first_known..n_stored);
-    report.extend(numbered("Trivy", n_stored..n_stored + (n_report - report.len())));
+    report.extend(numbered(
+        "Trivy",
+        n_stored..n_stored + (n_report - report.len()),
+    ));
     let began = Instant::now();
     let request = import_on(1, "bench", "main", report.clone()).reimport();
     let outcome = store.import(request).await.unwrap();
