@@ -25,6 +25,34 @@ fi
 command -v cargo-deny >/dev/null || cargo install cargo-deny --locked
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
+# --- PostgreSQL for the store tests (issue 6) -------------------------------------------------
+# The store conformance suite runs on SQLite always and on PostgreSQL when
+# WARD_TEST_POSTGRES_URL is set: install Debian's server, make sure a cluster runs, create the
+# `ward` role, and point the tests at it. Each step is skipped when already done.
+step "postgresql"
+if [ -z "${WARD_TEST_POSTGRES_URL:-}" ]; then
+    pg_sudo=""
+    [ "$(id -u)" -eq 0 ] || pg_sudo="sudo"
+    if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+        $pg_sudo apt-get update -qq
+        $pg_sudo apt-get install -y -qq postgresql
+    fi
+    pg_version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+    if ! pg_lsclusters -h | awk -v v="$pg_version" '$1 == v && $2 == "main"' | grep -q .; then
+        $pg_sudo pg_createcluster "$pg_version" main
+    fi
+    if ! pg_lsclusters -h | awk -v v="$pg_version" '$1 == v && $2 == "main" && $4 == "online"' | grep -q .; then
+        $pg_sudo pg_ctlcluster "$pg_version" main start
+    fi
+    pg_port=$(pg_lsclusters -h | awk -v v="$pg_version" '$1 == v && $2 == "main" {print $3}')
+    as_postgres() { if [ "$(id -u)" -eq 0 ]; then su postgres -c "$1"; else sudo -u postgres sh -c "$1"; fi; }
+    if ! as_postgres "psql -p $pg_port -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'ward'\"" | grep -q 1; then
+        as_postgres "psql -p $pg_port -c \"CREATE ROLE ward LOGIN SUPERUSER PASSWORD 'ward'\""
+    fi
+    export WARD_TEST_POSTGRES_URL="postgres://ward:ward@127.0.0.1:$pg_port/postgres"
+fi
+# --- end PostgreSQL ---------------------------------------------------------------------------
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

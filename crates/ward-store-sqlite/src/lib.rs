@@ -9,6 +9,7 @@
 //!
 //! All SQL is plain `sqlx::query` with binds; the schema is in `migrations/`, applied on
 //! open.
+#![warn(missing_docs)]
 
 mod catalog;
 mod findings;
@@ -44,7 +45,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_READERS: u32 = 8;
 
 /// The store on one SQLite file.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
@@ -109,6 +110,13 @@ impl SqliteStore {
 
     async fn writer(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
         self.write.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    }
+}
+
+/// Only the type: the pools add nothing useful to a log line.
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
     }
 }
 

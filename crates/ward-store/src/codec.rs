@@ -156,6 +156,30 @@ pub fn normalize_tags(tags: &[String]) -> Vec<String> {
     tags
 }
 
+/// A name as stored: trimmed, non-blank, at most 255 characters, no control characters.
+pub fn clean_name(field: &'static str, name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid(field, "must not be blank"));
+    }
+    if name.chars().count() > 255 {
+        return Err(Error::invalid(field, "longer than 255 characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "contains control characters"));
+    }
+    Ok(name.to_string())
+}
+
+/// Text for an indexed column: NUL characters removed (PostgreSQL refuses them in text).
+pub fn clean_text(text: &str) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "")
+    } else {
+        text.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,29 +224,5 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", status_name(status)));
             assert_eq!(status_from_name(status_name(status)).unwrap(), status);
         }
-    }
-}
-
-/// A name as stored: trimmed, non-blank, at most 255 characters, no control characters.
-pub fn clean_name(field: &'static str, name: &str) -> Result<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(Error::invalid(field, "must not be blank"));
-    }
-    if name.chars().count() > 255 {
-        return Err(Error::invalid(field, "longer than 255 characters"));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(Error::invalid(field, "contains control characters"));
-    }
-    Ok(name.to_string())
-}
-
-/// Text for an indexed column: NUL characters removed (PostgreSQL refuses them in text).
-pub fn clean_text(text: &str) -> String {
-    if text.contains('\0') {
-        text.replace('\0', "")
-    } else {
-        text.to_string()
     }
 }

@@ -80,7 +80,12 @@ pub fn dependency(tool: &str, id: &str, package: &str, severity: Severity) -> Fi
 
 /// `n` distinct dependency findings from `tool`, severities cycling critical to info.
 pub fn report(tool: &str, n: usize) -> Vec<Finding> {
-    (0..n)
+    numbered(tool, 0..n)
+}
+
+/// Dependency findings numbered `range` (finding `i` is the same whatever the range).
+pub fn numbered(tool: &str, range: std::ops::Range<usize>) -> Vec<Finding> {
+    range
         .map(|i| {
             let severity = Severity::ALL[i % Severity::ALL.len()];
             dependency(
@@ -215,7 +220,7 @@ pub async fn products_and_engagements(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store.list_engagements(web.id).await.unwrap(),
-        [main.clone()]
+        std::slice::from_ref(&main)
     );
     assert!(store.list_tests(main.id).await.unwrap().is_empty());
     assert!(matches!(
@@ -282,7 +287,7 @@ pub async fn import_creates_context_and_findings(store: Arc<dyn Store>) {
     assert_eq!(store.test(test.id).await.unwrap(), *test);
     assert_eq!(
         store.list_tests(outcome.engagement.id).await.unwrap(),
-        [test.clone()]
+        std::slice::from_ref(test)
     );
 
     let detail = store.finding(outcome.new[0]).await.unwrap();
@@ -1573,4 +1578,74 @@ pub async fn large_report_twice(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(counts.total, 11_000);
     assert_eq!(counts.by_status.get(&Status::Mitigated), Some(&1_000));
+}
+
+/// How long the import benchmark's steps took.
+#[derive(Debug, Clone)]
+pub struct BenchTimes {
+    /// Filling the store, per batch.
+    pub seed: Vec<std::time::Duration>,
+    /// Importing the report: mostly known findings, some new.
+    pub import: std::time::Duration,
+    /// Reimporting the same report into the same test.
+    pub reimport: std::time::Duration,
+    /// One page of 50 open high-or-worse findings of the product, sorted by severity.
+    pub query_page: std::time::Duration,
+}
+
+/// The import benchmark: `n_stored` findings stored in one product (in batches of 100,000,
+/// each its own engagement), then a report of `n_report` findings, nine tenths of them
+/// already stored, imported into a new engagement and reimported unchanged.
+pub async fn bench_import(store: &dyn Store, n_stored: usize, n_report: usize) -> BenchTimes {
+    use std::time::Instant;
+    let mut seed = Vec::new();
+    let mut start = 0;
+    while start < n_stored {
+        let end = (start + 100_000).min(n_stored);
+        let batch = numbered("Trivy", start..end);
+        let began = Instant::now();
+        store
+            .import(import_on(0, "bench", &format!("seed-{start}"), batch))
+            .await
+            .unwrap();
+        seed.push(began.elapsed());
+        start = end;
+    }
+    let known = n_report - n_report / 10;
+    let first_known = n_stored.saturating_sub(known);
+    let mut report = numbered("Trivy", first_known..n_stored);
+    report.extend(numbered(
+        "Trivy",
+        n_stored..n_stored + (n_report - report.len()),
+    ));
+    let began = Instant::now();
+    let request = import_on(1, "bench", "main", report.clone()).reimport();
+    let outcome = store.import(request).await.unwrap();
+    let import = began.elapsed();
+    assert_eq!(outcome.new.len() + outcome.unchanged.len(), n_report);
+    let began = Instant::now();
+    let mut request = import_on(2, "bench", "main", report).reimport();
+    request.close_old_findings = true;
+    let again = store.import(request).await.unwrap();
+    let reimport = began.elapsed();
+    assert_eq!(again.unchanged.len(), n_report);
+    let query = FindingQuery {
+        filter: FindingFilter {
+            statuses: vec![Status::Open],
+            min_severity: Some(Severity::High),
+            ..FindingFilter::product(outcome.product.id)
+        },
+        limit: 50,
+        ..FindingQuery::default()
+    };
+    let began = Instant::now();
+    let page = store.find_findings(&query).await.unwrap();
+    let query_page = began.elapsed();
+    assert_eq!(page.findings.len(), 50.min(n_stored + n_report));
+    BenchTimes {
+        seed,
+        import,
+        reimport,
+        query_page,
+    }
 }

@@ -203,6 +203,7 @@ pub fn prepare(request: &ImportRequest) -> Result<PreparedReport> {
     }
     let mut findings = Vec::with_capacity(request.findings.len());
     let mut all_fingerprints = HashSet::with_capacity(request.findings.len());
+    let mut kept = HashSet::with_capacity(request.findings.len());
     let mut n_below_minimum = 0;
     let mut n_repeated = 0;
     for (index, finding) in request.findings.iter().enumerate() {
@@ -221,7 +222,7 @@ pub fn prepare(request: &ImportRequest) -> Result<PreparedReport> {
                 ),
             ));
         }
-        let first_time = all_fingerprints.insert(finding.fingerprint.clone());
+        all_fingerprints.insert(finding.fingerprint.clone());
         if request
             .minimum_severity
             .is_some_and(|minimum| finding.severity < minimum)
@@ -229,7 +230,7 @@ pub fn prepare(request: &ImportRequest) -> Result<PreparedReport> {
             n_below_minimum += 1;
             continue;
         }
-        if !first_time {
+        if !kept.insert(finding.fingerprint.as_str()) {
             n_repeated += 1;
             continue;
         }

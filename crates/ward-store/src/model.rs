@@ -291,7 +291,7 @@ pub struct AuditEntry {
     /// The accepted-until date of a risk acceptance.
     #[serde(with = "time::serde::rfc3339::option")]
     pub risk_accepted_until: Option<OffsetDateTime>,
-    /// The assignee set, for assignments.
+    /// For assignments: the new assignee, empty when the assignment was cleared.
     pub assignee: Option<String>,
 }
 
