@@ -53,6 +53,31 @@ if [ -z "${WARD_TEST_POSTGRES_URL:-}" ]; then
 fi
 # --- end PostgreSQL ---------------------------------------------------------------------------
 
+# --- Clients of the server's DefectDojo-compatible API (issue 6) -------------------------------
+# ward-cli's server tests drive `ward serve` with DefectDojo's generated Python client (PyPI
+# defectdojo-api-generated, in a virtualenv beside the builds) and with curl, as GitLab jobs do.
+# WARD_TEST_DEFECTDOJO_CLIENT=1 makes a missing client a test failure rather than a skip.
+step "defectdojo client"
+dojo_venv="$CARGO_TARGET_DIR/defectdojo-client"
+if ! "$dojo_venv/bin/python3" -c "import defectdojo_api_generated" 2>/dev/null; then
+    if ! python3 -m venv "$dojo_venv" 2>/dev/null; then
+        venv_sudo=""
+        [ "$(id -u)" -eq 0 ] || venv_sudo="sudo"
+        $venv_sudo apt-get update -qq
+        $venv_sudo apt-get install -y -qq python3-venv
+        python3 -m venv "$dojo_venv"
+    fi
+    "$dojo_venv/bin/pip" install --quiet "defectdojo-api-generated==2.57.2.post1"
+fi
+if ! command -v curl >/dev/null; then
+    curl_sudo=""
+    [ "$(id -u)" -eq 0 ] || curl_sudo="sudo"
+    $curl_sudo apt-get install -y -qq curl
+fi
+export PATH="$dojo_venv/bin:$PATH"
+export WARD_TEST_DEFECTDOJO_CLIENT=1
+# --- end DefectDojo client ------------------------------------------------------------------------
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

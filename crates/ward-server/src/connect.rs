@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use ward_store::{Store, StoreOptions};
+use ward_store_postgres::PgStore;
 use ward_store_sqlite::SqliteStore;
 
 /// Opens the store: `database` when given (a `postgres://`, `postgresql://` or `sqlite:`
@@ -24,7 +25,10 @@ pub async fn connect(
     };
     let description = describe_database(data_dir, Some(url));
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("opening {description}: the PostgreSQL backend is not merged into this branch yet");
+        let store = PgStore::connect(url, options)
+            .await
+            .with_context(|| format!("opening {description}"))?;
+        return Ok(Arc::new(store));
     }
     if url.starts_with("sqlite:") {
         let store = SqliteStore::connect(url, options)

@@ -20,9 +20,14 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &Path) -> Server {
+        Server::start_with(&["--data-dir", data_dir.to_str().unwrap()])
+    }
+
+    /// With `store` flags (`--data-dir D` or `--database URL`).
+    fn start_with(store: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ward"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(store)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -402,4 +407,50 @@ fn defectdojo_python_client() {
     let seen: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(seen["after_total"], 8);
     assert_eq!(seen["reimport_test_id"], seen["test_id"]);
+}
+
+/// `ward admin` and `ward serve` on PostgreSQL (`--database postgres://…`), when
+/// `WARD_TEST_POSTGRES_URL` names a server.
+#[test]
+fn serve_on_postgres() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = runtime.block_on(ward_test_support::postgres::TempDatabase::create()) else {
+        eprintln!("skipped: set WARD_TEST_POSTGRES_URL to run this test");
+        return;
+    };
+    let output = ward(&[
+        "admin",
+        "key",
+        "create",
+        "--scope",
+        "import",
+        "--database",
+        db.url(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let key = String::from_utf8(output.stdout).unwrap().trim().to_string();
+    let server = Server::start_with(&["--database", db.url()]);
+    let trivy = corpus("trivy/all_statuses.json");
+    let args = [
+        trivy.as_str(),
+        "--product",
+        "web",
+        "--engagement",
+        "main",
+        "--auto-create",
+    ];
+    let output = upload(&server, &key, &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("8 new"), "{}", stderr(&output));
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+    assert!(
+        log.contains("postgres://127.0.0.1"),
+        "the log names the database without its password: {log}"
+    );
+    assert!(!log.contains("ward:ward@"), "{log}");
+    drop(runtime);
 }

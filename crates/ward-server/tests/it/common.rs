@@ -42,6 +42,7 @@ macro_rules! on_both_backends {
 /// What keeps a test's database alive.
 enum Guard {
     Dir(#[allow(dead_code)] tempfile::TempDir),
+    Postgres(#[allow(dead_code)] ward_test_support::postgres::TempDatabase),
 }
 
 /// A server over a fresh store.
@@ -69,7 +70,12 @@ impl Env {
 
     /// On a fresh PostgreSQL database, when `WARD_TEST_POSTGRES_URL` names a server.
     pub(crate) async fn postgres() -> Option<Env> {
-        None
+        let db = ward_test_support::postgres::TempDatabase::create().await?;
+        let dir = std::env::temp_dir();
+        let store = ward_server::connect(&dir, Some(db.url()), StoreOptions::default())
+            .await
+            .expect("open PostgreSQL");
+        Some(Env::new(store, Guard::Postgres(db)).await)
     }
 
     async fn new(store: Arc<dyn Store>, guard: Guard) -> Env {
