@@ -92,7 +92,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves `router(state)` on `listener` until `shutdown` completes, then lets requests in
 /// flight finish. Meanwhile it reopens findings whose risk acceptance has ended, at start and
-/// every `expiry_interval`.
+/// every five minutes.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,

@@ -82,6 +82,9 @@ pub(super) struct FindingParams {
     limit: Option<u32>,
     /// `next_cursor` of the previous page (same filter and sort).
     cursor: Option<String>,
+    /// Include each whole finding (description, remediation, references, CVSS …), not only
+    /// its summary.
+    full: Option<bool>,
 }
 
 /// What to do with findings.
@@ -145,6 +148,7 @@ async fn list_findings(
     }
     let sort = sort(params.sort.as_deref())?;
     let cursor = params.cursor.clone();
+    let full = params.full.unwrap_or(false);
     let filter = filter(&state, &caller, params).await?;
     let now = filter.now();
     let page = state
@@ -161,7 +165,7 @@ async fn list_findings(
         findings: page
             .findings
             .into_iter()
-            .map(|f| FindingView::new(f, now))
+            .map(|f| FindingView::new(f, now, full))
             .collect(),
         next_cursor: page.next_cursor,
     }))
@@ -178,9 +182,13 @@ async fn counts(
     ApiQuery(params): ApiQuery<FindingParams>,
 ) -> Result<Json<CountsView>, ApiError> {
     caller.require(Scope::Read)?;
-    if params.sort.is_some() || params.limit.is_some() || params.cursor.is_some() {
+    if params.sort.is_some()
+        || params.limit.is_some()
+        || params.cursor.is_some()
+        || params.full.is_some()
+    {
         return Err(ApiError::invalid(
-            "counts take no `sort`, `limit` or `cursor`",
+            "counts take no `sort`, `limit`, `cursor` or `full`",
         ));
     }
     let filter = filter(&state, &caller, params).await?;

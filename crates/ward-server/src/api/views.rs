@@ -216,15 +216,32 @@ pub struct FindingView {
     pub mitigated_at: Option<String>,
     /// Who works on it.
     pub assignee: Option<String>,
-    /// The finding in ward's model (ward JSON), as the latest report gave it.
+    /// The tool's rule or check id.
+    pub rule_id: Option<String>,
+    /// CVE, GHSA, CWE … ids.
+    pub identifiers: Vec<String>,
+    /// Where it is (file and lines, package and version, image, URL, cloud resource).
     #[schema(value_type = Object)]
-    pub finding: ward_core::Finding,
+    pub location: ward_core::Location,
+    /// The whole finding in ward's model (ward JSON), as the latest report gave it: in a
+    /// finding's detail, and in lists with `full=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub finding: Option<ward_core::Finding>,
 }
 
 impl FindingView {
-    /// The view of a stored finding judged at `now`.
-    pub fn new(f: StoredFinding, now: OffsetDateTime) -> FindingView {
+    /// The view of a stored finding judged at `now`, with the whole finding when `full`.
+    pub fn new(f: StoredFinding, now: OffsetDateTime, full: bool) -> FindingView {
         FindingView {
+            rule_id: f.finding.rule_id.clone(),
+            identifiers: f
+                .finding
+                .identifiers
+                .iter()
+                .map(|i| i.value.clone())
+                .collect(),
+            location: f.finding.location.clone(),
             status: f.effective_status(now),
             sla_breached: f.sla_breached(now),
             id: f.id.0,
@@ -242,7 +259,7 @@ impl FindingView {
             risk_accepted_until: f.risk_accepted_until.map(rfc3339),
             mitigated_at: f.mitigated_at.map(rfc3339),
             assignee: f.assignee,
-            finding: f.finding,
+            finding: full.then_some(f.finding),
         }
     }
 }
@@ -335,7 +352,7 @@ impl FindingDetailView {
     /// The view of a finding's detail judged at `now`.
     pub fn new(detail: FindingDetail, now: OffsetDateTime) -> FindingDetailView {
         FindingDetailView {
-            finding: FindingView::new(detail.finding, now),
+            finding: FindingView::new(detail.finding, now, true),
             sources: detail.sources.into_iter().map(SourceView::from).collect(),
             history: detail.history.into_iter().map(AuditView::from).collect(),
         }

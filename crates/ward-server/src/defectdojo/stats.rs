@@ -1,7 +1,10 @@
 //! DefectDojo's `statistics` of a test: its findings counted per severity and per status.
 //!
 //! The store counts findings by severity for a filter, so the table is assembled from one
-//! count per column (all, active, verified, and one per closed status), run concurrently.
+//! count per column: all findings, active ones, verified ones, and one per closed status that
+//! occurs (a status the first count does not see, or a test of one severity, needs no query).
+
+use std::collections::BTreeMap;
 
 use ward_core::{Severity, Status};
 use ward_store::{Counts, FindingFilter, TestId};
@@ -10,6 +13,9 @@ use super::form::Form;
 use super::reply::{SeverityStatusStatistics, StatusStatistics};
 use crate::error::ApiError;
 use crate::{store_error, AppState};
+
+/// Per-severity counts of one column.
+type Column = BTreeMap<Severity, u64>;
 
 /// The counts of a test's findings: every finding any (re)import of it saw.
 pub(crate) async fn of_test(
@@ -20,49 +26,64 @@ pub(crate) async fn of_test(
         test: Some(test),
         ..FindingFilter::default()
     };
-    let with_status = |status: Status| FindingFilter {
-        statuses: vec![status],
-        ..base.clone()
-    };
-    let active = FindingFilter {
-        active: Some(true),
-        ..base.clone()
-    };
-    let verified = FindingFilter {
-        verified: Some(true),
-        ..base.clone()
-    };
-    let (fp, mitigated, accepted, out_of_scope) = (
-        with_status(Status::FalsePositive),
-        with_status(Status::Mitigated),
-        with_status(Status::Accepted),
-        with_status(Status::OutOfScope),
-    );
     let store = &state.store;
-    let (total, active, verified, fp, mitigated, accepted, out_of_scope) = tokio::try_join!(
-        store.count_findings(&base),
-        store.count_findings(&active),
-        store.count_findings(&verified),
-        store.count_findings(&fp),
-        store.count_findings(&mitigated),
-        store.count_findings(&accepted),
-        store.count_findings(&out_of_scope),
-    )
-    .map_err(store_error)?;
+    let all = store.count_findings(&base).await.map_err(store_error)?;
+    if all.total == 0 {
+        return Ok(SeverityStatusStatistics::default());
+    }
+    let column = |filter: FindingFilter| async move {
+        store
+            .count_findings(&filter)
+            .await
+            .map(|counts: Counts| counts.by_severity)
+            .map_err(store_error)
+    };
+    let status_column = |status: Status| {
+        let all = &all;
+        let base = &base;
+        async move {
+            let n = all.by_status.get(&status).copied().unwrap_or(0);
+            match (n, all.by_severity.keys().next()) {
+                (0, _) => Ok(Column::new()),
+                (n, Some(only)) if all.by_severity.len() == 1 => Ok(Column::from([(*only, n)])),
+                _ => {
+                    column(FindingFilter {
+                        statuses: vec![status],
+                        ..base.clone()
+                    })
+                    .await
+                }
+            }
+        }
+    };
+    let (active, verified, false_p, mitigated, accepted, out_of_scope) = tokio::try_join!(
+        column(FindingFilter {
+            active: Some(true),
+            ..base.clone()
+        }),
+        column(FindingFilter {
+            verified: Some(true),
+            ..base.clone()
+        }),
+        status_column(Status::FalsePositive),
+        status_column(Status::Mitigated),
+        status_column(Status::Accepted),
+        status_column(Status::OutOfScope),
+    )?;
     let row = |severity: Option<Severity>| {
-        let n = |counts: &Counts| match severity {
-            Some(s) => counts.by_severity.get(&s).copied().unwrap_or(0),
-            None => counts.total,
+        let n = |column: &Column| match severity {
+            Some(s) => column.get(&s).copied().unwrap_or(0),
+            None => column.values().sum(),
         };
         StatusStatistics {
             active: n(&active),
             verified: n(&verified),
             duplicate: 0,
-            false_p: n(&fp),
+            false_p: n(&false_p),
             out_of_scope: n(&out_of_scope),
             is_mitigated: n(&mitigated),
             risk_accepted: n(&accepted),
-            total: n(&total),
+            total: n(&all.by_severity),
         }
     };
     Ok(SeverityStatusStatistics {

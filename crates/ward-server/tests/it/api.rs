@@ -305,9 +305,16 @@ async fn finding_queries(env: Env) {
     unique.dedup();
     assert_eq!((seen.len(), unique.len()), (13, 13));
 
-    // Severity first by default.
+    // Severity first by default; a summary unless `full=true`.
     let (_, page) = env.get("/api/v1/findings?limit=1", key).await;
-    assert_eq!(page["findings"][0]["severity"], "high");
+    let first = &page["findings"][0];
+    assert_eq!(first["severity"], "high");
+    assert!(
+        first.get("finding").is_none() && first["location"].is_object(),
+        "{first}"
+    );
+    let (_, page) = env.get("/api/v1/findings?limit=1&full=true", key).await;
+    assert_eq!(page["findings"][0]["finding"]["severity"], "high");
 
     // Bad parameters are named.
     for (query, field) in [

@@ -206,7 +206,8 @@ impl Env {
         let mut all = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let mut path = format!("/api/v1/findings?product={product}&limit=1000&sort=id");
+            let mut path =
+                format!("/api/v1/findings?product={product}&limit=1000&sort=id&full=true");
             if let Some(c) = &cursor {
                 path.push_str(&format!("&cursor={c}"));
             }
