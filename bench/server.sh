@@ -7,7 +7,10 @@
 #      `main` (native route, then DefectDojo's reimport-scan of the same report: unchanged);
 #   3. query: a filtered page of 50 findings (`severity=critical&status=open`) under 50
 #      concurrent connections for 20 s with wrk; its latency percentiles.
-# Reports are made by bench/gen_large.py from a corpus Trivy report (real field shapes).
+# Reports are made by bench/gen_large.py from a corpus Trivy report (real field shapes), its
+# vulnerabilities trimmed to two references and 200-character descriptions (about 1 KB of JSON
+# each) so that a million stored findings fit a small disk. Each backend's data is deleted
+# after its run.
 #
 # usage: bench/server.sh [STORED] [REPORT]     (defaults 1000000 100000)
 set -euo pipefail
@@ -18,18 +21,30 @@ report=${2:-100000}
 batch=100000
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-${WARD_TARGET_DIR:-$HOME/.cache/ward/target}}
 dir=${WARD_BENCH_DIR:-/tmp/ward-bench-server}
-source_report=tests/data/corpus/trivy/scheme_2_many_vulns.json
 per_copy=5 # findings per copy of the source report
 mkdir -p "$dir"
+source_report="$dir/source.json"
+python3 - tests/data/corpus/trivy/scheme_2_many_vulns.json "$source_report" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for result in doc["Results"]:
+    for v in result.get("Vulnerabilities") or []:
+        v["References"] = v.get("References", [])[:2]
+        v["Description"] = v.get("Description", "")[:200]
+json.dump(doc, open(sys.argv[2], "w"), indent=2)
+PY
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 2; }
 
 cargo build --release --quiet -p ward-cli
-ward=$CARGO_TARGET_DIR/release/ward
+# A copy: a shared target directory may get another branch's build meanwhile.
+cp "$CARGO_TARGET_DIR/release/ward" "$dir/ward"
+ward=$dir/ward
 
 # The measured report: copies [first, first + report/5), 90% of them among the stored ones.
 known=$((report * 9 / 10))
 first_copy=$(((stored - known) / per_copy))
 measured="$dir/report-$report-of-$stored.json"
+rm -f "$measured"
 [ -f "$measured" ] || python3 bench/gen_large.py trivy "$source_report" "$measured" \
     --findings "$report" --first-copy "$first_copy"
 echo "measured report: $(du -m "$measured" | cut -f1) MB, $report findings, $known already stored"
@@ -88,6 +103,8 @@ run() { # name, store flags...
 
     kill -TERM "$pid"
     wait "$pid" || true
+    echo "store size: $(du -sh "$data" | cut -f1) (data dir)"
+    rm -rf "$data"
 }
 
 run sqlite
