@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(health::router(document))
+        .fallback(|| async { ApiError::NotFound("no such route (see /openapi.json)".into()) })
         .layer(DefaultBodyLimit::max(state.limits.json_bytes))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),

@@ -37,6 +37,9 @@ pub(crate) fn router(state: &AppState) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(import_scan))
         .routes(routes!(reimport_scan))
+        // DefectDojo's URLs end with a slash; clients that leave it out get the same routes.
+        .route("/api/v2/import-scan", axum::routing::post(import_scan))
+        .route("/api/v2/reimport-scan", axum::routing::post(reimport_scan))
         .layer(DefaultBodyLimit::max(state.limits.report_bytes))
         .layer(axum::middleware::from_fn_with_state(
             crate::body::ReadFirst {

@@ -132,6 +132,16 @@ async fn import_scan_contract(env: Env) {
             _ => assert_eq!(got, expected, "`{field}`"),
         }
     }
+    // Without the trailing slash, the same route.
+    let (status, again) = env
+        .form(
+            "/api/v2/import-scan",
+            &token(&env.admin),
+            &fields,
+            Some(("trivy.json", &report)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
     // Import-scan answers only `after`, as DefectDojo does for a new test.
     let statistics = &reply["statistics"];
     assert!(statistics.get("before").is_none() && statistics.get("delta").is_none());

@@ -73,6 +73,12 @@ async fn health_metrics_and_document(env: Env) {
     assert!(document["components"]["schemas"]["ImportScanReply"].is_object());
 }
 
+async fn unknown_routes_answer_json(env: Env) {
+    let (status, body) = env.get("/api/v1/nothing", &env.admin).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "not_found");
+}
+
 async fn json_bodies_are_limited(env: Env) {
     // 64 KiB in tests.
     let big = serde_json::json!({"name": "x".repeat(100 << 10)});
@@ -100,4 +106,8 @@ async fn json_bodies_are_limited(env: Env) {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
 
-crate::on_both_backends!(health_metrics_and_document, json_bodies_are_limited);
+crate::on_both_backends!(
+    health_metrics_and_document,
+    unknown_routes_answer_json,
+    json_bodies_are_limited,
+);
