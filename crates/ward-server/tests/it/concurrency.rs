@@ -10,7 +10,7 @@ use crate::common::{corpus, multipart, Env};
 /// statuses and bodies.
 async fn at_once(
     n: usize,
-    request: impl Fn() -> Result<ureq::Response, ureq::Error> + Send + Sync + 'static,
+    request: impl Fn() -> (u16, Value) + Send + Sync + 'static,
 ) -> Vec<(u16, Value)> {
     let request = std::sync::Arc::new(request);
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(n));
@@ -19,16 +19,7 @@ async fn at_once(
             let (request, barrier) = (request.clone(), barrier.clone());
             std::thread::spawn(move || {
                 barrier.wait();
-                match request() {
-                    Ok(response) => (
-                        response.status(),
-                        response.into_json().unwrap_or(Value::Null),
-                    ),
-                    Err(ureq::Error::Status(code, response)) => {
-                        (code, response.into_json().unwrap_or(Value::Null))
-                    }
-                    Err(error) => panic!("request failed: {error}"),
-                }
+                request()
             })
         })
         .collect();
@@ -40,6 +31,20 @@ async fn at_once(
     })
     .await
     .expect("join")
+}
+
+/// The status and JSON body of a reply, whatever its status.
+fn answer(result: Result<ureq::Response, ureq::Error>) -> (u16, Value) {
+    match result {
+        Ok(response) => (
+            response.status(),
+            response.into_json().unwrap_or(Value::Null),
+        ),
+        Err(ureq::Error::Status(code, response)) => {
+            (code, response.into_json().unwrap_or(Value::Null))
+        }
+        Err(error) => panic!("request failed: {error}"),
+    }
 }
 
 async fn eight_reimports_at_once(env: Env) {
@@ -57,10 +62,12 @@ async fn eight_reimports_at_once(env: Env) {
     ];
     let (content_type, body) = multipart(&fields, Some(("trivy.json", &report)));
     let replies = at_once(8, move || {
-        ureq::post(&url)
-            .set("Authorization", &format!("Token {key}"))
-            .set("Content-Type", &content_type)
-            .send_bytes(&body)
+        answer(
+            ureq::post(&url)
+                .set("Authorization", &format!("Token {key}"))
+                .set("Content-Type", &content_type)
+                .send_bytes(&body),
+        )
     })
     .await;
     for (status, body) in &replies {
@@ -77,9 +84,11 @@ async fn eight_reimports_at_once(env: Env) {
     let key = env.admin.clone();
     let raw = report.clone();
     let replies = at_once(8, move || {
-        ureq::post(&url)
-            .set("Authorization", &format!("Bearer {key}"))
-            .send_bytes(&raw)
+        answer(
+            ureq::post(&url)
+                .set("Authorization", &format!("Bearer {key}"))
+                .send_bytes(&raw),
+        )
     })
     .await;
     for (status, body) in &replies {
