@@ -28,7 +28,7 @@ const LINK_BATCH: usize = 5000;
 
 pub(crate) async fn import(store: &SqliteStore, request: ImportRequest) -> Result<ImportOutcome> {
     let now = codec::truncate(request.now.unwrap_or_else(OffsetDateTime::now_utc));
-    let report = import::prepare(&request)?;
+    let (request, report) = prepare(request).await?;
     let mut tx = store
         .write
         .begin_with("BEGIN IMMEDIATE")
@@ -66,6 +66,18 @@ pub(crate) async fn import(store: &SqliteStore, request: ImportRequest) -> Resul
         n_below_minimum: report.n_below_minimum,
         n_repeated: report.n_repeated,
     })
+}
+
+/// [`import::prepare`] on a blocking thread: serialising and hashing 100,000 findings takes
+/// a good part of a second.
+async fn prepare(mut request: ImportRequest) -> Result<(ImportRequest, PreparedReport)> {
+    let findings = std::mem::take(&mut request.findings);
+    tokio::task::spawn_blocking(move || {
+        let report = import::prepare(&request, findings)?;
+        Ok((request, report))
+    })
+    .await
+    .map_err(|e| Error::Database(Box::new(e)))?
 }
 
 /// The product, the engagement and, for a reimport, the test to update.
@@ -207,12 +219,14 @@ async fn load_existing(
             .map(|p| p.finding.fingerprint.as_str())
             .collect();
         let found = sqlx::query(
-            "SELECT id, fingerprint, status, severity, first_seen, tools, content_hash, verified \
-             FROM findings WHERE product_id = ? \
-             AND fingerprint IN (SELECT value FROM json_each(?))",
+            // CROSS JOIN keeps json_each the outer loop: one index probe per fingerprint,
+            // whatever the planner's statistics say.
+            "SELECT f.id, f.fingerprint, f.status, f.severity, f.first_seen, f.tools, \
+             f.content_hash, f.verified FROM json_each(?) AS j CROSS JOIN findings f \
+             WHERE f.product_id = ? AND f.fingerprint = j.value",
         )
-        .bind(product.id.0)
         .bind(json_array(&fingerprints))
+        .bind(product.id.0)
         .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
