@@ -335,17 +335,16 @@ async fn insert_new(
             // serialised, so a conflict here would only mean a fingerprint the lookup missed,
             // and it is merged.
             "INSERT INTO findings (product_id, fingerprint, status, active, verified, severity, \
-             category, title, tools, rule_id, file_path, package, url, description, first_seen, \
-             last_seen, sla_due, risk_accepted_until, mitigated_at, content_hash, data) \
+             category, title, tools, rule_id, file_path, package, url, first_seen, last_seen, \
+             sla_due, risk_accepted_until, mitigated_at, content_hash) \
              SELECT $1, u.fingerprint, u.status, u.active, u.verified, u.severity, u.category, \
-             u.title, u.tools, u.rule_id, u.file_path, u.package, u.url, u.description, $2, $2, \
-             u.sla_due, NULL, u.mitigated_at, u.content_hash, u.data \
+             u.title, u.tools, u.rule_id, u.file_path, u.package, u.url, $2, $2, u.sla_due, NULL, \
+             u.mitigated_at, u.content_hash \
              FROM UNNEST($3::TEXT[], $4::TEXT[], $5::BOOLEAN[], $6::BOOLEAN[], $7::SMALLINT[], \
              $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::TEXT[], $13::TEXT[], \
-             $14::TEXT[], $15::TEXT[], $16::BIGINT[], $17::BIGINT[], $18::TEXT[], $19::TEXT[]) \
+             $14::TEXT[], $15::BIGINT[], $16::BIGINT[], $17::TEXT[]) \
              AS u (fingerprint, status, active, verified, severity, category, title, tools, \
-             rule_id, file_path, package, url, description, sla_due, mitigated_at, content_hash, \
-             data) \
+             rule_id, file_path, package, url, sla_due, mitigated_at, content_hash) \
              ON CONFLICT (product_id, fingerprint) DO UPDATE SET last_seen = excluded.last_seen \
              RETURNING id, fingerprint",
         )
@@ -363,11 +362,9 @@ async fn insert_new(
         .bind(column(chunk, |r| prepared(r).file_path.as_deref()))
         .bind(column(chunk, |r| prepared(r).package.as_deref()))
         .bind(column(chunk, |r| prepared(r).url.as_deref()))
-        .bind(column(chunk, |r| prepared(r).description.as_deref()))
         .bind(column(chunk, |r| r.sla_due.map(codec::to_unix)))
         .bind(column(chunk, |r| r.mitigated_at.map(codec::to_unix)))
         .bind(column(chunk, |r| prepared(r).content_hash.as_str()))
-        .bind(column(chunk, |r| prepared(r).data.as_str()))
         .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
@@ -378,14 +375,46 @@ async fn insert_new(
             );
         }
     }
-    new.iter()
+    let new_ids = new
+        .iter()
         .map(|row| {
             let fingerprint = &report.findings[row.index].finding.fingerprint;
             ids.get(fingerprint)
                 .map(|id| FindingId(*id))
                 .ok_or_else(|| Error::corrupt("findings", "an inserted finding has no id"))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let rows: Vec<(FindingId, usize)> = new_ids
+        .iter()
+        .zip(new)
+        .map(|(id, row)| (*id, row.index))
+        .collect();
+    write_data(conn, report, &rows).await?;
+    Ok(new_ids)
+}
+
+/// Writes (or replaces) the wide part of findings: `(id, index into the report)`.
+async fn write_data(
+    conn: &mut PgConnection,
+    report: &PreparedReport,
+    rows: &[(FindingId, usize)],
+) -> Result<()> {
+    for chunk in rows.chunks(FINDING_BATCH) {
+        let prepared = |(_, index): &(FindingId, usize)| &report.findings[*index];
+        sqlx::query(
+            "INSERT INTO finding_data (finding_id, description, data) \
+             SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[]) \
+             ON CONFLICT (finding_id) DO UPDATE SET description = excluded.description, \
+             data = excluded.data",
+        )
+        .bind(column(chunk, |(id, _)| id.0))
+        .bind(column(chunk, |row| prepared(row).description.as_deref()))
+        .bind(column(chunk, |row| prepared(row).data.as_str()))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
 }
 
 /// Writes everything but the inserts: content updates, last seen, reopen and close with
@@ -405,14 +434,13 @@ async fn write_plan(
         sqlx::query(
             "UPDATE findings f SET severity = u.severity, category = u.category, \
              title = u.title, tools = u.tools, rule_id = u.rule_id, file_path = u.file_path, \
-             package = u.package, url = u.url, description = u.description, \
-             sla_due = u.sla_due, verified = u.verified, content_hash = u.content_hash, \
-             data = u.data \
+             package = u.package, url = u.url, sla_due = u.sla_due, verified = u.verified, \
+             content_hash = u.content_hash \
              FROM UNNEST($1::BIGINT[], $2::SMALLINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], \
-             $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::BIGINT[], \
-             $12::BOOLEAN[], $13::TEXT[], $14::TEXT[]) \
+             $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::BIGINT[], $11::BOOLEAN[], \
+             $12::TEXT[]) \
              AS u (id, severity, category, title, tools, rule_id, file_path, package, url, \
-             description, sla_due, verified, content_hash, data) \
+             sla_due, verified, content_hash) \
              WHERE f.id = u.id",
         )
         .bind(column(chunk, |u| u.id.0))
@@ -424,15 +452,19 @@ async fn write_plan(
         .bind(column(chunk, |u| prepared(u).file_path.as_deref()))
         .bind(column(chunk, |u| prepared(u).package.as_deref()))
         .bind(column(chunk, |u| prepared(u).url.as_deref()))
-        .bind(column(chunk, |u| prepared(u).description.as_deref()))
         .bind(column(chunk, |u| u.sla_due.map(codec::to_unix)))
         .bind(column(chunk, |u| u.verified))
         .bind(column(chunk, |u| prepared(u).content_hash.as_str()))
-        .bind(column(chunk, |u| prepared(u).data.as_str()))
         .execute(&mut *conn)
         .await
         .map_err(db)?;
     }
+    let changed: Vec<(FindingId, usize)> = plan
+        .content_updates
+        .iter()
+        .map(|update| (update.id, update.index))
+        .collect();
+    write_data(conn, report, &changed).await?;
     let seen: Vec<FindingId> = plan.seen.iter().map(|(id, _)| *id).collect();
     for chunk in seen.chunks(50_000) {
         sqlx::query(
