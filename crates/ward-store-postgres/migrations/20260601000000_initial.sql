@@ -57,16 +57,16 @@ CREATE TABLE findings (
     file_path           TEXT,
     package             TEXT,
     url                 TEXT,
-    description         TEXT,
     first_seen          BIGINT   NOT NULL,
     last_seen           BIGINT   NOT NULL,
     sla_due             BIGINT,
     risk_accepted_until BIGINT,
     mitigated_at        BIGINT,
     assignee            TEXT,
-    content_hash        TEXT     NOT NULL,
-    data                TEXT     NOT NULL
-);
+    content_hash        TEXT     NOT NULL
+) WITH (fillfactor = 80);
+-- fillfactor: room on each page for the new row version when an import moves last_seen
+-- (no indexed column changes), so those updates are HOT and write no index entries.
 -- The deduplication key: one finding per fingerprint and product.
 CREATE UNIQUE INDEX findings_product_fingerprint ON findings (product_id, fingerprint);
 CREATE INDEX findings_product_severity ON findings (product_id, severity, id);
@@ -74,6 +74,14 @@ CREATE INDEX findings_product_first_seen ON findings (product_id, first_seen, id
 CREATE INDEX findings_product_sla_due ON findings (product_id, sla_due, id);
 CREATE INDEX findings_severity ON findings (severity, id);
 CREATE INDEX findings_accepted ON findings (risk_accepted_until) WHERE status = 'accepted';
+
+-- The wide part of a finding, apart so that findings rows stay narrow: imports read and
+-- update many findings rows and only the pages of results need the data.
+CREATE TABLE finding_data (
+    finding_id  BIGINT PRIMARY KEY REFERENCES findings (id) ON DELETE CASCADE,
+    description TEXT,
+    data        TEXT   NOT NULL
+);
 
 -- Every report (test) that saw a finding, and where it placed it.
 CREATE TABLE finding_tests (

@@ -3,16 +3,18 @@
 //! imports never decide on stale rows.
 //!
 //! The decisions (new, unchanged, reopened, closed) are `ward_store::import::plan`'s; this
-//! module reads what the plan needs and writes what it says, in batches: multi-row inserts,
-//! and `= ANY($n)` over an array of ids for bulk updates.
+//! module reads what the plan needs and writes what it says, in batches: one statement per
+//! batch of up to 10,000 rows, its columns bound as arrays and read with `UNNEST`.
 
 use std::collections::HashMap;
 
-use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use sqlx::{PgConnection, Row};
 use time::OffsetDateTime;
 use ward_core::Status;
 use ward_store::codec;
-use ward_store::import::{self, Existing, NewRow, Plan, PreparedReport, ScopeFinding};
+use ward_store::import::{
+    self, ContentUpdate, Existing, NewRow, Plan, PreparedReport, ScopeFinding,
+};
 use ward_store::{
     Engagement, Error, FindingId, ImportMode, ImportOutcome, ImportRequest, ImportTarget, Product,
     ProductId, Result, Test, TestId,
@@ -22,17 +24,17 @@ use crate::catalog;
 use crate::rows::{self, db};
 use crate::PgStore;
 
-/// Rows per multi-row INSERT of findings (21 columns: well under PostgreSQL's 65,535 binds).
-const FINDING_BATCH: usize = 1000;
-/// Rows per multi-row INSERT of links and identifiers.
-const LINK_BATCH: usize = 5000;
+/// Rows per INSERT of findings.
+const FINDING_BATCH: usize = 10_000;
+/// Rows per INSERT of links and identifiers, and per UPDATE of changed findings.
+const LINK_BATCH: usize = 20_000;
 
 /// The advisory lock namespace of imports (`ward` in ASCII); the second key is the product.
 const IMPORT_LOCK: i32 = 0x7761_7264;
 
 pub(crate) async fn import(store: &PgStore, request: ImportRequest) -> Result<ImportOutcome> {
     let now = codec::truncate(request.now.unwrap_or_else(OffsetDateTime::now_utc));
-    let report = import::prepare(&request)?;
+    let (request, report) = prepare(request).await?;
     let mut tx = store.pool.begin().await.map_err(db)?;
     let (product, engagement, target_test) = resolve(&mut tx, &request, now).await?;
     let (test, test_created) = match target_test {
@@ -66,6 +68,18 @@ pub(crate) async fn import(store: &PgStore, request: ImportRequest) -> Result<Im
         n_below_minimum: report.n_below_minimum,
         n_repeated: report.n_repeated,
     })
+}
+
+/// [`import::prepare`] on a blocking thread: serialising and hashing 100,000 findings takes
+/// a good part of a second.
+async fn prepare(mut request: ImportRequest) -> Result<(ImportRequest, PreparedReport)> {
+    let findings = std::mem::take(&mut request.findings);
+    tokio::task::spawn_blocking(move || {
+        let report = import::prepare(&request, findings)?;
+        Ok((request, report))
+    })
+    .await
+    .map_err(|e| Error::Database(Box::new(e)))?
 }
 
 /// The product, the engagement and, for a reimport, the test to update.
@@ -239,9 +253,11 @@ async fn load_existing(
             .map(|p| p.finding.fingerprint.as_str())
             .collect();
         let found = sqlx::query(
-            "SELECT id, fingerprint, status, severity, first_seen, tools, content_hash, verified \
-             FROM findings WHERE product_id = $1 \
-             AND fingerprint = ANY($2)",
+            // A join on UNNEST, not `= ANY($2)`: a cached generic plan may scan the table and
+            // compare every row with every element of the array.
+            "SELECT f.id, f.fingerprint, f.status, f.severity, f.first_seen, f.tools, \
+             f.content_hash, f.verified FROM UNNEST($2::TEXT[]) AS r (fingerprint) \
+             JOIN findings f ON f.product_id = $1 AND f.fingerprint = r.fingerprint",
         )
         .bind(product.id.0)
         .bind(&fingerprints)
@@ -312,43 +328,46 @@ async fn insert_new(
     let now = codec::to_unix(now);
     let mut ids: HashMap<String, i64> = HashMap::with_capacity(new.len());
     for chunk in new.chunks(FINDING_BATCH) {
-        let mut insert: QueryBuilder<Postgres> = QueryBuilder::new(
+        let prepared = |row: &NewRow| &report.findings[row.index];
+        let returned = sqlx::query(
+            // One statement per batch, the columns as arrays: no statement text grows with
+            // the batch. The unique index is the last word on duplicates; imports are
+            // serialised, so a conflict here would only mean a fingerprint the lookup missed,
+            // and it is merged.
             "INSERT INTO findings (product_id, fingerprint, status, active, verified, severity, \
-             category, title, tools, rule_id, file_path, package, url, description, first_seen, \
-             last_seen, sla_due, risk_accepted_until, mitigated_at, content_hash, data) ",
-        );
-        insert.push_values(chunk, |mut values, row| {
-            let prepared = &report.findings[row.index];
-            values
-                .push_bind(product.id.0)
-                .push_bind(prepared.finding.fingerprint.as_str())
-                .push_bind(codec::status_name(row.status))
-                .push_bind(row.active)
-                .push_bind(row.verified)
-                .push_bind(prepared.severity_rank)
-                .push_bind(prepared.category)
-                .push_bind(prepared.title.as_str())
-                .push_bind(codec::tools_to_text(&row.tools))
-                .push_bind(prepared.rule_id.as_deref())
-                .push_bind(prepared.file_path.as_deref())
-                .push_bind(prepared.package.as_deref())
-                .push_bind(prepared.url.as_deref())
-                .push_bind(prepared.description.as_deref())
-                .push_bind(now)
-                .push_bind(now)
-                .push_bind(row.sla_due.map(codec::to_unix))
-                .push_bind(None::<i64>)
-                .push_bind(row.mitigated_at.map(codec::to_unix))
-                .push_bind(prepared.content_hash.as_str())
-                .push_bind(prepared.data.as_str());
-        });
-        // The unique index is the last word on duplicates; imports are serialised, so a
-        // conflict here would only mean a fingerprint the lookup missed, and it is merged.
-        insert.push(
-            " ON CONFLICT (product_id, fingerprint) DO UPDATE SET last_seen = excluded.last_seen \
+             category, title, tools, rule_id, file_path, package, url, first_seen, last_seen, \
+             sla_due, risk_accepted_until, mitigated_at, content_hash) \
+             SELECT $1, u.fingerprint, u.status, u.active, u.verified, u.severity, u.category, \
+             u.title, u.tools, u.rule_id, u.file_path, u.package, u.url, $2, $2, u.sla_due, NULL, \
+             u.mitigated_at, u.content_hash \
+             FROM UNNEST($3::TEXT[], $4::TEXT[], $5::BOOLEAN[], $6::BOOLEAN[], $7::SMALLINT[], \
+             $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::TEXT[], $13::TEXT[], \
+             $14::TEXT[], $15::BIGINT[], $16::BIGINT[], $17::TEXT[]) \
+             AS u (fingerprint, status, active, verified, severity, category, title, tools, \
+             rule_id, file_path, package, url, sla_due, mitigated_at, content_hash) \
+             ON CONFLICT (product_id, fingerprint) DO UPDATE SET last_seen = excluded.last_seen \
              RETURNING id, fingerprint",
-        );
-        let returned = insert.build().fetch_all(&mut *conn).await.map_err(db)?;
+        )
+        .bind(product.id.0)
+        .bind(now)
+        .bind(column(chunk, |r| prepared(r).finding.fingerprint.as_str()))
+        .bind(column(chunk, |r| codec::status_name(r.status)))
+        .bind(column(chunk, |r| r.active))
+        .bind(column(chunk, |r| r.verified))
+        .bind(column(chunk, |r| prepared(r).severity_rank))
+        .bind(column(chunk, |r| prepared(r).category))
+        .bind(column(chunk, |r| prepared(r).title.as_str()))
+        .bind(column(chunk, |r| codec::tools_to_text(&r.tools)))
+        .bind(column(chunk, |r| prepared(r).rule_id.as_deref()))
+        .bind(column(chunk, |r| prepared(r).file_path.as_deref()))
+        .bind(column(chunk, |r| prepared(r).package.as_deref()))
+        .bind(column(chunk, |r| prepared(r).url.as_deref()))
+        .bind(column(chunk, |r| r.sla_due.map(codec::to_unix)))
+        .bind(column(chunk, |r| r.mitigated_at.map(codec::to_unix)))
+        .bind(column(chunk, |r| prepared(r).content_hash.as_str()))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
         for row in returned {
             ids.insert(
                 row.try_get("fingerprint").map_err(db)?,
@@ -356,14 +375,46 @@ async fn insert_new(
             );
         }
     }
-    new.iter()
+    let new_ids = new
+        .iter()
         .map(|row| {
             let fingerprint = &report.findings[row.index].finding.fingerprint;
             ids.get(fingerprint)
                 .map(|id| FindingId(*id))
                 .ok_or_else(|| Error::corrupt("findings", "an inserted finding has no id"))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let rows: Vec<(FindingId, usize)> = new_ids
+        .iter()
+        .zip(new)
+        .map(|(id, row)| (*id, row.index))
+        .collect();
+    write_data(conn, report, &rows).await?;
+    Ok(new_ids)
+}
+
+/// Writes (or replaces) the wide part of findings: `(id, index into the report)`.
+async fn write_data(
+    conn: &mut PgConnection,
+    report: &PreparedReport,
+    rows: &[(FindingId, usize)],
+) -> Result<()> {
+    for chunk in rows.chunks(FINDING_BATCH) {
+        let prepared = |(_, index): &(FindingId, usize)| &report.findings[*index];
+        sqlx::query(
+            "INSERT INTO finding_data (finding_id, description, data) \
+             SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[]) \
+             ON CONFLICT (finding_id) DO UPDATE SET description = excluded.description, \
+             data = excluded.data",
+        )
+        .bind(column(chunk, |(id, _)| id.0))
+        .bind(column(chunk, |row| prepared(row).description.as_deref()))
+        .bind(column(chunk, |row| prepared(row).data.as_str()))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
 }
 
 /// Writes everything but the inserts: content updates, last seen, reopen and close with
@@ -378,39 +429,53 @@ async fn write_plan(
     now: OffsetDateTime,
 ) -> Result<()> {
     let now_unix = codec::to_unix(now);
-    for update in &plan.content_updates {
-        let prepared = &report.findings[update.index];
+    for chunk in plan.content_updates.chunks(LINK_BATCH) {
+        let prepared = |update: &ContentUpdate| &report.findings[update.index];
         sqlx::query(
-            "UPDATE findings SET severity = $1, category = $2, title = $3, tools = $4, rule_id = $5, \
-             file_path = $6, package = $7, url = $8, description = $9, sla_due = $10, verified = $11, \
-             content_hash = $12, data = $13 WHERE id = $14",
+            "UPDATE findings f SET severity = u.severity, category = u.category, \
+             title = u.title, tools = u.tools, rule_id = u.rule_id, file_path = u.file_path, \
+             package = u.package, url = u.url, sla_due = u.sla_due, verified = u.verified, \
+             content_hash = u.content_hash \
+             FROM UNNEST($1::BIGINT[], $2::SMALLINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], \
+             $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::BIGINT[], $11::BOOLEAN[], \
+             $12::TEXT[]) \
+             AS u (id, severity, category, title, tools, rule_id, file_path, package, url, \
+             sla_due, verified, content_hash) \
+             WHERE f.id = u.id",
         )
-        .bind(prepared.severity_rank)
-        .bind(prepared.category)
-        .bind(prepared.title.as_str())
-        .bind(codec::tools_to_text(&update.tools))
-        .bind(prepared.rule_id.as_deref())
-        .bind(prepared.file_path.as_deref())
-        .bind(prepared.package.as_deref())
-        .bind(prepared.url.as_deref())
-        .bind(prepared.description.as_deref())
-        .bind(update.sla_due.map(codec::to_unix))
-        .bind(update.verified)
-        .bind(prepared.content_hash.as_str())
-        .bind(prepared.data.as_str())
-        .bind(update.id.0)
+        .bind(column(chunk, |u| u.id.0))
+        .bind(column(chunk, |u| prepared(u).severity_rank))
+        .bind(column(chunk, |u| prepared(u).category))
+        .bind(column(chunk, |u| prepared(u).title.as_str()))
+        .bind(column(chunk, |u| codec::tools_to_text(&u.tools)))
+        .bind(column(chunk, |u| prepared(u).rule_id.as_deref()))
+        .bind(column(chunk, |u| prepared(u).file_path.as_deref()))
+        .bind(column(chunk, |u| prepared(u).package.as_deref()))
+        .bind(column(chunk, |u| prepared(u).url.as_deref()))
+        .bind(column(chunk, |u| u.sla_due.map(codec::to_unix)))
+        .bind(column(chunk, |u| u.verified))
+        .bind(column(chunk, |u| prepared(u).content_hash.as_str()))
         .execute(&mut *conn)
         .await
         .map_err(db)?;
     }
+    let changed: Vec<(FindingId, usize)> = plan
+        .content_updates
+        .iter()
+        .map(|update| (update.id, update.index))
+        .collect();
+    write_data(conn, report, &changed).await?;
     let seen: Vec<FindingId> = plan.seen.iter().map(|(id, _)| *id).collect();
     for chunk in seen.chunks(50_000) {
-        sqlx::query("UPDATE findings SET last_seen = $1 WHERE id = ANY($2)")
-            .bind(now_unix)
-            .bind(id_array(chunk))
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "UPDATE findings f SET last_seen = $1 FROM UNNEST($2::BIGINT[]) AS u (id) \
+             WHERE f.id = u.id",
+        )
+        .bind(now_unix)
+        .bind(id_array(chunk))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
     }
     let how = match request.mode {
         ImportMode::Import => "import",
@@ -445,18 +510,19 @@ async fn write_plan(
         links.push((id.0, report.findings[*index].location.as_str()));
     }
     for chunk in links.chunks(LINK_BATCH) {
-        let mut insert: QueryBuilder<Postgres> = QueryBuilder::new(
-            "INSERT INTO finding_tests (finding_id, test_id, first_seen, location) ",
-        );
-        insert.push_values(chunk, |mut values, (id, location)| {
-            values
-                .push_bind(*id)
-                .push_bind(test.id.0)
-                .push_bind(now_unix)
-                .push_bind(*location);
-        });
-        insert.push(" ON CONFLICT (finding_id, test_id) DO NOTHING");
-        insert.build().execute(&mut *conn).await.map_err(db)?;
+        sqlx::query(
+            "INSERT INTO finding_tests (finding_id, test_id, first_seen, location) \
+             SELECT u.finding_id, $1, $2, u.location \
+             FROM UNNEST($3::BIGINT[], $4::TEXT[]) AS u (finding_id, location) \
+             ON CONFLICT (finding_id, test_id) DO NOTHING",
+        )
+        .bind(test.id.0)
+        .bind(now_unix)
+        .bind(column(chunk, |(id, _)| *id))
+        .bind(column(chunk, |(_, location)| *location))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
     }
     // Identifiers of new and changed findings (a second tool may add a GHSA to a CVE).
     let mut identifiers: Vec<(i64, &str)> = Vec::new();
@@ -471,13 +537,16 @@ async fn write_plan(
         }
     }
     for chunk in identifiers.chunks(LINK_BATCH) {
-        let mut insert: QueryBuilder<Postgres> =
-            QueryBuilder::new("INSERT INTO finding_identifiers (finding_id, value) ");
-        insert.push_values(chunk, |mut values, (id, value)| {
-            values.push_bind(*id).push_bind(*value);
-        });
-        insert.push(" ON CONFLICT (finding_id, value) DO NOTHING");
-        insert.build().execute(&mut *conn).await.map_err(db)?;
+        sqlx::query(
+            "INSERT INTO finding_identifiers (finding_id, value) \
+             SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[]) \
+             ON CONFLICT (finding_id, value) DO NOTHING",
+        )
+        .bind(column(chunk, |(id, _)| *id))
+        .bind(column(chunk, |(_, value)| *value))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
     }
     Ok(())
 }
@@ -495,8 +564,8 @@ async fn change_status(
         let ids = id_array(chunk);
         let mitigated_at = (to == Status::Mitigated).then_some(now);
         sqlx::query(
-            "UPDATE findings SET status = $1, active = $2, mitigated_at = $3 \
-             WHERE id = ANY($4)",
+            "UPDATE findings f SET status = $1, active = $2, mitigated_at = $3 \
+             FROM UNNEST($4::BIGINT[]) AS u (id) WHERE f.id = u.id",
         )
         .bind(codec::status_name(to))
         .bind(to == Status::Open)
@@ -556,6 +625,11 @@ async fn finish_test(
     .await
     .map_err(db)?;
     catalog::test_by_id(conn, TestId(test.id.0)).await
+}
+
+/// One column of a batch, as an array bind.
+fn column<'a, R, T>(rows: &'a [R], value: impl Fn(&'a R) -> T) -> Vec<T> {
+    rows.iter().map(value).collect()
 }
 
 /// Ids as a PostgreSQL array bind.

@@ -96,14 +96,18 @@ pub(crate) fn test(row: &PgRow) -> Result<Test> {
     })
 }
 
-/// The finding columns, qualified with the alias `f`.
+/// The finding columns, from `findings f` and `finding_data d`.
 pub(crate) const FINDING_COLUMNS: &str = "f.id, f.product_id, f.fingerprint, f.status, f.active, \
      f.verified, f.severity, f.category, f.title, f.tools, f.first_seen, f.last_seen, \
-     f.sla_due, f.risk_accepted_until, f.mitigated_at, f.assignee, f.data";
+     f.sla_due, f.risk_accepted_until, f.mitigated_at, f.assignee, d.data";
+
+/// The tables [`FINDING_COLUMNS`] come from.
+pub(crate) const FINDING_TABLES: &str = "findings f JOIN finding_data d ON d.finding_id = f.id";
 
 pub(crate) fn finding(row: &PgRow) -> Result<StoredFinding> {
     let data: String = get(row, "data")?;
-    let finding = serde_json::from_str(&data).map_err(|e| Error::corrupt("findings.data", e))?;
+    let finding =
+        serde_json::from_str(&data).map_err(|e| Error::corrupt("finding_data.data", e))?;
     Ok(StoredFinding {
         id: FindingId(get(row, "id")?),
         product_id: ProductId(get(row, "product_id")?),

@@ -56,15 +56,13 @@ CREATE TABLE findings (
     file_path           TEXT,
     package             TEXT,
     url                 TEXT,
-    description         TEXT,
     first_seen          INTEGER NOT NULL,
     last_seen           INTEGER NOT NULL,
     sla_due             INTEGER,
     risk_accepted_until INTEGER,
     mitigated_at        INTEGER,
     assignee            TEXT,
-    content_hash        TEXT    NOT NULL,
-    data                TEXT    NOT NULL
+    content_hash        TEXT    NOT NULL
 );
 -- The deduplication key: one finding per fingerprint and product.
 CREATE UNIQUE INDEX findings_product_fingerprint ON findings (product_id, fingerprint);
@@ -73,6 +71,14 @@ CREATE INDEX findings_product_first_seen ON findings (product_id, first_seen, id
 CREATE INDEX findings_product_sla_due ON findings (product_id, sla_due, id);
 CREATE INDEX findings_severity ON findings (severity, id);
 CREATE INDEX findings_accepted ON findings (risk_accepted_until) WHERE status = 'accepted';
+
+-- The wide part of a finding, apart so that findings rows stay narrow: imports read and
+-- update many findings rows and only the pages of results need the data.
+CREATE TABLE finding_data (
+    finding_id  INTEGER PRIMARY KEY REFERENCES findings (id) ON DELETE CASCADE,
+    description TEXT,
+    data        TEXT    NOT NULL
+);
 
 -- Every report (test) that saw a finding, and where it placed it.
 CREATE TABLE finding_tests (

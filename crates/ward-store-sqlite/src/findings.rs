@@ -23,8 +23,11 @@ pub(crate) async fn find(conn: &mut SqliteConnection, query: &FindingQuery) -> R
     let now = codec::to_unix(filter.now());
     let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
     let sort_expr = sort_expression(query.sort.key);
-    let mut select: QueryBuilder<Sqlite> =
-        QueryBuilder::new(format!("SELECT {} FROM findings f", rows::FINDING_COLUMNS));
+    let mut select: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT {} FROM {}",
+        rows::FINDING_COLUMNS,
+        rows::FINDING_TABLES
+    ));
     push_filter(&mut select, filter, now);
     if let Some(cursor) = &query.cursor {
         let cursor = Cursor::decode(cursor, query.sort)?;
@@ -172,17 +175,17 @@ fn push_filter(query: &mut QueryBuilder<Sqlite>, filter: &FindingFilter, now: i6
         let pattern = codec::contains_pattern(text);
         query.push(" AND (");
         let mut any = query.separated(" OR ");
-        for column in [
-            "f.title",
-            "f.description",
-            "f.file_path",
-            "f.package",
-            "f.url",
-        ] {
+        for column in ["f.title", "f.file_path", "f.package", "f.url"] {
             any.push(format!("lower({column}) LIKE "))
                 .push_bind_unseparated(pattern.clone())
                 .push_unseparated(" ESCAPE '\\'");
         }
+        any.push(
+            "EXISTS (SELECT 1 FROM finding_data d2 WHERE d2.finding_id = f.id \
+             AND lower(d2.description) LIKE ",
+        )
+        .push_bind_unseparated(pattern)
+        .push_unseparated(" ESCAPE '\\')");
         query.push(")");
     }
     if let Some(before) = filter.first_seen_before {
@@ -254,8 +257,9 @@ pub(crate) async fn count(conn: &mut SqliteConnection, filter: &FindingFilter) -
 
 pub(crate) async fn detail(conn: &mut SqliteConnection, id: FindingId) -> Result<FindingDetail> {
     let sql = format!(
-        "SELECT {} FROM findings f WHERE f.id = ?",
-        rows::FINDING_COLUMNS
+        "SELECT {} FROM {} WHERE f.id = ?",
+        rows::FINDING_COLUMNS,
+        rows::FINDING_TABLES
     );
     let row = sqlx::query(&sql)
         .bind(id.0)

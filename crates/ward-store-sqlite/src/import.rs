@@ -21,14 +21,14 @@ use crate::catalog;
 use crate::rows::{self, db};
 use crate::SqliteStore;
 
-/// Rows per multi-row INSERT of findings (21 columns: well under SQLite's 32,766 variables).
+/// Rows per multi-row INSERT of findings (19 columns: well under SQLite's 32,766 variables).
 const FINDING_BATCH: usize = 1000;
 /// Rows per multi-row INSERT of links and identifiers.
 const LINK_BATCH: usize = 5000;
 
 pub(crate) async fn import(store: &SqliteStore, request: ImportRequest) -> Result<ImportOutcome> {
     let now = codec::truncate(request.now.unwrap_or_else(OffsetDateTime::now_utc));
-    let report = import::prepare(&request)?;
+    let (request, report) = prepare(request).await?;
     let mut tx = store
         .write
         .begin_with("BEGIN IMMEDIATE")
@@ -66,6 +66,18 @@ pub(crate) async fn import(store: &SqliteStore, request: ImportRequest) -> Resul
         n_below_minimum: report.n_below_minimum,
         n_repeated: report.n_repeated,
     })
+}
+
+/// [`import::prepare`] on a blocking thread: serialising and hashing 100,000 findings takes
+/// a good part of a second.
+async fn prepare(mut request: ImportRequest) -> Result<(ImportRequest, PreparedReport)> {
+    let findings = std::mem::take(&mut request.findings);
+    tokio::task::spawn_blocking(move || {
+        let report = import::prepare(&request, findings)?;
+        Ok((request, report))
+    })
+    .await
+    .map_err(|e| Error::Database(Box::new(e)))?
 }
 
 /// The product, the engagement and, for a reimport, the test to update.
@@ -207,12 +219,14 @@ async fn load_existing(
             .map(|p| p.finding.fingerprint.as_str())
             .collect();
         let found = sqlx::query(
-            "SELECT id, fingerprint, status, severity, first_seen, tools, content_hash, verified \
-             FROM findings WHERE product_id = ? \
-             AND fingerprint IN (SELECT value FROM json_each(?))",
+            // CROSS JOIN keeps json_each the outer loop: one index probe per fingerprint,
+            // whatever the planner's statistics say.
+            "SELECT f.id, f.fingerprint, f.status, f.severity, f.first_seen, f.tools, \
+             f.content_hash, f.verified FROM json_each(?) AS j CROSS JOIN findings f \
+             WHERE f.product_id = ? AND f.fingerprint = j.value",
         )
-        .bind(product.id.0)
         .bind(json_array(&fingerprints))
+        .bind(product.id.0)
         .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
@@ -283,8 +297,8 @@ async fn insert_new(
     for chunk in new.chunks(FINDING_BATCH) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO findings (product_id, fingerprint, status, active, verified, severity, \
-             category, title, tools, rule_id, file_path, package, url, description, first_seen, \
-             last_seen, sla_due, risk_accepted_until, mitigated_at, content_hash, data) ",
+             category, title, tools, rule_id, file_path, package, url, first_seen, last_seen, \
+             sla_due, risk_accepted_until, mitigated_at, content_hash) ",
         );
         insert.push_values(chunk, |mut values, row| {
             let prepared = &report.findings[row.index];
@@ -302,14 +316,12 @@ async fn insert_new(
                 .push_bind(prepared.file_path.as_deref())
                 .push_bind(prepared.package.as_deref())
                 .push_bind(prepared.url.as_deref())
-                .push_bind(prepared.description.as_deref())
                 .push_bind(now)
                 .push_bind(now)
                 .push_bind(row.sla_due.map(codec::to_unix))
                 .push_bind(None::<i64>)
                 .push_bind(row.mitigated_at.map(codec::to_unix))
-                .push_bind(prepared.content_hash.as_str())
-                .push_bind(prepared.data.as_str());
+                .push_bind(prepared.content_hash.as_str());
         });
         // The unique index is the last word on duplicates; imports are serialised, so a
         // conflict here would only mean a fingerprint the lookup missed, and it is merged.
@@ -325,14 +337,47 @@ async fn insert_new(
             );
         }
     }
-    new.iter()
+    let new_ids = new
+        .iter()
         .map(|row| {
             let fingerprint = &report.findings[row.index].finding.fingerprint;
             ids.get(fingerprint)
                 .map(|id| FindingId(*id))
                 .ok_or_else(|| Error::corrupt("findings", "an inserted finding has no id"))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let rows: Vec<(FindingId, usize)> = new_ids
+        .iter()
+        .zip(new)
+        .map(|(id, row)| (*id, row.index))
+        .collect();
+    write_data(conn, report, &rows).await?;
+    Ok(new_ids)
+}
+
+/// Writes (or replaces) the wide part of findings: `(id, index into the report)`.
+async fn write_data(
+    conn: &mut SqliteConnection,
+    report: &PreparedReport,
+    rows: &[(FindingId, usize)],
+) -> Result<()> {
+    for chunk in rows.chunks(LINK_BATCH) {
+        let mut insert: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO finding_data (finding_id, description, data) ");
+        insert.push_values(chunk, |mut values, (id, index)| {
+            let prepared = &report.findings[*index];
+            values
+                .push_bind(id.0)
+                .push_bind(prepared.description.as_deref())
+                .push_bind(prepared.data.as_str());
+        });
+        insert.push(
+            " ON CONFLICT (finding_id) DO UPDATE SET description = excluded.description, \
+             data = excluded.data",
+        );
+        insert.build().execute(&mut *conn).await.map_err(db)?;
+    }
+    Ok(())
 }
 
 /// Writes everything but the inserts: content updates, last seen, reopen and close with
@@ -351,8 +396,8 @@ async fn write_plan(
         let prepared = &report.findings[update.index];
         sqlx::query(
             "UPDATE findings SET severity = ?, category = ?, title = ?, tools = ?, rule_id = ?, \
-             file_path = ?, package = ?, url = ?, description = ?, sla_due = ?, verified = ?, \
-             content_hash = ?, data = ? WHERE id = ?",
+             file_path = ?, package = ?, url = ?, sla_due = ?, verified = ?, content_hash = ? \
+             WHERE id = ?",
         )
         .bind(prepared.severity_rank)
         .bind(prepared.category)
@@ -362,16 +407,20 @@ async fn write_plan(
         .bind(prepared.file_path.as_deref())
         .bind(prepared.package.as_deref())
         .bind(prepared.url.as_deref())
-        .bind(prepared.description.as_deref())
         .bind(update.sla_due.map(codec::to_unix))
         .bind(update.verified)
         .bind(prepared.content_hash.as_str())
-        .bind(prepared.data.as_str())
         .bind(update.id.0)
         .execute(&mut *conn)
         .await
         .map_err(db)?;
     }
+    let changed: Vec<(FindingId, usize)> = plan
+        .content_updates
+        .iter()
+        .map(|update| (update.id, update.index))
+        .collect();
+    write_data(conn, report, &changed).await?;
     let seen: Vec<FindingId> = plan.seen.iter().map(|(id, _)| *id).collect();
     for chunk in seen.chunks(50_000) {
         sqlx::query(

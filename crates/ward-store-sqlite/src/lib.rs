@@ -44,6 +44,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Readers that may run at once.
 const MAX_READERS: u32 = 8;
 
+/// Bytes of the database file each connection maps into memory.
+const MMAP_SIZE: u64 = 1 << 30;
+
+/// The writer's page cache, in KiB (SQLite reads a negative `cache_size` as KiB).
+const WRITER_CACHE: i64 = -128 * 1024;
+
 /// The store on one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -82,10 +88,19 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
+            .busy_timeout(BUSY_TIMEOUT)
+            // Large imports probe the fingerprint index at random: the default 2 MiB page
+            // cache makes every probe a read call. Memory-mapped reads are shared between
+            // connections through the OS page cache.
+            .pragma("mmap_size", MMAP_SIZE.to_string())
+            .pragma("temp_store", "memory");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(connect.clone())
+            .connect_with(
+                connect
+                    .clone()
+                    .pragma("cache_size", WRITER_CACHE.to_string()),
+            )
             .await
             .map_err(db)?;
         sqlx::migrate!("./migrations")

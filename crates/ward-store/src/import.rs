@@ -158,7 +158,7 @@ pub struct PreparedFinding {
     pub finding: Finding,
     /// The finding as ward JSON (the `data` column).
     pub data: String,
-    /// Hex SHA-256 of `data`: an unchanged finding is not rewritten.
+    /// Hash of `data` (128 bits of SHA-256, hex): an unchanged finding is not rewritten.
     pub content_hash: String,
     /// [`codec::severity_rank`] of its severity.
     pub severity_rank: i16,
@@ -196,17 +196,18 @@ pub struct PreparedReport {
     pub n_repeated: u64,
 }
 
-/// Validates and filters a request's findings and derives their columns.
-pub fn prepare(request: &ImportRequest) -> Result<PreparedReport> {
+/// Validates and filters a request's findings (taken out of the request, so that they are
+/// not copied) and derives their columns. CPU work: backends run it off the async executor.
+pub fn prepare(request: &ImportRequest, findings: Vec<Finding>) -> Result<PreparedReport> {
     if request.scan_type.trim().is_empty() {
         return Err(Error::invalid("scan_type", "must not be blank"));
     }
-    let mut findings = Vec::with_capacity(request.findings.len());
-    let mut all_fingerprints = HashSet::with_capacity(request.findings.len());
-    let mut kept = HashSet::with_capacity(request.findings.len());
+    let mut prepared = Vec::with_capacity(findings.len());
+    let mut all_fingerprints = HashSet::with_capacity(findings.len());
+    let mut kept = HashSet::with_capacity(findings.len());
     let mut n_below_minimum = 0;
     let mut n_repeated = 0;
-    for (index, finding) in request.findings.iter().enumerate() {
+    for (index, finding) in findings.into_iter().enumerate() {
         if finding.fingerprint.trim().is_empty() {
             return Err(Error::invalid(
                 "findings",
@@ -230,23 +231,23 @@ pub fn prepare(request: &ImportRequest) -> Result<PreparedReport> {
             n_below_minimum += 1;
             continue;
         }
-        if !kept.insert(finding.fingerprint.as_str()) {
+        if !kept.insert(finding.fingerprint.clone()) {
             n_repeated += 1;
             continue;
         }
-        findings.push(prepare_one(finding)?);
+        prepared.push(prepare_one(finding)?);
     }
     Ok(PreparedReport {
-        findings,
+        findings: prepared,
         all_fingerprints,
         n_below_minimum,
         n_repeated,
     })
 }
 
-fn prepare_one(finding: &Finding) -> Result<PreparedFinding> {
+fn prepare_one(finding: Finding) -> Result<PreparedFinding> {
     let data =
-        serde_json::to_string(finding).map_err(|e| Error::invalid("findings", e.to_string()))?;
+        serde_json::to_string(&finding).map_err(|e| Error::invalid("findings", e.to_string()))?;
     let location = serde_json::to_string(&finding.location)
         .map_err(|e| Error::invalid("findings", e.to_string()))?;
     let content_hash = hex_sha256(data.as_bytes());
@@ -277,13 +278,15 @@ fn prepare_one(finding: &Finding) -> Result<PreparedFinding> {
         location,
         data,
         content_hash,
-        finding: finding.clone(),
+        finding,
     })
 }
 
+/// The first 128 bits of SHA-256, hex: plenty to notice a change, and a narrow column.
 fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
+        .take(16)
         .map(|b| format!("{b:02x}"))
         .collect()
 }
@@ -491,13 +494,13 @@ mod tests {
             finding("b", Severity::Low),
         ]);
         req.minimum_severity = Some(Severity::Medium);
-        let report = prepare(&req).unwrap();
+        let report = prepare(&req, req.findings.clone()).unwrap();
         assert_eq!(report.findings.len(), 1);
         assert_eq!((report.n_repeated, report.n_below_minimum), (1, 1));
         assert!(report.all_fingerprints.contains("b"));
         let req = request(vec![finding("", Severity::High)]);
         assert!(matches!(
-            prepare(&req),
+            prepare(&req, req.findings.clone()),
             Err(Error::Invalid {
                 field: "findings",
                 ..
@@ -516,7 +519,7 @@ mod tests {
         ]);
         req.close_old_findings = true;
         req.minimum_severity = Some(Severity::Medium);
-        let report = prepare(&req).unwrap();
+        let report = prepare(&req, req.findings.clone()).unwrap();
         let stored = vec![
             existing(1, &report, 1, Status::Open),
             existing(2, &report, 2, Status::Mitigated),
