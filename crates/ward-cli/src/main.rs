@@ -55,6 +55,18 @@ enum Command {
     /// `[scan.secrets] salt` in ward.toml, else random per report), never in clear. A line
     /// with `ward:allow` is never reported.
     Scan(Box<commands::scan::Args>),
+    /// Run the findings server: the native JSON API, the DefectDojo-compatible import API
+    /// (`/api/v2/import-scan/`), /healthz, /readyz, /metrics and /openapi.json.
+    ///
+    /// The store is a SQLite file in --data-dir unless --database names a PostgreSQL
+    /// (`postgres://…`) database; migrations run at start. Ctrl-c or SIGTERM stops it after
+    /// the requests in flight.
+    Serve(commands::serve::Args),
+    /// Administer the server's store: API keys, products, dashboard users.
+    Admin(commands::admin::Args),
+    /// Send reports to a ward server (`--server URL --product P --engagement E`), one
+    /// import per file.
+    Upload(Box<commands::upload::Args>),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +79,9 @@ fn main() -> ExitCode {
         Command::Db(args) => commands::db::run(&args),
         Command::Sbom(args) => commands::sbom::run(&args),
         Command::Scan(args) => commands::scan::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
+        Command::Admin(args) => commands::admin::run(&args),
+        Command::Upload(args) => commands::upload::run(&args),
     };
     match result {
         Ok(code) => code,

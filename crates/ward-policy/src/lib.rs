@@ -185,6 +185,33 @@ pub struct Verdict {
     pub n_fixed: usize,
 }
 
+impl Verdict {
+    /// The verdict as the JSON object `ward gate --json` prints and the server's gate endpoint
+    /// answers: `passed`, `violations`, `suppressed`, `expired` and the counts.
+    pub fn to_json(&self) -> serde_json::Value {
+        let uses = |list: &[SuppressionUse]| -> Vec<serde_json::Value> {
+            list.iter()
+                .map(|s| {
+                    serde_json::json!({"line": s.line, "matches": s.what, "reason": s.reason,
+                        "expires": s.expires.to_string(), "findings": s.n_findings})
+                })
+                .collect()
+        };
+        serde_json::json!({
+            "passed": self.passed,
+            "violations": self.violations.iter().map(|v| serde_json::json!({
+                "rule": v.rule, "count": v.count, "max": v.max, "examples": v.examples,
+            })).collect::<Vec<_>>(),
+            "suppressed": uses(&self.suppressed),
+            "expired": uses(&self.expired),
+            "counted": self.n_counted,
+            "closed": self.n_closed,
+            "in_baseline": self.n_in_baseline,
+            "fixed": self.n_fixed,
+        })
+    }
+}
+
 /// A broken rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {

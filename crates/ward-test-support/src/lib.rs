@@ -2,6 +2,9 @@
 //! (`MANIFEST.tsv`) and the asserted field values (`EXPECTED_FIELDS.tsv`).
 #![allow(clippy::print_stderr)]
 
+#[cfg(feature = "postgres")]
+pub mod postgres;
+
 use std::path::{Path, PathBuf};
 
 /// The repository's `tests/data` folder. Found from the running test's own crate

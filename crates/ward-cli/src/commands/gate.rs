@@ -67,7 +67,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let today = args.today.unwrap_or_else(today);
     let verdict = ward_policy::evaluate(&policy, &findings, baseline.as_ref(), today);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&verdict_json(&verdict))?);
+        println!("{}", serde_json::to_string_pretty(&verdict.to_json())?);
     } else {
         print!("{}", describe(&verdict));
     }
@@ -177,27 +177,4 @@ fn describe(verdict: &Verdict) -> String {
         verdict.n_counted, verdict.n_closed, verdict.n_in_baseline, verdict.n_fixed
     ));
     text
-}
-
-fn verdict_json(verdict: &Verdict) -> serde_json::Value {
-    let uses = |list: &[ward_policy::SuppressionUse]| -> Vec<serde_json::Value> {
-        list.iter()
-            .map(|s| {
-                serde_json::json!({"line": s.line, "matches": s.what, "reason": s.reason,
-                    "expires": s.expires.to_string(), "findings": s.n_findings})
-            })
-            .collect()
-    };
-    serde_json::json!({
-        "passed": verdict.passed,
-        "violations": verdict.violations.iter().map(|v| serde_json::json!({
-            "rule": v.rule, "count": v.count, "max": v.max, "examples": v.examples,
-        })).collect::<Vec<_>>(),
-        "suppressed": uses(&verdict.suppressed),
-        "expired": uses(&verdict.expired),
-        "counted": verdict.n_counted,
-        "closed": verdict.n_closed,
-        "in_baseline": verdict.n_in_baseline,
-        "fixed": verdict.n_fixed,
-    })
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod admin;
 pub(crate) mod convert;
 pub(crate) mod db;
 pub(crate) mod formats;
@@ -7,3 +8,5 @@ pub(crate) mod gate;
 pub(crate) mod import;
 pub(crate) mod sbom;
 pub(crate) mod scan;
+pub(crate) mod serve;
+pub(crate) mod upload;

@@ -9,6 +9,7 @@ mod iac;
 mod import;
 mod sbom;
 mod scan;
+mod server;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

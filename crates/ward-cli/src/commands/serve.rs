@@ -1,0 +1,190 @@
+//! `ward serve`: the findings server. Opens the store (applying migrations), listens, and
+//! shuts down gracefully on ctrl-c or SIGTERM, letting requests in flight finish.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use ward_server::{AppState, Limits};
+use ward_store::{SlaPolicy, StoreOptions};
+
+use crate::output;
+
+/// Where the store is: shared by `ward serve` and `ward admin`.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct DatabaseArgs {
+    /// The data directory; the default SQLite database is `ward.sqlite3` in it.
+    #[arg(
+        long,
+        global = true,
+        env = "WARD_DATA_DIR",
+        default_value = "./ward-data",
+        value_name = "DIR"
+    )]
+    pub(crate) data_dir: PathBuf,
+    /// A database URL instead of the SQLite file in the data directory: `postgres://…`
+    /// (PostgreSQL) or `sqlite:PATH`.
+    #[arg(
+        long,
+        global = true,
+        env = "WARD_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub(crate) database: Option<String>,
+    /// Days to fix per severity, e.g. `critical=7,high=30,medium=90,low=180` (a severity
+    /// left out has no SLA) [default: critical=7,high=30,medium=90,low=180].
+    #[arg(long, global = true, env = "WARD_SLA", value_name = "DAYS")]
+    pub(crate) sla: Option<String>,
+}
+
+impl DatabaseArgs {
+    /// Opens the store on a runtime the caller owns.
+    pub(crate) async fn open(&self) -> anyhow::Result<std::sync::Arc<dyn ward_store::Store>> {
+        let options = StoreOptions {
+            sla: match &self.sla {
+                Some(text) => parse_sla(text).context("reading --sla")?,
+                None => SlaPolicy::default(),
+            },
+        };
+        ward_server::connect(&self.data_dir, self.database.as_deref(), options).await
+    }
+
+    /// The database in words, without a password.
+    pub(crate) fn describe(&self) -> String {
+        ward_server::describe_database(&self.data_dir, self.database.as_deref())
+    }
+}
+
+/// Arguments of `ward serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The address to listen on.
+    #[arg(
+        long,
+        env = "WARD_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
+    listen: SocketAddr,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The largest report an import accepts, in bytes.
+    #[arg(long, env = "WARD_MAX_REPORT_SIZE", default_value_t = Limits::default().report_bytes, value_name = "BYTES")]
+    max_report_size: usize,
+    /// The largest JSON or policy body of the other routes, in bytes.
+    #[arg(long, env = "WARD_MAX_BODY_SIZE", default_value_t = Limits::default().json_bytes, value_name = "BYTES")]
+    max_body_size: usize,
+}
+
+pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(args: &Args) -> anyhow::Result<()> {
+    let store = args.database.open().await?;
+    let limits = Limits {
+        report_bytes: args.max_report_size,
+        json_bytes: args.max_body_size,
+    };
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener
+        .local_addr()
+        .context("reading the listening address")?;
+    output::note(&format!(
+        "ward: listening on http://{address} ({})",
+        args.database.describe()
+    ));
+    ward_server::serve(listener, AppState::new(store, limits), shutdown_signal())
+        .await
+        .context("serving")?;
+    output::note("ward: stopped");
+    Ok(())
+}
+
+/// Completes on ctrl-c or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+/// Request logs on stderr, `RUST_LOG` deciding what (default: info).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// `critical=7,high=30,…`: the severities named get those days, the others none.
+fn parse_sla(text: &str) -> anyhow::Result<SlaPolicy> {
+    let mut policy = SlaPolicy {
+        critical: None,
+        high: None,
+        medium: None,
+        low: None,
+        info: None,
+    };
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((severity, days)) = part.split_once('=') else {
+            bail!("`{part}` is not SEVERITY=DAYS");
+        };
+        let days: u32 = days
+            .trim()
+            .parse()
+            .with_context(|| format!("`{part}`: the days are not a whole number"))?;
+        let slot = match severity.trim() {
+            "critical" => &mut policy.critical,
+            "high" => &mut policy.high,
+            "medium" => &mut policy.medium,
+            "low" => &mut policy.low,
+            "info" => &mut policy.info,
+            other => bail!("`{other}` is not a severity (critical, high, medium, low, info)"),
+        };
+        *slot = Some(days);
+    }
+    Ok(policy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sla_reads() {
+        let policy = parse_sla("critical=1, high=10").unwrap();
+        assert_eq!(
+            (policy.critical, policy.high, policy.low),
+            (Some(1), Some(10), None)
+        );
+        assert!(parse_sla("urgent=1").is_err());
+        assert!(parse_sla("high=soon").is_err());
+    }
+}

@@ -1,0 +1,122 @@
+//! The gate verdict of an engagement: `ward_policy::evaluate` over the findings its reports
+//! saw, with the policy sent as the body (the `ward.toml` text) or, without a body, the
+//! default policy (any high or critical finding fails). The reply is the JSON `ward gate
+//! --json` prints. `baseline_engagement` names another engagement of the product (`main`)
+//! whose findings are the baseline for a policy with `new_only`.
+
+use std::collections::BTreeSet;
+
+use axum::extract::{Request, State};
+use axum::Json;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use ward_core::Finding;
+use ward_policy::{Date, Policy};
+use ward_store::{EngagementId, FindingFilter, FindingQuery, ProductId, Scope, Sort, SortKey};
+
+use super::{body_bytes, engagement, product, ApiPath, ApiQuery};
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::{store_error, AppState};
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(gate))
+}
+
+/// Gate options.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(super) struct GateParams {
+    /// Another engagement of the product whose findings are the baseline (`new_only`).
+    baseline_engagement: Option<String>,
+}
+
+/// The policy verdict for an engagement's findings.
+#[utoipa::path(post, path = "/api/v1/products/{product}/engagements/{engagement}/gate",
+    tag = "gate",
+    params(("product" = String, Path, description = "Product name"),
+        ("engagement" = String, Path, description = "Engagement name"), GateParams),
+    request_body(content = String, description = "A ward.toml policy; empty for the default policy",
+        content_type = "application/toml"),
+    responses((status = 200, description = "The verdict, as `ward gate --json` prints it", body = Object),
+        (status = 400, description = "The policy is invalid (the message names its line)", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = []), ("token" = [])))]
+async fn gate(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((product_name, engagement_name)): ApiPath<(String, String)>,
+    ApiQuery(params): ApiQuery<GateParams>,
+    request: Request,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let product = product(&state, &caller, Scope::Read, &product_name).await?;
+    let engagement = engagement(&state, &product, &engagement_name).await?;
+    let body = body_bytes(request, &state).await?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::field("policy", "the policy is not UTF-8 text"))?;
+    let policy = if text.trim().is_empty() {
+        Policy::default()
+    } else {
+        Policy::from_toml(text).map_err(|e| ApiError::field("policy", e.to_string()))?
+    };
+    let now = OffsetDateTime::now_utc();
+    let findings = engagement_findings(&state, product.id, engagement.id, now).await?;
+    let baseline: Option<BTreeSet<String>> = match &params.baseline_engagement {
+        Some(name) => {
+            let baseline = super::engagement(&state, &product, name).await?;
+            let findings = engagement_findings(&state, product.id, baseline.id, now).await?;
+            Some(findings.into_iter().map(|f| f.fingerprint).collect())
+        }
+        None => None,
+    };
+    let today = Date::from_unix_seconds(now.unix_timestamp());
+    let verdict = ward_policy::evaluate(&policy, &findings, baseline.as_ref(), today);
+    Ok(Json(verdict.to_json()))
+}
+
+/// Every finding an engagement's reports saw, with its current status.
+async fn engagement_findings(
+    state: &AppState,
+    product: ProductId,
+    engagement: EngagementId,
+    now: OffsetDateTime,
+) -> Result<Vec<Finding>, ApiError> {
+    let filter = FindingFilter {
+        product: Some(product),
+        engagement: Some(engagement),
+        as_of: Some(now),
+        ..FindingFilter::default()
+    };
+    let mut query = FindingQuery {
+        filter,
+        sort: Sort {
+            key: SortKey::Id,
+            descending: false,
+        },
+        limit: ward_store::query::MAX_PAGE_SIZE,
+        cursor: None,
+    };
+    let mut findings = Vec::new();
+    loop {
+        let page = state
+            .store
+            .find_findings(&query)
+            .await
+            .map_err(store_error)?;
+        findings.extend(page.findings.into_iter().map(|stored| {
+            let status = stored.effective_status(now);
+            Finding {
+                status,
+                ..stored.finding
+            }
+        }));
+        match page.next_cursor {
+            Some(cursor) => query.cursor = Some(cursor),
+            None => return Ok(findings),
+        }
+    }
+}

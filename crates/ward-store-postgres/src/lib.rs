@@ -1,0 +1,211 @@
+//! The PostgreSQL backend of ward's store, for many server processes on one database
+//! (`--database postgres://…`).
+//!
+//! Imports into one product are serialised with a transaction-level advisory lock on the
+//! product, taken before anything is read: concurrent imports then see each other's
+//! committed rows, as on SQLite, and the unique index on `(product_id, fingerprint)` with
+//! `ON CONFLICT` stays the last guard against duplicates. Other writes are single
+//! transactions in `READ COMMITTED`; triage locks the rows it changes.
+//!
+//! All SQL is plain `sqlx::query` with binds; the schema is in `migrations/`, applied on
+//! connect (sqlx's migrator takes its own lock, so processes starting together are safe).
+#![warn(missing_docs)]
+
+mod catalog;
+mod findings;
+mod import;
+mod keys;
+mod rows;
+
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use time::OffsetDateTime;
+use ward_store::{
+    ApiKey, ApiKeyId, Counts, CreatedApiKey, Engagement, EngagementId, Error, FindingDetail,
+    FindingFilter, FindingId, FindingQuery, ImportOutcome, ImportRequest, NewApiKey, NewEngagement,
+    NewProduct, NewUser, Page, Product, ProductId, Result, Store, StoreOptions, Test, TestId,
+    Triage, User,
+};
+
+use crate::rows::db;
+
+/// Connections per server process.
+const MAX_CONNECTIONS: u32 = 16;
+
+/// The store on a PostgreSQL database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    options: StoreOptions,
+}
+
+impl PgStore {
+    /// Connects to a `postgres://` URL and applies the migrations.
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<PgStore> {
+        let connect = PgConnectOptions::from_str(url)
+            .map_err(|e| Error::invalid("database url", e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(connect)
+            .await
+            .map_err(db)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| Error::Migration(Box::new(e)))?;
+        Ok(PgStore { pool, options })
+    }
+
+    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        self.pool.acquire().await.map_err(db)
+    }
+
+    async fn writer(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.pool.begin().await.map_err(db)
+    }
+}
+
+/// Only the type: connection options hold the database password.
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn create_product(&self, product: &NewProduct) -> Result<Product> {
+        let mut tx = self.writer().await?;
+        let created = catalog::create_product(&mut tx, product, OffsetDateTime::now_utc()).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn update_product(&self, id: ProductId, product: &NewProduct) -> Result<Product> {
+        let mut tx = self.writer().await?;
+        let updated = catalog::update_product(&mut tx, id, product, &self.options.sla).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(updated)
+    }
+
+    async fn product(&self, id: ProductId) -> Result<Product> {
+        catalog::product_by_id(&mut *self.conn().await?, id).await
+    }
+
+    async fn product_by_name(&self, name: &str) -> Result<Option<Product>> {
+        catalog::product_by_name(&mut *self.conn().await?, name).await
+    }
+
+    async fn list_products(&self) -> Result<Vec<Product>> {
+        catalog::list_products(&mut *self.conn().await?).await
+    }
+
+    async fn create_engagement(
+        &self,
+        product: ProductId,
+        engagement: &NewEngagement,
+    ) -> Result<Engagement> {
+        let mut tx = self.writer().await?;
+        let now = OffsetDateTime::now_utc();
+        let created = catalog::create_engagement(&mut tx, product, engagement, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn engagement(&self, id: EngagementId) -> Result<Engagement> {
+        catalog::engagement_by_id(&mut *self.conn().await?, id).await
+    }
+
+    async fn engagement_by_name(
+        &self,
+        product: ProductId,
+        name: &str,
+    ) -> Result<Option<Engagement>> {
+        catalog::engagement_by_name(&mut *self.conn().await?, product, name).await
+    }
+
+    async fn list_engagements(&self, product: ProductId) -> Result<Vec<Engagement>> {
+        catalog::list_engagements(&mut *self.conn().await?, product).await
+    }
+
+    async fn test(&self, id: TestId) -> Result<Test> {
+        catalog::test_by_id(&mut *self.conn().await?, id).await
+    }
+
+    async fn list_tests(&self, engagement: EngagementId) -> Result<Vec<Test>> {
+        catalog::list_tests(&mut *self.conn().await?, engagement).await
+    }
+
+    async fn import(&self, request: ImportRequest) -> Result<ImportOutcome> {
+        import::import(self, request).await
+    }
+
+    async fn finding(&self, id: FindingId) -> Result<FindingDetail> {
+        findings::detail(&mut *self.conn().await?, id).await
+    }
+
+    async fn find_findings(&self, query: &FindingQuery) -> Result<Page> {
+        findings::find(&mut *self.conn().await?, query).await
+    }
+
+    async fn count_findings(&self, filter: &FindingFilter) -> Result<Counts> {
+        findings::count(&mut *self.conn().await?, filter).await
+    }
+
+    async fn triage(&self, ids: &[FindingId], triage: &Triage) -> Result<Vec<FindingId>> {
+        let mut tx = self.writer().await?;
+        let changed = findings::triage(&mut tx, ids, triage).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(changed)
+    }
+
+    async fn expire_risk_acceptances(&self, now: OffsetDateTime) -> Result<Vec<FindingId>> {
+        let mut tx = self.writer().await?;
+        let reopened = findings::expire(&mut tx, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(reopened)
+    }
+
+    async fn create_api_key(&self, key: &NewApiKey) -> Result<CreatedApiKey> {
+        let mut tx = self.writer().await?;
+        let created = keys::create_key(&mut tx, key).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn api_key_by_secret(&self, presented: &str) -> Result<Option<ApiKey>> {
+        keys::key_by_secret(&mut *self.conn().await?, presented).await
+    }
+
+    async fn list_api_keys(&self) -> Result<Vec<ApiKey>> {
+        keys::list_keys(&mut *self.conn().await?).await
+    }
+
+    async fn revoke_api_key(&self, id: ApiKeyId) -> Result<()> {
+        let mut tx = self.writer().await?;
+        keys::revoke_key(&mut tx, id).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn create_user(&self, user: &NewUser) -> Result<User> {
+        let prepared = keys::prepare_user(user).await?;
+        let mut tx = self.writer().await?;
+        let created = keys::create_user(&mut tx, prepared, user).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn verify_user(&self, username: &str, password: &str) -> Result<Option<User>> {
+        keys::verify_user(&mut *self.conn().await?, username, password).await
+    }
+}

@@ -1,0 +1,1651 @@
+//! The behaviour every backend must have, as test functions over a fresh [`Store`].
+//!
+//! A backend's test file calls [`conformance_tests!`](crate::conformance_tests) with an
+//! async function returning `Option<(Arc<dyn Store>, Guard)>` (a new, empty store and
+//! whatever keeps it alive; `None` skips, for engines not available on this machine). The
+//! macro makes one `#[tokio::test]` per function below, so a failure names the behaviour.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use ward_core::{fingerprint, Category, Finding, Location, PackageLocation, Severity, Status};
+
+use crate::cursor::sort_value;
+use crate::{
+    Error, FindingFilter, FindingId, FindingQuery, ImportRequest, ImportTarget, NewApiKey,
+    NewEngagement, NewProduct, NewUser, ProductId, Scope, SlaPolicy, Sort, SortKey, Store,
+    StoredFinding, TestId, Triage, TriageAction,
+};
+
+/// One `#[tokio::test]` per conformance test, each on a fresh store from `$fresh`.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh:path) => {
+        $crate::conformance_tests!(@each $fresh;
+            products_and_engagements,
+            import_creates_context_and_findings,
+            invalid_imports_are_refused,
+            dedup_across_tools_and_engagements,
+            reimport_lifecycle,
+            import_closes_old_findings_of_engagement,
+            false_positives_stay_suppressed,
+            risk_acceptance_expires,
+            minimum_severity_and_flags,
+            triage_records_audit_trail,
+            sla_due_dates_and_breaches,
+            queries_filter_findings,
+            pagination_is_stable,
+            counts_by_severity_category_status,
+            api_keys,
+            users,
+            concurrent_reimports_leave_no_duplicates,
+            failed_import_leaves_nothing,
+            large_report_twice,
+        );
+    };
+    (@each $fresh:path; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let Some((store, _guard)) = $fresh().await else {
+                    return;
+                };
+                $crate::conformance::$name(store).await;
+            }
+        )*
+    };
+}
+
+/// Day `n` of the tests' calendar (day 0 is 2024-01-01).
+pub fn day(n: i64) -> OffsetDateTime {
+    datetime!(2024-01-01 0:00 UTC) + Duration::days(n)
+}
+
+/// A dependency finding for `id` in `package`, fingerprinted.
+pub fn dependency(tool: &str, id: &str, package: &str, severity: Severity) -> Finding {
+    let mut finding = Finding::new(tool, Category::Dependency, format!("{id} in {package}"));
+    finding.add_id(id);
+    finding.severity = severity;
+    finding.location.package = Some(PackageLocation {
+        name: package.to_string(),
+        version: Some("1.0.0".to_string()),
+        ..PackageLocation::default()
+    });
+    finding.fingerprint = fingerprint::of(&finding);
+    finding
+}
+
+/// `n` distinct dependency findings from `tool`, severities cycling critical to info.
+pub fn report(tool: &str, n: usize) -> Vec<Finding> {
+    numbered(tool, 0..n)
+}
+
+/// Dependency findings numbered `range` (finding `i` is the same whatever the range).
+pub fn numbered(tool: &str, range: std::ops::Range<usize>) -> Vec<Finding> {
+    range
+        .map(|i| {
+            let severity = Severity::ALL[i % Severity::ALL.len()];
+            dependency(
+                tool,
+                &format!("CVE-2024-{i:05}"),
+                &format!("pkg-{i}"),
+                severity,
+            )
+        })
+        .collect()
+}
+
+/// An import into `product`/`engagement` (created when missing) on day `n`.
+pub fn import_on(n: i64, product: &str, engagement: &str, findings: Vec<Finding>) -> ImportRequest {
+    let target = ImportTarget::Names {
+        product: product.to_string(),
+        engagement: engagement.to_string(),
+        auto_create: true,
+    };
+    let mut request = ImportRequest::new(target, "Trivy Scan", findings);
+    request.now = Some(day(n));
+    request.actor = "ci".to_string();
+    request
+}
+
+async fn all_findings(store: &dyn Store, filter: FindingFilter) -> Vec<StoredFinding> {
+    let mut query = FindingQuery {
+        filter,
+        limit: 1000,
+        ..FindingQuery::default()
+    };
+    let mut out = Vec::new();
+    loop {
+        let page = store.find_findings(&query).await.unwrap();
+        out.extend(page.findings);
+        match page.next_cursor {
+            Some(cursor) => query.cursor = Some(cursor),
+            None => return out,
+        }
+    }
+}
+
+async fn by_fingerprint(store: &dyn Store, product: ProductId, fp: &str) -> StoredFinding {
+    all_findings(store, FindingFilter::product(product))
+        .await
+        .into_iter()
+        .find(|f| f.fingerprint == fp)
+        .unwrap_or_else(|| panic!("no finding {fp}"))
+}
+
+fn ids(findings: &[StoredFinding]) -> HashSet<FindingId> {
+    findings.iter().map(|f| f.id).collect()
+}
+
+pub async fn products_and_engagements(store: Arc<dyn Store>) {
+    let mut new = NewProduct::named(" web ");
+    new.team = Some("payments".into());
+    new.tags = vec!["b".into(), "a".into(), "a".into()];
+    let web = store.create_product(&new).await.unwrap();
+    assert_eq!(web.name, "web");
+    assert_eq!(web.tags, ["a", "b"]);
+    assert_eq!(web.team.as_deref(), Some("payments"));
+    assert!(matches!(
+        store.create_product(&NewProduct::named("web")).await,
+        Err(Error::Conflict {
+            what: "product",
+            ..
+        })
+    ));
+    assert!(matches!(
+        store.create_product(&NewProduct::named("  ")).await,
+        Err(Error::Invalid { field: "name", .. })
+    ));
+    let api = store
+        .create_product(&NewProduct::named("api"))
+        .await
+        .unwrap();
+    assert_eq!(store.product(web.id).await.unwrap(), web);
+    assert_eq!(
+        store.product_by_name("web").await.unwrap(),
+        Some(web.clone())
+    );
+    assert_eq!(store.product_by_name("nope").await.unwrap(), None);
+    let names: Vec<String> = store
+        .list_products()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["api", "web"]);
+    assert!(matches!(
+        store.product(ProductId(999_999)).await,
+        Err(Error::NotFound {
+            what: "product",
+            ..
+        })
+    ));
+
+    let main = store
+        .create_engagement(web.id, &NewEngagement::named("main"))
+        .await
+        .unwrap();
+    assert_eq!((main.product_id, main.name.as_str()), (web.id, "main"));
+    assert!(matches!(
+        store
+            .create_engagement(web.id, &NewEngagement::named("main"))
+            .await,
+        Err(Error::Conflict {
+            what: "engagement",
+            ..
+        })
+    ));
+    // The same engagement name in another product is fine.
+    store
+        .create_engagement(api.id, &NewEngagement::named("main"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_engagement(ProductId(999_999), &NewEngagement::named("x"))
+            .await,
+        Err(Error::NotFound {
+            what: "product",
+            ..
+        })
+    ));
+    assert_eq!(store.engagement(main.id).await.unwrap(), main);
+    assert_eq!(
+        store.engagement_by_name(web.id, "main").await.unwrap(),
+        Some(main.clone())
+    );
+    assert_eq!(
+        store.list_engagements(web.id).await.unwrap(),
+        std::slice::from_ref(&main)
+    );
+    assert!(store.list_tests(main.id).await.unwrap().is_empty());
+    assert!(matches!(
+        store.test(TestId(999_999)).await,
+        Err(Error::NotFound { what: "test", .. })
+    ));
+
+    let mut renamed = NewProduct::named("web-shop");
+    renamed.team = Some("shop".into());
+    let updated = store.update_product(web.id, &renamed).await.unwrap();
+    assert_eq!(
+        (updated.name.as_str(), updated.team.as_deref()),
+        ("web-shop", Some("shop"))
+    );
+    assert!(matches!(
+        store
+            .update_product(web.id, &NewProduct::named("api"))
+            .await,
+        Err(Error::Conflict { .. })
+    ));
+}
+
+pub async fn import_creates_context_and_findings(store: Arc<dyn Store>) {
+    let findings = vec![
+        dependency("Trivy", "CVE-2021-44228", "log4j-core", Severity::Critical),
+        dependency("Trivy", "CVE-2022-0001", "lodash", Severity::High),
+        dependency("Trivy", "CVE-2022-0002", "openssl", Severity::Info),
+    ];
+    let mut request = import_on(0, "web", "main", findings.clone());
+    request.target = ImportTarget::Names {
+        product: "web".into(),
+        engagement: "main".into(),
+        auto_create: false,
+    };
+    assert!(matches!(
+        store.import(request).await,
+        Err(Error::NotFound {
+            what: "product",
+            ..
+        })
+    ));
+
+    let mut request = import_on(0, "web", "main", findings.clone());
+    request.title = Some("nightly".into());
+    request.build.commit_hash = Some("abc123".into());
+    request.tags = vec!["nightly".into()];
+    let outcome = store.import(request).await.unwrap();
+    assert_eq!(outcome.product.name, "web");
+    assert_eq!(outcome.engagement.name, "main");
+    assert!(outcome.test_created);
+    assert_eq!(outcome.new.len(), 3);
+    assert!(
+        outcome.unchanged.is_empty() && outcome.reopened.is_empty() && outcome.closed.is_empty()
+    );
+    let test = &outcome.test;
+    assert_eq!(
+        (test.title.as_str(), test.scan_type.as_str()),
+        ("nightly", "Trivy Scan")
+    );
+    assert_eq!(test.n_findings, 3);
+    assert_eq!(test.build.commit_hash.as_deref(), Some("abc123"));
+    assert_eq!(test.tags, ["nightly"]);
+    assert_eq!(test.scan_date, day(0));
+    assert_eq!(store.test(test.id).await.unwrap(), *test);
+    assert_eq!(
+        store.list_tests(outcome.engagement.id).await.unwrap(),
+        std::slice::from_ref(test)
+    );
+
+    let detail = store.finding(outcome.new[0]).await.unwrap();
+    let stored = &detail.finding;
+    assert_eq!(stored.finding, findings[0]);
+    assert_eq!(stored.fingerprint, findings[0].fingerprint);
+    assert_eq!(
+        (stored.status, stored.active, stored.verified),
+        (Status::Open, true, false)
+    );
+    assert_eq!(stored.severity, Severity::Critical);
+    assert_eq!(stored.category, Category::Dependency);
+    assert_eq!(stored.tools, ["Trivy"]);
+    assert_eq!((stored.first_seen, stored.last_seen), (day(0), day(0)));
+    assert_eq!(stored.sla_due, Some(day(7)));
+    assert_eq!(detail.sources.len(), 1);
+    let source = &detail.sources[0];
+    assert_eq!(
+        (source.test_id, source.engagement_name.as_str()),
+        (test.id, "main")
+    );
+    assert_eq!(source.location, findings[0].location);
+    assert!(detail.history.is_empty());
+    assert!(matches!(
+        store.finding(FindingId(999_999)).await,
+        Err(Error::NotFound {
+            what: "finding",
+            ..
+        })
+    ));
+
+    // An empty report makes a test with no findings.
+    let outcome = store
+        .import(import_on(1, "web", "main", Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!((outcome.new.len(), outcome.test.n_findings), (0, 0));
+    assert_eq!(
+        store.list_tests(outcome.engagement.id).await.unwrap().len(),
+        2
+    );
+}
+
+pub async fn invalid_imports_are_refused(store: Arc<dyn Store>) {
+    let mut request = import_on(0, "web", "main", report("Trivy", 2));
+    request.scan_type = " ".into();
+    assert!(matches!(
+        store.import(request).await,
+        Err(Error::Invalid {
+            field: "scan_type",
+            ..
+        })
+    ));
+    let mut findings = report("Trivy", 2);
+    findings[1].fingerprint.clear();
+    assert!(matches!(
+        store.import(import_on(0, "web", "main", findings)).await,
+        Err(Error::Invalid {
+            field: "findings",
+            ..
+        })
+    ));
+    assert!(matches!(
+        store
+            .import(import_on(0, "", "main", report("Trivy", 1)))
+            .await,
+        Err(Error::Invalid {
+            field: "product_name",
+            ..
+        })
+    ));
+    assert_eq!(store.product_by_name("web").await.unwrap(), None);
+
+    let outcome = store
+        .import(import_on(0, "web", "main", report("Trivy", 1)))
+        .await
+        .unwrap();
+    let import_into_test = ImportRequest {
+        target: ImportTarget::Test(outcome.test.id),
+        ..import_on(1, "web", "main", report("Trivy", 1))
+    };
+    assert!(matches!(
+        store.import(import_into_test).await,
+        Err(Error::Invalid {
+            field: "target",
+            ..
+        })
+    ));
+    let missing_test = ImportRequest {
+        target: ImportTarget::Test(TestId(999_999)),
+        ..import_on(1, "web", "main", report("Trivy", 1)).reimport()
+    };
+    assert!(matches!(
+        store.import(missing_test).await,
+        Err(Error::NotFound { what: "test", .. })
+    ));
+}
+
+pub async fn dedup_across_tools_and_engagements(store: Arc<dyn Store>) {
+    let log4j = |tool: &str| dependency(tool, "CVE-2021-44228", "log4j-core", Severity::Critical);
+    let trivy = vec![
+        log4j("Trivy"),
+        dependency("Trivy", "CVE-2022-0001", "lodash", Severity::High),
+    ];
+    let first = store
+        .import(import_on(0, "web", "main", trivy))
+        .await
+        .unwrap();
+    assert_eq!(first.new.len(), 2);
+
+    let grype = vec![
+        log4j("Grype"),
+        dependency("Grype", "CVE-2023-0003", "zlib", Severity::Low),
+    ];
+    let mut request = import_on(2, "web", "release-1.0", grype);
+    request.scan_type = "Anchore Grype".into();
+    let second = store.import(request).await.unwrap();
+    assert_eq!(second.product.id, first.product.id);
+    assert_ne!(second.engagement.id, first.engagement.id);
+    assert_eq!(second.new.len(), 1);
+    assert_eq!(second.unchanged, [first.new[0]]);
+
+    let product = first.product.id;
+    assert_eq!(
+        all_findings(&*store, FindingFilter::product(product))
+            .await
+            .len(),
+        3
+    );
+    let detail = store.finding(first.new[0]).await.unwrap();
+    assert_eq!(detail.finding.tools, ["Grype", "Trivy"]);
+    assert_eq!(
+        (detail.finding.first_seen, detail.finding.last_seen),
+        (day(0), day(2))
+    );
+    assert_eq!(
+        detail.finding.finding.tool, "Grype",
+        "data follows the latest report"
+    );
+    let engagements: Vec<&str> = detail
+        .sources
+        .iter()
+        .map(|s| s.engagement_name.as_str())
+        .collect();
+    assert_eq!(engagements, ["main", "release-1.0"]);
+    let tools: Vec<&str> = detail.sources.iter().map(|s| s.tool.as_str()).collect();
+    assert_eq!(tools, ["Trivy", "Grype"]);
+
+    // Deduplication is per product.
+    let other = store
+        .import(import_on(3, "api", "main", vec![log4j("Trivy")]))
+        .await
+        .unwrap();
+    assert_eq!(other.new.len(), 1);
+    assert_ne!(other.new[0], first.new[0]);
+}
+
+pub async fn reimport_lifecycle(store: Arc<dyn Store>) {
+    let [a, b, c, d]: [Finding; 4] = report("Trivy", 4).try_into().unwrap();
+    let first = store
+        .import(import_on(0, "web", "main", vec![a.clone(), b.clone(), c.clone()]).reimport())
+        .await
+        .unwrap();
+    assert!(
+        first.test_created,
+        "a reimport with no test yet creates one"
+    );
+    assert_eq!(first.new.len(), 3);
+    let product = first.product.id;
+    let id_of = |f: &Finding| {
+        let store = store.clone();
+        let fp = f.fingerprint.clone();
+        async move { by_fingerprint(&*store, product, &fp).await.id }
+    };
+
+    let mut request = import_on(1, "web", "main", vec![a.clone(), b.clone(), d.clone()]).reimport();
+    request.close_old_findings = true;
+    let second = store.import(request).await.unwrap();
+    assert!(!second.test_created);
+    assert_eq!(second.test.id, first.test.id);
+    assert_eq!(second.new, [id_of(&d).await]);
+    assert_eq!(
+        ids_set(&second.unchanged),
+        ids_set(&[id_of(&a).await, id_of(&b).await])
+    );
+    assert_eq!(second.closed, [id_of(&c).await]);
+    assert!(second.reopened.is_empty());
+    let closed = by_fingerprint(&*store, product, &c.fingerprint).await;
+    assert_eq!((closed.status, closed.active), (Status::Mitigated, false));
+    assert_eq!(closed.mitigated_at, Some(day(1)));
+    assert_eq!(closed.last_seen, day(0));
+    assert_eq!(
+        store.list_tests(first.engagement.id).await.unwrap().len(),
+        1
+    );
+    assert_eq!(second.test.n_findings, 3);
+
+    let mut request = import_on(
+        2,
+        "web",
+        "main",
+        vec![a.clone(), b.clone(), c.clone(), d.clone()],
+    )
+    .reimport();
+    request.close_old_findings = true;
+    let third = store.import(request).await.unwrap();
+    assert_eq!(third.reopened, [id_of(&c).await]);
+    assert_eq!(third.unchanged.len(), 3);
+    assert!(third.new.is_empty() && third.closed.is_empty());
+    let detail = store.finding(id_of(&c).await).await.unwrap();
+    assert_eq!(
+        (detail.finding.status, detail.finding.active),
+        (Status::Open, true)
+    );
+    assert_eq!(detail.finding.mitigated_at, None);
+    let moves: Vec<(Status, Status, &str)> = detail
+        .history
+        .iter()
+        .map(|h| (h.from, h.to, h.actor.as_str()))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            (Status::Open, Status::Mitigated, "ci"),
+            (Status::Mitigated, Status::Open, "ci")
+        ]
+    );
+    assert_eq!(detail.history[0].at, day(1));
+
+    // Without close_old_findings, vanished findings stay open.
+    let fourth = store
+        .import(import_on(3, "web", "main", vec![a.clone()]).reimport())
+        .await
+        .unwrap();
+    assert!(fourth.closed.is_empty());
+    assert_eq!(
+        by_fingerprint(&*store, product, &b.fingerprint)
+            .await
+            .status,
+        Status::Open
+    );
+
+    // A reimport can name its test.
+    let mut request = import_on(4, "web", "main", vec![a.clone()]).reimport();
+    request.target = ImportTarget::Test(first.test.id);
+    request.close_old_findings = true;
+    let fifth = store.import(request).await.unwrap();
+    assert_eq!(fifth.test.id, first.test.id);
+    assert_eq!(fifth.closed.len(), 3);
+    // A reimport of another scan type gets its own test.
+    let mut request = import_on(5, "web", "main", vec![a.clone()]).reimport();
+    request.scan_type = "Anchore Grype".into();
+    let sixth = store.import(request).await.unwrap();
+    assert!(sixth.test_created);
+    assert_ne!(sixth.test.id, first.test.id);
+}
+
+fn ids_set(ids: &[FindingId]) -> HashSet<FindingId> {
+    ids.iter().copied().collect()
+}
+
+pub async fn import_closes_old_findings_of_engagement(store: Arc<dyn Store>) {
+    let [a, b, x, z]: [Finding; 4] = report("Trivy", 4).try_into().unwrap();
+    let first = store
+        .import(import_on(0, "web", "main", vec![a.clone(), b.clone()]))
+        .await
+        .unwrap();
+    let product = first.product.id;
+    // Another scan type in the same engagement does not close Trivy's findings.
+    let mut other_type = import_on(1, "web", "main", vec![x.clone()]);
+    other_type.scan_type = "Anchore Grype".into();
+    other_type.close_old_findings = true;
+    assert!(store.import(other_type).await.unwrap().closed.is_empty());
+    // Another engagement does not either.
+    let mut other_engagement = import_on(1, "web", "release", vec![z.clone()]);
+    other_engagement.close_old_findings = true;
+    assert!(store
+        .import(other_engagement)
+        .await
+        .unwrap()
+        .closed
+        .is_empty());
+
+    let mut request = import_on(2, "web", "main", vec![a.clone()]);
+    request.close_old_findings = true;
+    let second = store.import(request).await.unwrap();
+    assert!(second.test_created);
+    assert_ne!(second.test.id, first.test.id);
+    assert_eq!(
+        second.closed,
+        [by_fingerprint(&*store, product, &b.fingerprint).await.id]
+    );
+    assert_eq!(
+        by_fingerprint(&*store, product, &a.fingerprint)
+            .await
+            .status,
+        Status::Open
+    );
+    assert_eq!(
+        by_fingerprint(&*store, product, &x.fingerprint)
+            .await
+            .status,
+        Status::Open
+    );
+}
+
+pub async fn false_positives_stay_suppressed(store: Arc<dyn Store>) {
+    let [a, b]: [Finding; 2] = report("Trivy", 2).try_into().unwrap();
+    let first = store
+        .import(import_on(0, "web", "main", vec![a.clone(), b.clone()]).reimport())
+        .await
+        .unwrap();
+    let a_id = by_fingerprint(&*store, first.product.id, &a.fingerprint)
+        .await
+        .id;
+    let mut triage = Triage::new(TriageAction::FalsePositive, "ana");
+    triage.reason = Some("test fixture".into());
+    assert_eq!(store.triage(&[a_id], &triage).await.unwrap(), [a_id]);
+
+    let mut request = import_on(1, "web", "main", vec![a.clone(), b.clone()]).reimport();
+    request.close_old_findings = true;
+    let again = store.import(request).await.unwrap();
+    assert!(again.unchanged.contains(&a_id));
+    assert!(again.reopened.is_empty());
+    let stored = by_fingerprint(&*store, first.product.id, &a.fingerprint).await;
+    assert_eq!(
+        (stored.status, stored.active),
+        (Status::FalsePositive, false)
+    );
+    assert_eq!(stored.last_seen, day(1));
+
+    // Seen from another engagement: still one finding, still a false positive.
+    store
+        .import(import_on(2, "web", "release", vec![a.clone()]))
+        .await
+        .unwrap();
+    // Gone from the report: a false positive is not closed as mitigated.
+    let mut request = import_on(3, "web", "main", vec![b.clone()]).reimport();
+    request.close_old_findings = true;
+    assert!(store.import(request).await.unwrap().closed.is_empty());
+    let stored = by_fingerprint(&*store, first.product.id, &a.fingerprint).await;
+    assert_eq!(stored.status, Status::FalsePositive);
+}
+
+pub async fn risk_acceptance_expires(store: Arc<dyn Store>) {
+    let [a, b]: [Finding; 2] = report("Trivy", 2).try_into().unwrap();
+    let outcome = store
+        .import(import_on(0, "web", "main", vec![a.clone(), b.clone()]))
+        .await
+        .unwrap();
+    let (a_id, b_id) = (outcome.new[0], outcome.new[1]);
+    let mut accept = Triage::new(
+        TriageAction::AcceptRisk {
+            until: Some(day(10)),
+        },
+        "ana",
+    );
+    accept.reason = Some("fix scheduled".into());
+    accept.at = Some(day(1));
+    store.triage(&[a_id], &accept).await.unwrap();
+    let forever = Triage::new(TriageAction::AcceptRisk { until: None }, "ana");
+    store.triage(&[b_id], &forever).await.unwrap();
+
+    let with_status = |status: Status, n: i64| FindingFilter {
+        product: Some(outcome.product.id),
+        statuses: vec![status],
+        as_of: Some(day(n)),
+        ..FindingFilter::default()
+    };
+    assert_eq!(
+        ids(&all_findings(&*store, with_status(Status::Accepted, 5)).await),
+        ids_set(&[a_id, b_id])
+    );
+    assert!(all_findings(&*store, with_status(Status::Open, 5))
+        .await
+        .is_empty());
+    // Past the date, queries already see it open, before the expiry job ran.
+    assert_eq!(
+        ids(&all_findings(&*store, with_status(Status::Open, 11)).await),
+        ids_set(&[a_id])
+    );
+    assert_eq!(
+        ids(&all_findings(&*store, with_status(Status::Accepted, 11)).await),
+        ids_set(&[b_id])
+    );
+    let counts = store
+        .count_findings(&with_status(Status::Open, 11))
+        .await
+        .unwrap();
+    assert_eq!(counts.by_status.get(&Status::Open), Some(&1));
+    let stored = store.finding(a_id).await.unwrap().finding;
+    assert_eq!(stored.status, Status::Accepted);
+    assert_eq!(stored.effective_status(day(11)), Status::Open);
+    assert_eq!(stored.risk_accepted_until, Some(day(10)));
+
+    assert!(store
+        .expire_risk_acceptances(day(5))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.expire_risk_acceptances(day(11)).await.unwrap(),
+        [a_id]
+    );
+    assert!(store
+        .expire_risk_acceptances(day(12))
+        .await
+        .unwrap()
+        .is_empty());
+    let detail = store.finding(a_id).await.unwrap();
+    assert_eq!(
+        (detail.finding.status, detail.finding.active),
+        (Status::Open, true)
+    );
+    assert_eq!(detail.finding.risk_accepted_until, None);
+    let last = detail.history.last().unwrap();
+    assert_eq!(
+        (last.from, last.to, last.actor.as_str()),
+        (Status::Accepted, Status::Open, "ward")
+    );
+    assert_eq!(last.at, day(11));
+    let first = &detail.history[0];
+    assert_eq!(first.risk_accepted_until, Some(day(10)));
+    assert_eq!(first.reason.as_deref(), Some("fix scheduled"));
+    assert_eq!(
+        store.finding(b_id).await.unwrap().finding.status,
+        Status::Accepted
+    );
+}
+
+pub async fn minimum_severity_and_flags(store: Arc<dyn Store>) {
+    let findings = vec![
+        dependency("Trivy", "CVE-1", "a", Severity::Critical),
+        dependency("Trivy", "CVE-2", "b", Severity::High),
+        dependency("Trivy", "CVE-3", "c", Severity::Low),
+        dependency("Trivy", "CVE-4", "d", Severity::Info),
+    ];
+    let mut request = import_on(0, "web", "main", findings.clone());
+    request.minimum_severity = Some(Severity::High);
+    request.active = false;
+    request.verified = true;
+    let outcome = store.import(request).await.unwrap();
+    assert_eq!((outcome.new.len(), outcome.n_below_minimum), (2, 2));
+    assert_eq!(outcome.test.n_findings, 2);
+    let stored = all_findings(&*store, FindingFilter::product(outcome.product.id)).await;
+    assert!(stored
+        .iter()
+        .all(|f| !f.active && f.verified && f.status == Status::Open));
+    let inactive = FindingFilter {
+        active: Some(false),
+        ..FindingFilter::product(outcome.product.id)
+    };
+    assert_eq!(all_findings(&*store, inactive).await.len(), 2);
+
+    // Findings below the minimum are in the report, so a reimport does not close them.
+    let all = store
+        .import(import_on(1, "web", "all", findings.clone()).reimport())
+        .await
+        .unwrap();
+    assert_eq!(all.new.len(), 2);
+    let mut filtered = import_on(2, "web", "all", findings.clone()).reimport();
+    filtered.minimum_severity = Some(Severity::High);
+    filtered.close_old_findings = true;
+    let filtered = store.import(filtered).await.unwrap();
+    assert!(filtered.closed.is_empty());
+    // A repeated fingerprint in one report is one finding.
+    let repeated = vec![findings[0].clone(), findings[0].clone()];
+    let outcome = store
+        .import(import_on(3, "api", "main", repeated))
+        .await
+        .unwrap();
+    assert_eq!((outcome.new.len(), outcome.n_repeated), (1, 1));
+}
+
+pub async fn triage_records_audit_trail(store: Arc<dyn Store>) {
+    let outcome = store
+        .import(import_on(0, "web", "main", report("Trivy", 3)))
+        .await
+        .unwrap();
+    let [a, b, c]: [FindingId; 3] = outcome.new.clone().try_into().unwrap();
+    let mut fp = Triage::new(TriageAction::FalsePositive, "ana");
+    fp.reason = Some("test code".into());
+    fp.at = Some(day(3));
+    assert_eq!(store.triage(&[a, b], &fp).await.unwrap(), [a, b]);
+    assert!(
+        store.triage(&[a, b], &fp).await.unwrap().is_empty(),
+        "no change, no entry"
+    );
+
+    let assign = Triage::new(
+        TriageAction::Assign {
+            assignee: Some("bob".into()),
+        },
+        "ana",
+    );
+    assert_eq!(store.triage(&[c], &assign).await.unwrap(), [c]);
+    let mitigate = Triage::new(TriageAction::Mitigate, "bob");
+    store.triage(&[c], &mitigate).await.unwrap();
+    let reopen = Triage::new(TriageAction::Reopen, "bob");
+    store.triage(&[c], &reopen).await.unwrap();
+    let out_of_scope = Triage::new(TriageAction::OutOfScope, "bob");
+    store.triage(&[c], &out_of_scope).await.unwrap();
+
+    let detail = store.finding(a).await.unwrap();
+    assert_eq!(detail.finding.status, Status::FalsePositive);
+    assert!(!detail.finding.active);
+    let entry = &detail.history[0];
+    assert_eq!(detail.history.len(), 1);
+    assert_eq!(
+        (entry.from, entry.to, entry.actor.as_str()),
+        (Status::Open, Status::FalsePositive, "ana")
+    );
+    assert_eq!(
+        (entry.at, entry.reason.as_deref()),
+        (day(3), Some("test code"))
+    );
+
+    let detail = store.finding(c).await.unwrap();
+    assert_eq!(detail.finding.assignee.as_deref(), Some("bob"));
+    assert_eq!(detail.finding.status, Status::OutOfScope);
+    let moves: Vec<(Status, Status)> = detail.history.iter().map(|h| (h.from, h.to)).collect();
+    assert_eq!(
+        moves,
+        [
+            (Status::Open, Status::Open),
+            (Status::Open, Status::Mitigated),
+            (Status::Mitigated, Status::Open),
+            (Status::Open, Status::OutOfScope),
+        ]
+    );
+    assert_eq!(detail.history[0].assignee.as_deref(), Some("bob"));
+
+    // One unknown id fails the whole call and changes nothing.
+    assert!(matches!(
+        store.triage(&[a, FindingId(999_999)], &reopen).await,
+        Err(Error::NotFound {
+            what: "finding",
+            ..
+        })
+    ));
+    assert_eq!(
+        store.finding(a).await.unwrap().finding.status,
+        Status::FalsePositive
+    );
+    // A key limited to other products cannot triage these.
+    let other = store
+        .create_product(&NewProduct::named("other"))
+        .await
+        .unwrap();
+    let mut limited = Triage::new(TriageAction::Reopen, "key");
+    limited.allowed_products = Some(vec![other.id]);
+    assert!(matches!(
+        store.triage(&[a], &limited).await,
+        Err(Error::NotFound { .. })
+    ));
+    limited.allowed_products = Some(vec![outcome.product.id]);
+    assert_eq!(store.triage(&[a], &limited).await.unwrap(), [a]);
+    let assigned = FindingFilter {
+        assignee: Some("bob".into()),
+        ..FindingFilter::default()
+    };
+    assert_eq!(ids(&all_findings(&*store, assigned).await), ids_set(&[c]));
+}
+
+pub async fn sla_due_dates_and_breaches(store: Arc<dyn Store>) {
+    let findings = vec![
+        dependency("Trivy", "CVE-1", "a", Severity::Critical),
+        dependency("Trivy", "CVE-2", "b", Severity::High),
+        dependency("Trivy", "CVE-3", "c", Severity::Info),
+    ];
+    let outcome = store
+        .import(import_on(0, "web", "main", findings.clone()))
+        .await
+        .unwrap();
+    let [critical, high, info]: [FindingId; 3] = outcome.new.clone().try_into().unwrap();
+    let due = |id| {
+        let store = store.clone();
+        async move { store.finding(id).await.unwrap().finding.sla_due }
+    };
+    assert_eq!(due(critical).await, Some(day(7)));
+    assert_eq!(due(high).await, Some(day(30)));
+    assert_eq!(due(info).await, None);
+
+    let breached = |n: i64, yes: bool| FindingFilter {
+        sla_breached: Some(yes),
+        as_of: Some(day(n)),
+        ..FindingFilter::product(outcome.product.id)
+    };
+    assert!(all_findings(&*store, breached(7, true)).await.is_empty());
+    assert_eq!(
+        ids(&all_findings(&*store, breached(8, true)).await),
+        ids_set(&[critical])
+    );
+    assert_eq!(
+        ids(&all_findings(&*store, breached(8, false)).await),
+        ids_set(&[high, info])
+    );
+    assert_eq!(
+        ids(&all_findings(&*store, breached(31, true)).await),
+        ids_set(&[critical, high])
+    );
+    let stored = store.finding(critical).await.unwrap().finding;
+    assert!(stored.sla_breached(day(8)) && !stored.sla_breached(day(6)));
+    // Closed findings are not in breach.
+    store
+        .triage(
+            &[critical],
+            &Triage::new(TriageAction::FalsePositive, "ana"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&all_findings(&*store, breached(31, true)).await),
+        ids_set(&[high])
+    );
+    let by_due = FindingQuery {
+        filter: FindingFilter::product(outcome.product.id),
+        sort: Sort {
+            key: SortKey::SlaDue,
+            descending: false,
+        },
+        ..FindingQuery::default()
+    };
+    let order: Vec<FindingId> = store
+        .find_findings(&by_due)
+        .await
+        .unwrap()
+        .findings
+        .iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(order, [critical, high, info]);
+
+    // A product policy replaces the default, and changing it moves existing due dates.
+    let policy = SlaPolicy {
+        critical: Some(1),
+        high: Some(2),
+        medium: None,
+        low: None,
+        info: Some(3),
+    };
+    let mut update = NewProduct::named("web");
+    update.sla = Some(policy);
+    let updated = store
+        .update_product(outcome.product.id, &update)
+        .await
+        .unwrap();
+    assert_eq!(updated.sla, Some(policy));
+    assert_eq!(due(high).await, Some(day(2)));
+    assert_eq!(due(info).await, Some(day(3)));
+    let mut strict = NewProduct::named("api");
+    strict.sla = Some(policy);
+    store.create_product(&strict).await.unwrap();
+    let api = store
+        .import(import_on(5, "api", "main", findings))
+        .await
+        .unwrap();
+    assert_eq!(due(api.new[0]).await, Some(day(6)));
+}
+
+pub async fn queries_filter_findings(store: Arc<dyn Store>) {
+    let log4j = dependency("Trivy", "CVE-2021-44228", "log4j-core", Severity::Critical);
+    let lodash = dependency("Trivy", "CVE-2022-0001", "lodash", Severity::High);
+    let mut sqli = Finding::new("Semgrep", Category::Sast, "Possible SQL injection");
+    sqli.rule_id = Some("python.sqli".into());
+    sqli.severity = Severity::Medium;
+    sqli.description = Some("User input reaches a query: 100% risky".into());
+    sqli.location = Location::file("src/db.py", Some(12));
+    sqli.add_cwe("89");
+    sqli.fingerprint = fingerprint::of(&sqli);
+    let mut secret = Finding::new("Gitleaks", Category::Secret, "AWS access key");
+    secret.rule_id = Some("aws-access-token".into());
+    secret.severity = Severity::Low;
+    secret.location = Location::file("config/.env", Some(3));
+    secret.fingerprint = fingerprint::of(&secret);
+
+    let trivy = store
+        .import(import_on(
+            0,
+            "web",
+            "main",
+            vec![log4j.clone(), lodash.clone()],
+        ))
+        .await
+        .unwrap();
+    let mut semgrep = import_on(5, "web", "release", vec![sqli.clone(), secret.clone()]);
+    semgrep.scan_type = "Semgrep JSON Report".into();
+    let semgrep = store.import(semgrep).await.unwrap();
+    let api = store
+        .import(import_on(9, "api", "main", vec![log4j.clone()]))
+        .await
+        .unwrap();
+    let web = trivy.product.id;
+    let [log4j_id, lodash_id]: [FindingId; 2] = trivy.new.clone().try_into().unwrap();
+    let [sqli_id, secret_id]: [FindingId; 2] = semgrep.new.clone().try_into().unwrap();
+
+    let check = |filter: FindingFilter, expected: Vec<FindingId>| {
+        let store = store.clone();
+        async move {
+            let found = all_findings(&*store, filter.clone()).await;
+            assert_eq!(ids(&found), ids_set(&expected), "{filter:?}");
+        }
+    };
+    let web_only = FindingFilter::product(web);
+    check(
+        web_only.clone(),
+        vec![log4j_id, lodash_id, sqli_id, secret_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            engagement: Some(semgrep.engagement.id),
+            ..FindingFilter::default()
+        },
+        vec![sqli_id, secret_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            test: Some(trivy.test.id),
+            ..FindingFilter::default()
+        },
+        vec![log4j_id, lodash_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            min_severity: Some(Severity::High),
+            ..web_only.clone()
+        },
+        vec![log4j_id, lodash_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            severities: vec![Severity::Medium, Severity::Low],
+            ..web_only.clone()
+        },
+        vec![sqli_id, secret_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            categories: vec![Category::Sast],
+            ..web_only.clone()
+        },
+        vec![sqli_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            tool: Some("Semgrep".into()),
+            ..web_only.clone()
+        },
+        vec![sqli_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            tool: Some("Semgre".into()),
+            ..web_only.clone()
+        },
+        vec![],
+    )
+    .await;
+    check(
+        FindingFilter {
+            identifier: Some("cve-2021-44228".into()),
+            ..FindingFilter::default()
+        },
+        vec![log4j_id, api.new[0]],
+    )
+    .await;
+    check(
+        FindingFilter {
+            identifier: Some("CWE-89".into()),
+            ..web_only.clone()
+        },
+        vec![sqli_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            text: Some("sql INJECTION".into()),
+            ..web_only.clone()
+        },
+        vec![sqli_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            text: Some("db.py".into()),
+            ..web_only.clone()
+        },
+        vec![sqli_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            text: Some("LODASH".into()),
+            ..web_only.clone()
+        },
+        vec![lodash_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            text: Some("100%".into()),
+            ..web_only.clone()
+        },
+        vec![sqli_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            text: Some("0%".into()),
+            ..web_only.clone()
+        },
+        vec![sqli_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            text: Some("_".into()),
+            ..web_only.clone()
+        },
+        vec![],
+    )
+    .await;
+    check(
+        FindingFilter {
+            first_seen_before: Some(day(5)),
+            ..web_only.clone()
+        },
+        vec![log4j_id, lodash_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            first_seen_after: Some(day(5)),
+            ..web_only.clone()
+        },
+        vec![sqli_id, secret_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            allowed_products: Some(vec![api.product.id]),
+            ..FindingFilter::default()
+        },
+        vec![api.new[0]],
+    )
+    .await;
+    check(
+        FindingFilter {
+            allowed_products: Some(vec![api.product.id]),
+            ..web_only.clone()
+        },
+        vec![],
+    )
+    .await;
+    check(
+        FindingFilter {
+            allowed_products: Some(vec![]),
+            ..FindingFilter::default()
+        },
+        vec![],
+    )
+    .await;
+    check(
+        FindingFilter {
+            statuses: vec![Status::Open],
+            verified: Some(false),
+            ..web_only.clone()
+        },
+        vec![log4j_id, lodash_id, sqli_id, secret_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            statuses: vec![Status::Mitigated],
+            ..web_only.clone()
+        },
+        vec![],
+    )
+    .await;
+}
+
+pub async fn pagination_is_stable(store: Arc<dyn Store>) {
+    let findings = report("Trivy", 25);
+    for (n, chunk) in findings.chunks(9).enumerate() {
+        let n = i64::try_from(n).unwrap();
+        store
+            .import(import_on(n, "web", "main", chunk.to_vec()))
+            .await
+            .unwrap();
+    }
+    // Seen again later: last_seen differs from first_seen for some.
+    store
+        .import(import_on(7, "web", "main", findings[..5].to_vec()))
+        .await
+        .unwrap();
+    let sorts = [
+        Sort {
+            key: SortKey::Severity,
+            descending: true,
+        },
+        Sort {
+            key: SortKey::Severity,
+            descending: false,
+        },
+        Sort {
+            key: SortKey::FirstSeen,
+            descending: false,
+        },
+        Sort {
+            key: SortKey::LastSeen,
+            descending: true,
+        },
+        Sort {
+            key: SortKey::SlaDue,
+            descending: false,
+        },
+        Sort {
+            key: SortKey::SlaDue,
+            descending: true,
+        },
+        Sort {
+            key: SortKey::Id,
+            descending: false,
+        },
+    ];
+    for sort in sorts {
+        let mut query = FindingQuery {
+            sort,
+            limit: 7,
+            ..FindingQuery::default()
+        };
+        let mut seen = Vec::new();
+        let mut pages = 0;
+        loop {
+            let page = store.find_findings(&query).await.unwrap();
+            pages += 1;
+            assert!(page.findings.len() <= 7);
+            seen.extend(page.findings);
+            match page.next_cursor {
+                Some(cursor) => query.cursor = Some(cursor),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 4, "{sort:?}");
+        assert_eq!(seen.len(), 25, "{sort:?}");
+        assert_eq!(ids(&seen).len(), 25, "{sort:?}: pages overlap");
+        let keys: Vec<(i64, i64)> = seen
+            .iter()
+            .map(|f| (sort_value(f, sort.key), f.id.0))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        if sort.descending {
+            sorted.reverse();
+        }
+        assert_eq!(keys, sorted, "{sort:?}");
+    }
+    let first = store
+        .find_findings(&FindingQuery {
+            limit: 2,
+            ..FindingQuery::default()
+        })
+        .await
+        .unwrap();
+    let cursor = first.next_cursor.unwrap();
+    let other_sort = FindingQuery {
+        sort: Sort {
+            key: SortKey::FirstSeen,
+            descending: true,
+        },
+        cursor: Some(cursor),
+        ..FindingQuery::default()
+    };
+    assert!(matches!(
+        store.find_findings(&other_sort).await,
+        Err(Error::Invalid {
+            field: "cursor",
+            ..
+        })
+    ));
+    let garbage = FindingQuery {
+        cursor: Some("%%%".into()),
+        ..FindingQuery::default()
+    };
+    assert!(matches!(
+        store.find_findings(&garbage).await,
+        Err(Error::Invalid {
+            field: "cursor",
+            ..
+        })
+    ));
+    let tiny = FindingQuery {
+        limit: 0,
+        ..FindingQuery::default()
+    };
+    assert_eq!(store.find_findings(&tiny).await.unwrap().findings.len(), 1);
+}
+
+pub async fn counts_by_severity_category_status(store: Arc<dyn Store>) {
+    let mut findings = report("Trivy", 10);
+    let mut secret = Finding::new("Gitleaks", Category::Secret, "key");
+    secret.severity = Severity::High;
+    secret.location = Location::file("a.env", Some(1));
+    secret.fingerprint = fingerprint::of(&secret);
+    findings.push(secret);
+    let outcome = store
+        .import(import_on(0, "web", "main", findings))
+        .await
+        .unwrap();
+    store
+        .triage(
+            &outcome.new[..3],
+            &Triage::new(TriageAction::FalsePositive, "ana"),
+        )
+        .await
+        .unwrap();
+    let counts = store
+        .count_findings(&FindingFilter::product(outcome.product.id))
+        .await
+        .unwrap();
+    assert_eq!(counts.total, 11);
+    assert_eq!(counts.by_severity.get(&Severity::Critical), Some(&2));
+    assert_eq!(counts.by_severity.get(&Severity::High), Some(&3));
+    assert_eq!(counts.by_severity.values().sum::<u64>(), 11);
+    assert_eq!(counts.by_category.get(&Category::Dependency), Some(&10));
+    assert_eq!(counts.by_category.get(&Category::Secret), Some(&1));
+    assert_eq!(counts.by_status.get(&Status::FalsePositive), Some(&3));
+    assert_eq!(counts.by_status.get(&Status::Open), Some(&8));
+    let open_high = FindingFilter {
+        statuses: vec![Status::Open],
+        min_severity: Some(Severity::High),
+        ..FindingFilter::product(outcome.product.id)
+    };
+    let counts = store.count_findings(&open_high).await.unwrap();
+    // Findings 0 (critical), 1 (high) and 2 (medium) are false positives: one critical and
+    // two highs (one of them the secret) stay open.
+    assert_eq!(counts.total, 3);
+    let none = store
+        .count_findings(&FindingFilter::product(ProductId(999_999)))
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
+    assert!(none.by_status.is_empty());
+}
+
+pub async fn api_keys(store: Arc<dyn Store>) {
+    let new = NewApiKey {
+        name: "gitlab-ci".into(),
+        scope: Scope::Import,
+        products: Some(vec!["web".into()]),
+    };
+    let created = store.create_api_key(&new).await.unwrap();
+    assert!(created.secret.starts_with("ward_"));
+    assert!(created.secret.starts_with(&created.key.prefix));
+    assert!(!format!("{created:?}").contains(&created.secret));
+    let key = store
+        .api_key_by_secret(&created.secret)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(key, created.key);
+    assert_eq!(key.scope, Scope::Import);
+    assert!(key.may_access("web") && !key.may_access("api"));
+    let admin = store
+        .create_api_key(&NewApiKey {
+            name: "admin".into(),
+            scope: Scope::Admin,
+            products: None,
+        })
+        .await
+        .unwrap();
+    assert!(admin.key.may_access("anything"));
+
+    let mut wrong = created.secret.clone();
+    let last = wrong.pop().unwrap();
+    wrong.push(if last == 'A' { 'B' } else { 'A' });
+    assert_eq!(store.api_key_by_secret(&wrong).await.unwrap(), None);
+    assert_eq!(
+        store.api_key_by_secret("Token nonsense").await.unwrap(),
+        None
+    );
+    assert_eq!(store.api_key_by_secret("").await.unwrap(), None);
+
+    let listed = store.list_api_keys().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|k| k.revoked_at.is_none()));
+    store.revoke_api_key(created.key.id).await.unwrap();
+    assert_eq!(
+        store.api_key_by_secret(&created.secret).await.unwrap(),
+        None
+    );
+    assert!(store
+        .api_key_by_secret(&admin.secret)
+        .await
+        .unwrap()
+        .is_some());
+    let listed = store.list_api_keys().await.unwrap();
+    assert!(listed[0].revoked_at.is_some());
+    assert!(matches!(
+        store.revoke_api_key(crate::ApiKeyId(999_999)).await,
+        Err(Error::NotFound {
+            what: "api key",
+            ..
+        })
+    ));
+    assert!(matches!(
+        store
+            .create_api_key(&NewApiKey {
+                name: " ".into(),
+                scope: Scope::Read,
+                products: None
+            })
+            .await,
+        Err(Error::Invalid { .. })
+    ));
+}
+
+pub async fn users(store: Arc<dyn Store>) {
+    let new = NewUser {
+        username: "ana".into(),
+        password: "correct horse battery".into(),
+        scope: Scope::Triage,
+    };
+    let user = store.create_user(&new).await.unwrap();
+    assert_eq!((user.username.as_str(), user.scope), ("ana", Scope::Triage));
+    assert!(!format!("{new:?}").contains("horse"));
+    assert!(matches!(
+        store.create_user(&new).await,
+        Err(Error::Conflict { what: "user", .. })
+    ));
+    assert_eq!(
+        store
+            .verify_user("ana", "correct horse battery")
+            .await
+            .unwrap(),
+        Some(user)
+    );
+    assert_eq!(store.verify_user("ana", "wrong").await.unwrap(), None);
+    assert_eq!(
+        store
+            .verify_user("bob", "correct horse battery")
+            .await
+            .unwrap(),
+        None
+    );
+    let empty = NewUser {
+        password: String::new(),
+        username: "bob".into(),
+        ..new
+    };
+    assert!(matches!(
+        store.create_user(&empty).await,
+        Err(Error::Invalid {
+            field: "password",
+            ..
+        })
+    ));
+}
+
+pub async fn concurrent_reimports_leave_no_duplicates(store: Arc<dyn Store>) {
+    let findings = report("Trivy", 300);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        let request = import_on(0, "web", "main", findings.clone()).reimport();
+        tasks.push(tokio::spawn(async move { store.import(request).await }));
+    }
+    let mut n_new = 0;
+    let mut tests = HashSet::new();
+    for task in tasks {
+        let outcome = task.await.unwrap().unwrap();
+        n_new += outcome.new.len();
+        tests.insert(outcome.test.id);
+    }
+    assert_eq!(n_new, 300, "every finding is new exactly once");
+    assert_eq!(tests.len(), 1, "all reimports went into one test");
+    assert_eq!(store.list_products().await.unwrap().len(), 1);
+    let product = store.product_by_name("web").await.unwrap().unwrap();
+    assert_eq!(store.list_engagements(product.id).await.unwrap().len(), 1);
+    let counts = store
+        .count_findings(&FindingFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(counts.total, 300);
+
+    // Concurrent imports into different engagements of one product: still one finding each.
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let store = store.clone();
+        let request = import_on(1, "web", &format!("branch-{i}"), findings.clone());
+        tasks.push(tokio::spawn(async move { store.import(request).await }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        store
+            .count_findings(&FindingFilter::default())
+            .await
+            .unwrap()
+            .total,
+        300
+    );
+    let detail = store
+        .finding(FindingId(
+            by_fingerprint(&*store, product.id, &findings[0].fingerprint)
+                .await
+                .id
+                .0,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(detail.sources.len(), 9);
+}
+
+pub async fn failed_import_leaves_nothing(store: Arc<dyn Store>) {
+    // A fingerprint longer than the database accepts, after 500 good findings: the product,
+    // engagement, test and findings written before it are all rolled back.
+    let mut findings = report("Trivy", 500);
+    let mut bad = dependency("Trivy", "CVE-2099-1", "bad", Severity::High);
+    bad.fingerprint = "f".repeat(300);
+    findings.push(bad.clone());
+    let failed = store.import(import_on(0, "web", "main", findings)).await;
+    assert!(failed.is_err(), "{failed:?}");
+    assert_eq!(store.product_by_name("web").await.unwrap(), None);
+    assert_eq!(
+        store
+            .count_findings(&FindingFilter::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+
+    let good = report("Trivy", 10);
+    let first = store
+        .import(import_on(0, "web", "main", good.clone()).reimport())
+        .await
+        .unwrap();
+    let mut changed = report("Trivy", 20);
+    changed.push(bad);
+    let mut request = import_on(1, "web", "main", changed).reimport();
+    request.close_old_findings = true;
+    assert!(store.import(request).await.is_err());
+    let stored = all_findings(&*store, FindingFilter::default()).await;
+    assert_eq!(stored.len(), 10);
+    assert!(stored
+        .iter()
+        .all(|f| f.last_seen == day(0) && f.status == Status::Open));
+    let tests = store.list_tests(first.engagement.id).await.unwrap();
+    assert_eq!(tests, [first.test]);
+}
+
+/// 10,000 findings imported, reimported unchanged, then reimported with a tenth replaced:
+/// catches quadratic work (not timed here; see bench/store.sh).
+pub async fn large_report_twice(store: Arc<dyn Store>) {
+    let findings = report("Trivy", 11_000);
+    let (first_part, rest) = findings.split_at(10_000);
+    let first = store
+        .import(import_on(0, "web", "main", first_part.to_vec()).reimport())
+        .await
+        .unwrap();
+    assert_eq!(first.new.len(), 10_000);
+    let again = store
+        .import(import_on(1, "web", "main", first_part.to_vec()).reimport())
+        .await
+        .unwrap();
+    assert_eq!((again.new.len(), again.unchanged.len()), (0, 10_000));
+    let mut shifted = first_part[1_000..].to_vec();
+    shifted.extend_from_slice(rest);
+    let mut request = import_on(2, "web", "main", shifted).reimport();
+    request.close_old_findings = true;
+    let third = store.import(request).await.unwrap();
+    assert_eq!(
+        (third.new.len(), third.unchanged.len(), third.closed.len()),
+        (1_000, 9_000, 1_000)
+    );
+    let counts = store
+        .count_findings(&FindingFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(counts.total, 11_000);
+    assert_eq!(counts.by_status.get(&Status::Mitigated), Some(&1_000));
+}
+
+/// How long the import benchmark's steps took.
+#[derive(Debug, Clone)]
+pub struct BenchTimes {
+    /// Filling the store, per batch.
+    pub seed: Vec<std::time::Duration>,
+    /// Importing the report: mostly known findings, some new.
+    pub import: std::time::Duration,
+    /// Reimporting the same report into the same test.
+    pub reimport: std::time::Duration,
+    /// One page of 50 open high-or-worse findings of the product, sorted by severity.
+    pub query_page: std::time::Duration,
+}
+
+/// The import benchmark: `n_stored` findings stored in one product (in batches of 100,000,
+/// each its own engagement), then a report of `n_report` findings, nine tenths of them
+/// already stored, imported into a new engagement and reimported unchanged.
+pub async fn bench_import(store: &dyn Store, n_stored: usize, n_report: usize) -> BenchTimes {
+    use std::time::Instant;
+    let mut seed = Vec::new();
+    let mut start = 0;
+    while start < n_stored {
+        let end = (start + 100_000).min(n_stored);
+        let batch = numbered("Trivy", start..end);
+        let began = Instant::now();
+        store
+            .import(import_on(0, "bench", &format!("seed-{start}"), batch))
+            .await
+            .unwrap();
+        seed.push(began.elapsed());
+        start = end;
+    }
+    let known = n_report - n_report / 10;
+    let first_known = n_stored.saturating_sub(known);
+    let mut report = numbered("Trivy", first_known..n_stored);
+    report.extend(numbered(
+        "Trivy",
+        n_stored..n_stored + (n_report - report.len()),
+    ));
+    let began = Instant::now();
+    let request = import_on(1, "bench", "main", report.clone()).reimport();
+    let outcome = store.import(request).await.unwrap();
+    let import = began.elapsed();
+    assert_eq!(outcome.new.len() + outcome.unchanged.len(), n_report);
+    let began = Instant::now();
+    let mut request = import_on(2, "bench", "main", report).reimport();
+    request.close_old_findings = true;
+    let again = store.import(request).await.unwrap();
+    let reimport = began.elapsed();
+    assert_eq!(again.unchanged.len(), n_report);
+    let query = FindingQuery {
+        filter: FindingFilter {
+            statuses: vec![Status::Open],
+            min_severity: Some(Severity::High),
+            ..FindingFilter::product(outcome.product.id)
+        },
+        limit: 50,
+        ..FindingQuery::default()
+    };
+    let began = Instant::now();
+    let page = store.find_findings(&query).await.unwrap();
+    let query_page = began.elapsed();
+    assert_eq!(page.findings.len(), 50.min(n_stored + n_report));
+    BenchTimes {
+        seed,
+        import,
+        reimport,
+        query_page,
+    }
+}

@@ -1,0 +1,123 @@
+//! The storage interface of ward's server.
+//!
+//! [`Store`] is what the server holds (as `Arc<dyn Store>`): products → engagements → tests
+//! (one imported report each) → findings deduplicated by fingerprint within a product, with
+//! every report that saw a finding and an audit trail of its status changes; API keys and
+//! dashboard users. Two crates implement it, `ward-store-sqlite` (the default, one file) and
+//! `ward-store-postgres`, and both run the same behaviour tests, [`conformance`] (feature
+//! `conformance`), so they behave alike.
+//!
+//! What is not SQL lives here so both backends share it: import planning ([`import::plan`]:
+//! new, unchanged, reopened, closed), SLA due dates ([`SlaPolicy`]), pagination cursors
+//! ([`cursor`]), column encodings ([`codec`]), triage state changes
+//! ([`triage::LifecycleState`]), key and password hashing ([`auth`]).
+#![warn(missing_docs)]
+
+pub mod auth;
+pub mod codec;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+pub mod cursor;
+mod error;
+pub mod import;
+mod model;
+pub mod query;
+pub mod sla;
+pub mod triage;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+pub use auth::{ApiKey, CreatedApiKey, NewApiKey, NewUser, Scope, User};
+pub use error::{Error, Result};
+pub use import::{ImportMode, ImportOutcome, ImportRequest, ImportTarget};
+pub use model::{
+    ApiKeyId, AuditEntry, BuildInfo, Engagement, EngagementId, FindingDetail, FindingId,
+    FindingSource, NewEngagement, NewProduct, Product, ProductId, StoredFinding, Test, TestId,
+    UserId,
+};
+pub use query::{Counts, FindingFilter, FindingQuery, Page, Sort, SortKey};
+pub use sla::SlaPolicy;
+pub use triage::{Triage, TriageAction};
+
+/// Options every backend is opened with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Days to fix per severity for products without their own policy.
+    pub sla: SlaPolicy,
+}
+
+/// A findings store. Every method is one transaction: it either happens entirely or not at
+/// all. Times given to the store are kept to whole seconds.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Whether the database answers (for readiness checks).
+    async fn ping(&self) -> Result<()>;
+
+    /// Creates a product. [`Error::Conflict`] when the name is taken.
+    async fn create_product(&self, product: &NewProduct) -> Result<Product>;
+    /// Replaces a product's fields (name included); a changed SLA policy recomputes the due
+    /// dates of its findings.
+    async fn update_product(&self, id: ProductId, product: &NewProduct) -> Result<Product>;
+    /// A product by id.
+    async fn product(&self, id: ProductId) -> Result<Product>;
+    /// A product by name.
+    async fn product_by_name(&self, name: &str) -> Result<Option<Product>>;
+    /// Every product, by name.
+    async fn list_products(&self) -> Result<Vec<Product>>;
+
+    /// Creates an engagement in a product. [`Error::Conflict`] when the product has one of
+    /// that name.
+    async fn create_engagement(
+        &self,
+        product: ProductId,
+        engagement: &NewEngagement,
+    ) -> Result<Engagement>;
+    /// An engagement by id.
+    async fn engagement(&self, id: EngagementId) -> Result<Engagement>;
+    /// An engagement by product and name.
+    async fn engagement_by_name(
+        &self,
+        product: ProductId,
+        name: &str,
+    ) -> Result<Option<Engagement>>;
+    /// A product's engagements, by name.
+    async fn list_engagements(&self, product: ProductId) -> Result<Vec<Engagement>>;
+
+    /// A test by id.
+    async fn test(&self, id: TestId) -> Result<Test>;
+    /// An engagement's tests, oldest first.
+    async fn list_tests(&self, engagement: EngagementId) -> Result<Vec<Test>>;
+
+    /// Imports or reimports one report (see [`ImportRequest`] and [`import::plan`]), in one
+    /// transaction. Concurrent imports into one product are serialised.
+    async fn import(&self, request: ImportRequest) -> Result<ImportOutcome>;
+
+    /// A finding with its sources and history.
+    async fn finding(&self, id: FindingId) -> Result<FindingDetail>;
+    /// One page of findings.
+    async fn find_findings(&self, query: &FindingQuery) -> Result<Page>;
+    /// Counts of the findings a filter matches, for dashboards.
+    async fn count_findings(&self, filter: &FindingFilter) -> Result<Counts>;
+    /// Applies a triage action to findings, writing one audit entry per finding whose state
+    /// changes; returns those findings. Any unknown (or not allowed) id fails the whole call
+    /// with [`Error::NotFound`].
+    async fn triage(&self, ids: &[FindingId], triage: &Triage) -> Result<Vec<FindingId>>;
+    /// Reopens findings whose risk acceptance ended at or before `now`, with an audit entry
+    /// each; the server calls it periodically. Returns the reopened findings.
+    async fn expire_risk_acceptances(&self, now: OffsetDateTime) -> Result<Vec<FindingId>>;
+
+    /// Creates an API key; the returned secret is the only copy.
+    async fn create_api_key(&self, key: &NewApiKey) -> Result<CreatedApiKey>;
+    /// The unrevoked key whose secret this is, or `None`.
+    async fn api_key_by_secret(&self, presented: &str) -> Result<Option<ApiKey>>;
+    /// Every key, revoked ones included, oldest first.
+    async fn list_api_keys(&self) -> Result<Vec<ApiKey>>;
+    /// Revokes a key; it stops authenticating at once.
+    async fn revoke_api_key(&self, id: ApiKeyId) -> Result<()>;
+
+    /// Creates a dashboard user. [`Error::Conflict`] when the name is taken.
+    async fn create_user(&self, user: &NewUser) -> Result<User>;
+    /// The user, if the password is right.
+    async fn verify_user(&self, username: &str, password: &str) -> Result<Option<User>>;
+}
