@@ -4,7 +4,7 @@
 //! (one imported report each) → findings deduplicated by fingerprint within a product, with
 //! every report that saw a finding and an audit trail of its status changes; API keys and
 //! dashboard users. Two crates implement it, `ward-store-sqlite` (the default, one file) and
-//! `ward-store-postgres`, and both run the same behaviour tests, [`conformance`] (feature
+//! `ward-store-postgres`, and both run the same behaviour tests, the `conformance` module (feature
 //! `conformance`), so they behave alike.
 //!
 //! What is not SQL lives here so both backends share it: import planning ([`import::plan`]:
