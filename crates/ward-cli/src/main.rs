@@ -91,3 +91,15 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks its definitions (no two flags of one name …) only when a subcommand is
+    /// parsed; this checks them all at once.
+    #[test]
+    fn command_line_definitions_are_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -175,6 +175,8 @@ struct Checked {
 /// Checks the caller may import into the target and that it exists (or may be created);
 /// writes nothing.
 async fn check(state: &AppState, caller: &Caller, target: &Target) -> Result<Checked, ApiError> {
+    // The scope first, so that a key that may not import learns nothing about ids.
+    caller.require(Scope::Import)?;
     let checked = |target| Checked {
         target,
         create_product: None,

@@ -2,8 +2,8 @@
 //! findings they touched. Each [`Metrics`] owns its registry, so servers in one process (the
 //! tests) never mix their counts.
 
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
@@ -52,7 +52,12 @@ pub struct Metrics {
     imports: Family<ImportLabels, Counter>,
     import_findings: Family<ActionLabels, Counter>,
     findings_stored: Gauge,
+    /// When `findings_stored` was last counted.
+    counted_at: Mutex<Option<Instant>>,
 }
+
+/// How long a count of the stored findings stays fresh.
+const COUNT_FRESH: Duration = Duration::from_secs(60);
 
 /// Which API an import came through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +114,7 @@ impl Default for Metrics {
             imports,
             import_findings,
             findings_stored,
+            counted_at: Mutex::new(None),
         }
     }
 }
@@ -136,10 +142,21 @@ impl Metrics {
         }
     }
 
+    /// The stored-findings count of the last [`Metrics::render`], if it is under a minute old.
+    pub fn recent_findings_stored(&self) -> Option<u64> {
+        let counted_at = self.counted_at.lock().ok()?;
+        counted_at
+            .filter(|at| at.elapsed() < COUNT_FRESH)
+            .map(|_| u64::try_from(self.findings_stored.get()).unwrap_or(0))
+    }
+
     /// The metrics in the OpenMetrics text format, with `findings_stored` set first.
     pub fn render(&self, findings_stored: u64) -> String {
         self.findings_stored
             .set(i64::try_from(findings_stored).unwrap_or(i64::MAX));
+        if let Ok(mut counted_at) = self.counted_at.lock() {
+            *counted_at = Some(Instant::now());
+        }
         let mut text = String::new();
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
@@ -188,5 +205,6 @@ mod tests {
         assert!(text.contains("ward_import_findings_total{action=\"created\"} 3"));
         assert!(text.contains("ward_findings_stored 42"));
         assert!(text.ends_with("# EOF\n"));
+        assert_eq!(metrics.recent_findings_stored(), Some(42));
     }
 }
