@@ -1,6 +1,11 @@
-//! Package URLs (<https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst>).
+//! Package URLs (<https://github.com/package-url/purl-spec/blob/main/PURL-SPECIFICATION.rst>,
+//! types in `PURL-TYPES.rst`): written for the packages ward reads, and read back from SBOMs
+//! made by other tools.
 
-/// The purl of a package: `pkg:TYPE/NAMESPACE/NAME@VERSION`, names percent-encoded.
+use crate::Package;
+
+/// The purl of a package: `pkg:TYPE/NAMESPACE/NAME@VERSION`, names percent-encoded; without
+/// `@VERSION` when the version is empty (a project whose manifest names no version).
 pub fn purl(ecosystem: &str, name: &str, version: &str) -> String {
     let (kind, name) = match ecosystem {
         "crates.io" => ("cargo", encode(name)),
@@ -27,7 +32,67 @@ pub fn purl(ecosystem: &str, name: &str, version: &str) -> String {
         "Hex" => ("hex", encode(name)),
         other => ("generic", format!("{}/{}", encode(other), encode(name))),
     };
-    format!("pkg:{kind}/{name}@{}", encode(version))
+    if version.is_empty() {
+        format!("pkg:{kind}/{name}")
+    } else {
+        format!("pkg:{kind}/{name}@{}", encode(version))
+    }
+}
+
+/// The package a purl names, for matching against advisories: `Ok(None)` for a well-formed
+/// purl of a type ward has no OSV ecosystem for (`oci`, `deb`, `generic` …) or without a
+/// version; `Err` with what is wrong for text that is not a purl. The package keeps the purl
+/// as written.
+pub fn parse(text: &str) -> Result<Option<Package>, String> {
+    let rest = text
+        .get(..4)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("pkg:"))
+        .and_then(|_| text.get(4..))
+        .ok_or("does not start with `pkg:`")?;
+    let rest = rest.trim_start_matches('/');
+    // Subpath and qualifiers come last; neither is part of the package's identity here.
+    let rest = rest.split('#').next().unwrap_or(rest);
+    let rest = rest.split('?').next().unwrap_or(rest);
+    let (path, version) = match rest.rsplit_once('@') {
+        // `pkg:npm/@scope/name` (an unencoded scope, no version) has a `/` after its `@`.
+        Some((path, version)) if !version.contains('/') => (path, decode(version)?),
+        _ => (rest, String::new()),
+    };
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    let kind = segments
+        .next()
+        .ok_or("no type")?
+        .to_ascii_lowercase();
+    let segments = segments.map(decode).collect::<Result<Vec<_>, _>>()?;
+    let Some((name, namespace)) = segments.split_last() else {
+        return Err("no name".into());
+    };
+    let namespace = namespace.join("/");
+    let (ecosystem, name) = match kind.as_str() {
+        "cargo" => ("crates.io", name.clone()),
+        "npm" if namespace.is_empty() => ("npm", name.clone()),
+        "npm" => (
+            "npm",
+            format!("@{}/{name}", namespace.trim_start_matches('@')),
+        ),
+        "pypi" => ("PyPI", name.to_ascii_lowercase().replace(['_', '.'], "-")),
+        "golang" if namespace.is_empty() => ("Go", name.clone()),
+        "golang" => ("Go", format!("{namespace}/{name}")),
+        "gem" => ("RubyGems", name.clone()),
+        "composer" if namespace.is_empty() => ("Packagist", name.clone()),
+        "composer" => ("Packagist", format!("{namespace}/{name}")),
+        "maven" if !namespace.is_empty() => ("Maven", format!("{namespace}:{name}")),
+        "nuget" => ("NuGet", name.clone()),
+        "pub" => ("Pub", name.clone()),
+        "hex" => ("Hex", name.clone()),
+        _ => return Ok(None),
+    };
+    if version.is_empty() {
+        return Ok(None);
+    }
+    let mut package = Package::new(ecosystem, &name, &version);
+    package.purl = text.to_string();
+    Ok(Some(package))
 }
 
 fn encode(text: &str) -> String {
@@ -42,9 +107,29 @@ fn encode(text: &str) -> String {
     out
 }
 
+fn decode(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let byte = text
+                .get(i + 1..i + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                .ok_or_else(|| format!("bad percent-encoding in `{text}`"))?;
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("`{text}` does not decode to UTF-8"))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::purl;
+    use super::*;
 
     #[test]
     fn purls() {
@@ -64,5 +149,49 @@ mod tests {
             purl("Packagist", "symfony/console", "v6.0.0"),
             "pkg:composer/symfony/console@v6.0.0"
         );
+        assert_eq!(purl("Go", "github.com/a/b", ""), "pkg:golang/github.com/a/b");
+    }
+
+    fn check(text: &str, expected: Option<(&str, &str, &str)>) {
+        let package = parse(text).unwrap();
+        let got = package
+            .as_ref()
+            .map(|p| (p.ecosystem, p.name.as_str(), p.version.as_str()));
+        assert_eq!(got, expected, "{text}");
+    }
+
+    #[test]
+    fn parses_back() {
+        check(
+            "pkg:maven/org.apache.logging.log4j/log4j-core@2.13.2?type=jar",
+            Some(("Maven", "org.apache.logging.log4j:log4j-core", "2.13.2")),
+        );
+        check(
+            "pkg:npm/%40babel/core@7.0.0",
+            Some(("npm", "@babel/core", "7.0.0")),
+        );
+        check(
+            "pkg:npm/@babel/core@7.0.0",
+            Some(("npm", "@babel/core", "7.0.0")),
+        );
+        check(
+            "pkg:golang/github.com/a/b/v2@v2.0.1#sub/dir",
+            Some(("Go", "github.com/a/b/v2", "v2.0.1")),
+        );
+        check(
+            "pkg:pypi/Django_REST.framework@3.0",
+            Some(("PyPI", "django-rest-framework", "3.0")),
+        );
+        check(
+            "pkg:cargo/serde@1.0.0%2Bbuild",
+            Some(("crates.io", "serde", "1.0.0+build")),
+        );
+        check("pkg:npm/@babel/core", None);
+        check("pkg:oci/image@sha256%3Aabc", None);
+        check("pkg:deb/debian/curl@7.0?distro=debian-12", None);
+        assert!(parse("npm/left-pad@1").is_err());
+        assert!(parse("pkg:").is_err());
+        assert!(parse("pkg:npm/x@1%zz").is_err());
+        assert!(parse("pkg:é").is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! `Cargo.lock` (v1–v4, <https://doc.rust-lang.org/cargo/guide/cargo-toml-vs-cargo-lock.html>):
 //! `[[package]]` tables with name, version, source, checksum and `dependencies` ("name" or
-//! "name version"). Packages without a `source` are the workspace's own and are left out;
-//! what they depend on is direct.
+//! "name version"). Packages without a `source` are the workspace's own: they are the
+//! file's roots, and what they depend on is direct.
 
 use serde::Deserialize;
 
@@ -43,23 +43,20 @@ impl Reader for CargoLock {
             .filter(|p| p.source.is_none())
             .flat_map(|p| p.dependencies.iter().map(dep_name))
             .collect();
-        let packages = wire
-            .package
-            .iter()
-            .filter(|p| p.source.is_some())
-            .map(|p| {
-                let mut package = Package::new("crates.io", &p.name, &p.version);
-                package.direct = Some(direct.contains(&p.name));
-                package.dependencies = p.dependencies.iter().map(dep_name).collect();
-                if let Some(sum) = &p.checksum {
-                    package.hashes.push(("SHA-256".into(), sum.clone()));
-                }
-                package
-            })
-            .collect();
-        Ok(Parsed {
-            packages,
-            warnings: Vec::new(),
-        })
+        let mut parsed = Parsed::default();
+        for p in &wire.package {
+            let mut package = Package::new("crates.io", &p.name, &p.version);
+            package.dependencies = p.dependencies.iter().map(dep_name).collect();
+            if p.source.is_none() {
+                parsed.roots.push(package);
+                continue;
+            }
+            package.direct = Some(direct.contains(&p.name));
+            if let Some(sum) = &p.checksum {
+                package.hashes.push(("SHA-256".into(), sum.clone()));
+            }
+            parsed.packages.push(package);
+        }
+        Ok(parsed)
     }
 }
