@@ -26,9 +26,10 @@ pub struct Scan {
 /// the scan goes on.
 pub fn scan(path: &Path, db: &Database) -> Scan {
     let mut result = Scan::default();
-    for file in ward_lockfile::find(path) {
-        let shown = shown_path(path, &file);
-        let parsed = match ward_lockfile::read(&file) {
+    let files = ward_lockfile::find(path);
+    for (file, read) in files.iter().zip(ward_lockfile::read_all(&files)) {
+        let shown = shown_path(path, file);
+        let parsed = match read {
             Ok(parsed) => parsed,
             Err(e) => {
                 result.warnings.push(format!("{e}; skipped"));

@@ -2,16 +2,22 @@
 //! lockfiles, in spec 1.5 or 1.6 JSON.
 //!
 //! Layout: `metadata.component` is the scanned folder (an `application`); each lockfile is a
-//! component of type `application` (bom-ref `ward:lockfile:<relative path>`); each package is
-//! a `library` component with its purl as bom-ref, listed once however many lockfiles hold
-//! it, with hashes and a licence where the lockfile records them and properties naming the
-//! lockfiles (`ward:lockfile`) and whether it is a direct dependency (`ward:direct`).
+//! component of type `application` (bom-ref `ward:lockfile:<relative path>`); each project a
+//! lockfile belongs to (its root package: the `package.json` name, a Cargo workspace member,
+//! the POM's artifact, …) is an `application` component with its purl; each package is a
+//! `library` component with its purl as bom-ref. A purl is listed once however many
+//! lockfiles hold it (a project that another lockfile depends on is a `library`), with hashes
+//! and a licence where the lockfile records them and properties naming the lockfiles
+//! (`ward:lockfile`) and whether it is a direct dependency (`ward:direct`).
 //!
 //! The dependency graph (`dependencies`): the root depends on every lockfile; a lockfile on
-//! its direct packages (when the file does not say which are direct: on the packages no
-//! other package of the file depends on); a package on the packages its lockfile entry
-//! names. Lockfiles name dependencies without versions, so a name that resolves to several
-//! versions in one file links to all of them (an over-approximation, never a missing edge).
+//! its projects, a project on the packages it names (a lockfile's only project on all of the
+//! file's direct packages); a lockfile also depends directly on any direct package none of
+//! its projects reaches (all of them when it names no project). The direct packages are
+//! those the file marks direct, or, where it does not say, those no other package of the file
+//! depends on. A package depends on the packages its lockfile entry names. Lockfiles name
+//! dependencies without versions, so a name that resolves to several versions in one file
+//! links to all of them (an over-approximation, never a missing edge).
 //!
 //! The output is deterministic: components and edges sorted, JSON keys sorted, no clock (the
 //! caller passes a timestamp if it wants one) and a serial number derived from the content.
@@ -70,7 +76,7 @@ pub struct Sbom {
     pub document: Value,
     /// Lockfiles or entries that could not be read, each naming the file.
     pub warnings: Vec<String>,
-    /// How many package components it lists.
+    /// How many package and project components it lists (lockfiles not counted).
     pub n_components: usize,
     /// How many lockfiles were read.
     pub n_lockfiles: usize,
@@ -83,6 +89,8 @@ struct Component {
     direct: Option<bool>,
     hashes: BTreeMap<String, String>,
     depends_on: BTreeSet<String>,
+    /// A dependency in some lockfile (else only a project's own package).
+    is_dependency: bool,
 }
 
 /// Builds the SBOM of every lockfile under `path` (or `path` itself). Unreadable lockfiles
@@ -91,9 +99,10 @@ pub fn sbom(path: &Path, options: &SbomOptions) -> Sbom {
     let mut components: BTreeMap<String, Component> = BTreeMap::new();
     let mut lockfiles: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut warnings = Vec::new();
-    for file in ward_lockfile::find(path) {
-        let shown = crate::shown_path(path, &file);
-        let parsed = match ward_lockfile::read(&file) {
+    let files = ward_lockfile::find(path);
+    for (file, read) in files.iter().zip(ward_lockfile::read_all(&files)) {
+        let shown = crate::shown_path(path, file);
+        let parsed = match read {
             Ok(parsed) => parsed,
             Err(e) => {
                 warnings.push(format!("{e}; skipped"));
@@ -101,58 +110,8 @@ pub fn sbom(path: &Path, options: &SbomOptions) -> Sbom {
             }
         };
         warnings.extend(parsed.warnings.iter().map(|w| format!("{shown}: {w}")));
-        let mut by_name: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        let mut depended: BTreeSet<&str> = BTreeSet::new();
-        for p in &parsed.packages {
-            by_name.entry(&p.name).or_default().insert(&p.purl);
-        }
-        for p in &parsed.packages {
-            for dep in &p.dependencies {
-                if let Some(purls) = by_name.get(dep.as_str()) {
-                    depended.extend(purls.iter().copied().filter(|d| *d != p.purl));
-                }
-            }
-        }
-        let mut roots = BTreeSet::new();
-        for p in &parsed.packages {
-            let entry = components.entry(p.purl.clone()).or_default();
-            entry.lockfiles.insert(shown.clone());
-            // Direct in any lockfile makes it direct.
-            entry.direct = match (entry.direct, p.direct) {
-                (Some(true), _) | (_, Some(true)) => Some(true),
-                (Some(false), _) | (_, Some(false)) => Some(false),
-                _ => None,
-            };
-            for (alg, hex) in &p.hashes {
-                entry
-                    .hashes
-                    .entry(alg.clone())
-                    .or_insert_with(|| hex.clone());
-            }
-            for dep in &p.dependencies {
-                if let Some(purls) = by_name.get(dep.as_str()) {
-                    entry.depends_on.extend(
-                        purls
-                            .iter()
-                            .filter(|d| **d != p.purl)
-                            .map(|d| d.to_string()),
-                    );
-                }
-            }
-            if entry.package.is_none() {
-                entry.package = Some(p.clone());
-            } else if let (Some(known), Some(license)) = (&mut entry.package, &p.license) {
-                known.license.get_or_insert_with(|| license.clone());
-            }
-            let is_root = match p.direct {
-                Some(direct) => direct,
-                None => !depended.contains(p.purl.as_str()),
-            };
-            if is_root {
-                roots.insert(p.purl.clone());
-            }
-        }
-        lockfiles.entry(shown).or_default().extend(roots);
+        let edges = add_lockfile(&mut components, &shown, &parsed);
+        lockfiles.entry(shown).or_default().extend(edges);
     }
 
     let root_name = path
@@ -168,52 +127,21 @@ pub fn sbom(path: &Path, options: &SbomOptions) -> Sbom {
         "ref": root_ref,
         "dependsOn": lockfiles.keys().map(|f| lockfile_ref(f)).collect::<Vec<_>>(),
     }));
-    for (file, roots) in &lockfiles {
+    for (file, edges) in &lockfiles {
         component_list.push(json!({
             "type": "application",
             "bom-ref": lockfile_ref(file),
             "name": file,
             "properties": [{"name": "ward:lockfile-reader", "value": reader_id(file)}],
         }));
-        dependencies.push(json!({"ref": lockfile_ref(file), "dependsOn": roots}));
+        dependencies.push(json!({"ref": lockfile_ref(file), "dependsOn": edges}));
     }
     let n_components = components.len();
     for (purl, c) in &components {
         let Some(p) = &c.package else { continue };
-        let mut component = json!({
-            "type": "library",
-            "bom-ref": purl,
-            "name": p.name,
-            "version": p.version,
-            "purl": purl,
-        });
-        if let Some(group) = group_of(p) {
-            component["group"] = json!(group.0);
-            component["name"] = json!(group.1);
-        }
-        if !c.hashes.is_empty() {
-            component["hashes"] = c
-                .hashes
-                .iter()
-                .map(|(alg, content)| json!({"alg": alg, "content": content}))
-                .collect();
-        }
-        if let Some(license) = &p.license {
-            component["licenses"] = json!([license_choice(license)]);
-        }
-        let mut properties: Vec<Value> = c
-            .lockfiles
-            .iter()
-            .map(|f| json!({"name": "ward:lockfile", "value": f}))
-            .collect();
-        if let Some(direct) = c.direct {
-            properties.push(json!({"name": "ward:direct", "value": direct.to_string()}));
-        }
-        component["properties"] = Value::Array(properties);
-        component_list.push(component);
+        component_list.push(component_json(purl, p, c));
         dependencies.push(json!({"ref": purl, "dependsOn": c.depends_on}));
     }
-
     let mut metadata = json!({
         "component": {
             "type": "application",
@@ -245,6 +173,132 @@ pub fn sbom(path: &Path, options: &SbomOptions) -> Sbom {
         n_components,
         n_lockfiles: lockfiles.len(),
     }
+}
+
+/// Adds one lockfile's packages and projects to the components and returns what the
+/// lockfile itself depends on.
+fn add_lockfile(
+    components: &mut BTreeMap<String, Component>,
+    shown: &str,
+    parsed: &ward_lockfile::Parsed,
+) -> BTreeSet<String> {
+    // Names resolve to every version the file holds, projects included (a workspace member
+    // depending on another).
+    let mut by_name: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for p in parsed.packages.iter().chain(&parsed.roots) {
+        by_name.entry(&p.name).or_default().insert(&p.purl);
+    }
+    let resolve = |p: &Package| -> BTreeSet<String> {
+        p.dependencies
+            .iter()
+            .filter_map(|dep| by_name.get(dep.as_str()))
+            .flatten()
+            .filter(|d| **d != p.purl)
+            .map(|d| d.to_string())
+            .collect()
+    };
+    let mut depended: BTreeSet<String> = BTreeSet::new();
+    for p in &parsed.packages {
+        depended.extend(resolve(p));
+    }
+    let mut direct = BTreeSet::new();
+    for p in &parsed.packages {
+        let entry = components.entry(p.purl.clone()).or_default();
+        entry.lockfiles.insert(shown.to_string());
+        entry.is_dependency = true;
+        // Direct in any lockfile makes it direct.
+        entry.direct = match (entry.direct, p.direct) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            _ => None,
+        };
+        for (alg, hex) in &p.hashes {
+            entry
+                .hashes
+                .entry(alg.clone())
+                .or_insert_with(|| hex.clone());
+        }
+        entry.depends_on.extend(resolve(p));
+        merge_package(entry, p);
+        let is_direct = match p.direct {
+            Some(is_direct) => is_direct,
+            None => !depended.contains(&p.purl),
+        };
+        if is_direct {
+            direct.insert(p.purl.clone());
+        }
+    }
+    let mut reached = BTreeSet::new();
+    for root in &parsed.roots {
+        let mut edges = resolve(root);
+        if parsed.roots.len() == 1 {
+            edges.extend(direct.iter().cloned());
+        }
+        reached.extend(edges.iter().cloned());
+        let entry = components.entry(root.purl.clone()).or_default();
+        entry.lockfiles.insert(shown.to_string());
+        entry.depends_on.extend(edges);
+        merge_package(entry, root);
+    }
+    parsed
+        .roots
+        .iter()
+        .map(|r| r.purl.clone())
+        .chain(direct.into_iter().filter(|d| !reached.contains(d)))
+        .collect()
+}
+
+/// Keeps the first package seen under a purl, adding a licence a later one knows.
+fn merge_package(entry: &mut Component, p: &Package) {
+    match &mut entry.package {
+        None => entry.package = Some(p.clone()),
+        Some(known) => {
+            if let Some(license) = &p.license {
+                known.license.get_or_insert_with(|| license.clone());
+            }
+        }
+    }
+}
+
+fn component_json(purl: &str, p: &Package, c: &Component) -> Value {
+    let kind = if c.is_dependency {
+        "library"
+    } else {
+        "application"
+    };
+    let mut component = json!({
+        "type": kind,
+        "bom-ref": purl,
+        "name": p.name,
+        "purl": purl,
+    });
+    if !p.version.is_empty() {
+        component["version"] = json!(p.version);
+    }
+    if let Some(group) = group_of(p) {
+        component["group"] = json!(group.0);
+        component["name"] = json!(group.1);
+    }
+    if !c.hashes.is_empty() {
+        component["hashes"] = c
+            .hashes
+            .iter()
+            .map(|(alg, content)| json!({"alg": alg, "content": content}))
+            .collect();
+    }
+    if let Some(license) = &p.license {
+        component["licenses"] = json!([license_choice(license)]);
+    }
+    let mut properties: Vec<Value> = c
+        .lockfiles
+        .iter()
+        .map(|f| json!({"name": "ward:lockfile", "value": f}))
+        .collect();
+    if let Some(direct) = c.direct {
+        properties.push(json!({"name": "ward:direct", "value": direct.to_string()}));
+    }
+    component["properties"] = Value::Array(properties);
+    component
 }
 
 fn lockfile_ref(file: &str) -> String {
@@ -336,6 +390,60 @@ mod tests {
             license_choice("SEE LICENSE IN LICENSE.md")["license"]["name"],
             "SEE LICENSE IN LICENSE.md"
         );
+    }
+
+    #[test]
+    fn projects_are_components_linked_to_what_they_use() {
+        let dir = tempfile::tempdir().unwrap();
+        // A Cargo workspace: `app` uses the member `lib` and serde.
+        std::fs::write(
+            dir.path().join("Cargo.lock"),
+            "version = 3\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"lib\", \"serde\"]\n\n\
+             [[package]]\nname = \"lib\"\nversion = \"0.1.0\"\n\n\
+             [[package]]\nname = \"serde\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+        )
+        .unwrap();
+        // One npm project, checked out twice: listed once.
+        for sub in ["web", "web-copy"] {
+            let folder = dir.path().join(sub);
+            std::fs::create_dir(&folder).unwrap();
+            std::fs::write(
+                folder.join("package.json"),
+                r#"{"name": "web", "version": "2.0.0", "dependencies": {"a": "^1"}}"#,
+            )
+            .unwrap();
+            std::fs::write(folder.join("yarn.lock"), "a@^1:\n  version \"1.0.0\"\n").unwrap();
+        }
+        let sbom = sbom(dir.path(), &options());
+        let doc = &sbom.document;
+        let components = doc["components"].as_array().unwrap();
+        let kind = |purl: &str| {
+            let found: Vec<_> = components.iter().filter(|c| c["purl"] == purl).collect();
+            assert_eq!(found.len(), 1, "{purl}");
+            found[0]["type"].as_str().unwrap().to_string()
+        };
+        assert_eq!(kind("pkg:cargo/app@0.1.0"), "application");
+        assert_eq!(kind("pkg:cargo/lib@0.1.0"), "application");
+        assert_eq!(kind("pkg:cargo/serde@1.0.0"), "library");
+        assert_eq!(kind("pkg:npm/web@2.0.0"), "application");
+        assert_eq!(sbom.n_components, 5);
+        let deps = doc["dependencies"].as_array().unwrap();
+        let edges = |r: &str| {
+            deps.iter().find(|d| d["ref"] == r).unwrap()["dependsOn"]
+                .as_array()
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            edges("ward:lockfile:Cargo.lock"),
+            [json!("pkg:cargo/app@0.1.0"), json!("pkg:cargo/lib@0.1.0")]
+        );
+        assert_eq!(
+            edges("pkg:cargo/app@0.1.0"),
+            [json!("pkg:cargo/lib@0.1.0"), json!("pkg:cargo/serde@1.0.0")]
+        );
+        assert_eq!(edges("ward:lockfile:web/yarn.lock"), [json!("pkg:npm/web@2.0.0")]);
+        assert_eq!(edges("pkg:npm/web@2.0.0"), [json!("pkg:npm/a@1.0.0")]);
     }
 
     #[test]
