@@ -8,7 +8,8 @@
 //! to a lockfile: the files it includes (`-r other.txt`) and the manifest naming the project
 //! (`package.json`, `pyproject.toml`, …, in `manifest.rs`). [`find`] walks a tree for
 //! lockfiles in parallel, honouring `.gitignore`; [`read_all`] reads many in parallel.
-//! [`purl::parse`] turns the purls of other tools' SBOMs back into packages.
+//! [`read_sbom`] lists the packages of another tool's CycloneDX or SPDX SBOM by their purls
+//! ([`purl::parse`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,9 +18,11 @@ use std::sync::Mutex;
 mod manifest;
 pub mod purl;
 mod readers;
+mod sbom_file;
 
 pub use purl::purl;
 pub use readers::READERS;
+pub use sbom_file::{read_sbom, SbomPackages};
 
 /// One resolved package.
 #[derive(Debug, Clone, PartialEq, Eq)]

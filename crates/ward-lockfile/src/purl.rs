@@ -39,6 +39,11 @@ pub fn purl(ecosystem: &str, name: &str, version: &str) -> String {
     }
 }
 
+/// The purl types [`parse`] maps to an OSV ecosystem.
+pub(crate) const ECOSYSTEM_TYPES: &[&str] = &[
+    "cargo", "npm", "pypi", "golang", "gem", "composer", "maven", "nuget", "pub", "hex",
+];
+
 /// The package a purl names, for matching against advisories: `Ok(None)` for a well-formed
 /// purl of a type ward has no OSV ecosystem for (`oci`, `deb`, `generic` …) or without a
 /// version; `Err` with what is wrong for text that is not a purl. The package keeps the purl

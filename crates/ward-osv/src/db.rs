@@ -57,7 +57,9 @@ pub struct Match {
 }
 
 /// The key a package is indexed under: PyPI names are normalized (PEP 503), and so are the
-/// case-insensitive registries' names; the others are kept as spelled.
+/// case-insensitive registries' names; Go module paths are compared without case (SBOM tools
+/// such as trivy lowercase them in purls, and module hosts treat paths case-insensitively);
+/// the others are kept as spelled.
 pub fn package_key(ecosystem: &str, name: &str) -> String {
     let base = ecosystem.split(':').next().unwrap_or(ecosystem);
     let name = match base {
@@ -72,7 +74,7 @@ pub fn package_key(ecosystem: &str, name: &str) -> String {
             }
             out
         }
-        "NuGet" | "Packagist" | "RubyGems" | "Hex" | "Pub" => name.trim().to_ascii_lowercase(),
+        "NuGet" | "Packagist" | "RubyGems" | "Hex" | "Pub" | "Go" => name.trim().to_ascii_lowercase(),
         _ => name.trim().to_string(),
     };
     format!("{ecosystem}\t{name}")
@@ -102,8 +104,18 @@ impl Database {
         let Some(end) = end else {
             return Err("truncated header".into());
         };
-        let header: Header =
+        let mut header: Header =
             serde_json::from_slice(&bytes[16..end]).map_err(|e| format!("header: {e}"))?;
+        // Files written before a change to `package_key` are looked up with today's keys.
+        let mut index: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+        for (key, entries) in std::mem::take(&mut header.index) {
+            let key = match key.split_once('\t') {
+                Some((ecosystem, name)) => package_key(ecosystem, name),
+                None => key,
+            };
+            index.entry(key).or_default().extend(entries);
+        }
+        header.index = index;
         bytes.drain(..end);
         Ok(Database {
             header,
@@ -417,6 +429,19 @@ mod tests {
         assert!(db.query("PyPI", "foo-bar", "2.0").is_empty());
         assert!(db.query("npm", "foo-bar", "1.0").is_empty());
         assert_eq!(db.advisories().count(), 1);
+    }
+
+    #[test]
+    fn go_module_paths_match_without_case() {
+        let mut builder = Builder::new();
+        builder.add_json(
+            "go.json",
+            br#"{"id": "GO-1", "affected": [{"package": {"ecosystem": "Go", "name": "github.com/PuerkitoBio/goquery"},
+                "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.8.0"}]}]}]}"#,
+        );
+        let db = Database::from_bytes(builder.to_bytes(SystemTime::now())).unwrap();
+        assert_eq!(db.query("Go", "github.com/puerkitobio/goquery", "v1.7.1").len(), 1);
+        assert_eq!(db.query("Go", "github.com/PuerkitoBio/goquery", "v1.7.1").len(), 1);
     }
 
     #[test]
