@@ -8,6 +8,7 @@ mod hostile;
 mod import;
 mod sbom;
 mod scan;
+mod scan_sbom;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
