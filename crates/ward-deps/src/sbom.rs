@@ -19,15 +19,19 @@
 //! dependencies without versions, so a name that resolves to several versions in one file
 //! links to all of them (an over-approximation, never a missing edge).
 //!
-//! The output is deterministic: components and edges sorted, JSON keys sorted, no clock (the
+//! The output is deterministic: components and edges sorted by reference, no clock (the
 //! caller passes a timestamp if it wants one) and a serial number derived from the content.
+//! The graph is built over component indices and the document is serialized from typed
+//! structs, so a tree of thousands of lockfiles costs milliseconds, not a JSON value tree.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
 use std::path::Path;
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
-use ward_lockfile::Package;
+use ward_lockfile::{Package, Parsed};
 
 /// CycloneDX specification version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -72,8 +76,7 @@ pub struct SbomOptions {
 /// An SBOM and what could not be read.
 #[derive(Debug)]
 pub struct Sbom {
-    /// The CycloneDX document.
-    pub document: Value,
+    document: Document,
     /// Lockfiles or entries that could not be read, each naming the file.
     pub warnings: Vec<String>,
     /// How many package and project components it lists (lockfiles not counted).
@@ -82,223 +85,441 @@ pub struct Sbom {
     pub n_lockfiles: usize,
 }
 
-#[derive(Default)]
-struct Component {
-    package: Option<Package>,
-    lockfiles: BTreeSet<String>,
-    direct: Option<bool>,
-    hashes: BTreeMap<String, String>,
-    depends_on: BTreeSet<String>,
-    /// A dependency in some lockfile (else only a project's own package).
-    is_dependency: bool,
+impl Sbom {
+    /// Writes the CycloneDX document as JSON, indented when `pretty`.
+    pub fn write_json(&self, out: impl Write, pretty: bool) -> serde_json::Result<()> {
+        if pretty {
+            serde_json::to_writer_pretty(out, &self.document)
+        } else {
+            serde_json::to_writer(out, &self.document)
+        }
+    }
+
+    /// The CycloneDX document as a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(&self.document).unwrap_or(Value::Null)
+    }
 }
 
 /// Builds the SBOM of every lockfile under `path` (or `path` itself). Unreadable lockfiles
 /// become warnings.
 pub fn sbom(path: &Path, options: &SbomOptions) -> Sbom {
-    let mut components: BTreeMap<String, Component> = BTreeMap::new();
-    let mut lockfiles: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut graph = Graph::default();
     let mut warnings = Vec::new();
     let files = ward_lockfile::find(path);
     for (file, read) in files.iter().zip(ward_lockfile::read_all(&files)) {
         let shown = crate::shown_path(path, file);
-        let parsed = match read {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                warnings.push(format!("{e}; skipped"));
-                continue;
+        match read {
+            Ok(parsed) => {
+                warnings.extend(parsed.warnings.iter().map(|w| format!("{shown}: {w}")));
+                graph.add_lockfile(shown, parsed);
             }
-        };
-        warnings.extend(parsed.warnings.iter().map(|w| format!("{shown}: {w}")));
-        let edges = add_lockfile(&mut components, &shown, &parsed);
-        lockfiles.entry(shown).or_default().extend(edges);
+            Err(e) => warnings.push(format!("{e}; skipped")),
+        }
     }
-
     let root_name = path
         .canonicalize()
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| path.display().to_string());
-    let root_ref = "ward:root".to_string();
-
-    let mut component_list = Vec::new();
-    let mut dependencies = Vec::new();
-    dependencies.push(json!({
-        "ref": root_ref,
-        "dependsOn": lockfiles.keys().map(|f| lockfile_ref(f)).collect::<Vec<_>>(),
-    }));
-    for (file, edges) in &lockfiles {
-        component_list.push(json!({
-            "type": "application",
-            "bom-ref": lockfile_ref(file),
-            "name": file,
-            "properties": [{"name": "ward:lockfile-reader", "value": reader_id(file)}],
-        }));
-        dependencies.push(json!({"ref": lockfile_ref(file), "dependsOn": edges}));
-    }
-    let n_components = components.len();
-    for (purl, c) in &components {
-        let Some(p) = &c.package else { continue };
-        component_list.push(component_json(purl, p, c));
-        dependencies.push(json!({"ref": purl, "dependsOn": c.depends_on}));
-    }
-    let mut metadata = json!({
-        "component": {
-            "type": "application",
-            "bom-ref": root_ref,
-            "name": root_name,
-        },
-        "tools": {"components": [{
-            "type": "application",
-            "name": "ward",
-            "version": options.tool_version,
-        }]},
-    });
-    if let Some(timestamp) = &options.timestamp {
-        metadata["timestamp"] = json!(timestamp);
-    }
-    let mut document = json!({
-        "bomFormat": "CycloneDX",
-        "specVersion": options.spec.as_str(),
-        "version": 1,
-        "metadata": metadata,
-        "components": component_list,
-        "dependencies": dependencies,
-    });
-    let content = serde_json::to_vec(&document).unwrap_or_default();
-    document["serialNumber"] = json!(format!("urn:uuid:{}", uuid_from(&content)));
+    let n_components = graph.components.len();
+    let n_lockfiles = graph.lockfiles.len();
     Sbom {
-        document,
+        document: graph.into_document(root_name, options),
         warnings,
         n_components,
-        n_lockfiles: lockfiles.len(),
+        n_lockfiles,
     }
 }
 
-/// Adds one lockfile's packages and projects to the components and returns what the
-/// lockfile itself depends on.
-fn add_lockfile(
-    components: &mut BTreeMap<String, Component>,
-    shown: &str,
-    parsed: &ward_lockfile::Parsed,
-) -> BTreeSet<String> {
-    // Names resolve to every version the file holds, projects included (a workspace member
-    // depending on another).
-    let mut by_name: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for p in parsed.packages.iter().chain(&parsed.roots) {
-        by_name.entry(&p.name).or_default().insert(&p.purl);
+const ROOT_REF: &str = "ward:root";
+
+/// Components by index, each purl once.
+#[derive(Default)]
+struct Graph {
+    index: HashMap<String, usize>,
+    components: Vec<Component>,
+    /// (shown path, what the lockfile depends on).
+    lockfiles: Vec<(String, Vec<usize>)>,
+}
+
+struct Component {
+    package: Package,
+    /// Indices into `Graph::lockfiles`.
+    lockfiles: Vec<usize>,
+    direct: Option<bool>,
+    hashes: BTreeMap<String, String>,
+    depends_on: Vec<usize>,
+    /// A dependency in some lockfile (else only a project's own package).
+    is_dependency: bool,
+}
+
+impl Graph {
+    /// The component of `p`'s purl, created from a copy of `p` the first time.
+    fn component(&mut self, p: &Package, lockfile: usize) -> usize {
+        let id = match self.index.get(&p.purl) {
+            Some(&id) => id,
+            None => {
+                let id = self.components.len();
+                self.index.insert(p.purl.clone(), id);
+                self.components.push(Component {
+                    // Only what the component shows; edges and hashes are merged below.
+                    package: Package {
+                        ecosystem: p.ecosystem,
+                        name: p.name.clone(),
+                        version: p.version.clone(),
+                        purl: p.purl.clone(),
+                        direct: None,
+                        dependencies: Vec::new(),
+                        hashes: Vec::new(),
+                        license: p.license.clone(),
+                    },
+                    lockfiles: Vec::new(),
+                    direct: None,
+                    hashes: BTreeMap::new(),
+                    depends_on: Vec::new(),
+                    is_dependency: false,
+                });
+                id
+            }
+        };
+        let c = &mut self.components[id];
+        if c.lockfiles.last() != Some(&lockfile) {
+            c.lockfiles.push(lockfile);
+        }
+        if c.package.license.is_none() {
+            c.package.license.clone_from(&p.license);
+        }
+        id
     }
-    let resolve = |p: &Package| -> BTreeSet<String> {
-        p.dependencies
+
+    /// Adds one lockfile's packages and projects.
+    fn add_lockfile(&mut self, shown: String, parsed: Parsed) {
+        let lockfile = self.lockfiles.len();
+        let ids: Vec<usize> = parsed
+            .packages
             .iter()
-            .filter_map(|dep| by_name.get(dep.as_str()))
-            .flatten()
-            .filter(|d| **d != p.purl)
-            .map(|d| d.to_string())
-            .collect()
-    };
-    let mut depended: BTreeSet<String> = BTreeSet::new();
-    for p in &parsed.packages {
-        depended.extend(resolve(p));
-    }
-    let mut direct = BTreeSet::new();
-    for p in &parsed.packages {
-        let entry = components.entry(p.purl.clone()).or_default();
-        entry.lockfiles.insert(shown.to_string());
-        entry.is_dependency = true;
-        // Direct in any lockfile makes it direct.
-        entry.direct = match (entry.direct, p.direct) {
-            (Some(true), _) | (_, Some(true)) => Some(true),
-            (Some(false), _) | (_, Some(false)) => Some(false),
-            _ => None,
-        };
-        for (alg, hex) in &p.hashes {
-            entry
-                .hashes
-                .entry(alg.clone())
-                .or_insert_with(|| hex.clone());
-        }
-        entry.depends_on.extend(resolve(p));
-        merge_package(entry, p);
-        let is_direct = match p.direct {
-            Some(is_direct) => is_direct,
-            None => !depended.contains(&p.purl),
-        };
-        if is_direct {
-            direct.insert(p.purl.clone());
-        }
-    }
-    let mut reached = BTreeSet::new();
-    for root in &parsed.roots {
-        let mut edges = resolve(root);
-        if parsed.roots.len() == 1 {
-            edges.extend(direct.iter().cloned());
-        }
-        reached.extend(edges.iter().cloned());
-        let entry = components.entry(root.purl.clone()).or_default();
-        entry.lockfiles.insert(shown.to_string());
-        entry.depends_on.extend(edges);
-        merge_package(entry, root);
-    }
-    parsed
-        .roots
-        .iter()
-        .map(|r| r.purl.clone())
-        .chain(direct.into_iter().filter(|d| !reached.contains(d)))
-        .collect()
-}
-
-/// Keeps the first package seen under a purl, adding a licence a later one knows.
-fn merge_package(entry: &mut Component, p: &Package) {
-    match &mut entry.package {
-        None => entry.package = Some(p.clone()),
-        Some(known) => {
-            if let Some(license) = &p.license {
-                known.license.get_or_insert_with(|| license.clone());
+            .map(|p| self.component(p, lockfile))
+            .collect();
+        let root_ids: Vec<usize> = parsed
+            .roots
+            .iter()
+            .map(|p| self.component(p, lockfile))
+            .collect();
+        // Names resolve to every version the file holds, projects included (a workspace
+        // member depending on another).
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (p, &id) in parsed.packages.iter().zip(&ids).chain(parsed.roots.iter().zip(&root_ids)) {
+            let ids = by_name.entry(p.name.as_str()).or_default();
+            if !ids.contains(&id) {
+                ids.push(id);
             }
         }
+        let resolve = |p: &Package, own: usize| -> Vec<usize> {
+            p.dependencies
+                .iter()
+                .filter_map(|dep| by_name.get(dep.as_str()))
+                .flatten()
+                .copied()
+                .filter(|&d| d != own)
+                .collect()
+        };
+        let edges: Vec<Vec<usize>> = parsed
+            .packages
+            .iter()
+            .zip(&ids)
+            .map(|(p, &id)| resolve(p, id))
+            .collect();
+        let depended: HashSet<usize> = edges.iter().flatten().copied().collect();
+        let mut direct = Vec::new();
+        for ((p, &id), edges) in parsed.packages.iter().zip(&ids).zip(edges) {
+            let c = &mut self.components[id];
+            c.is_dependency = true;
+            // Direct in any lockfile makes it direct.
+            c.direct = match (c.direct, p.direct) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                _ => None,
+            };
+            for (alg, hex) in &p.hashes {
+                c.hashes.entry(alg.clone()).or_insert_with(|| hex.clone());
+            }
+            c.depends_on.extend(edges);
+            if p.direct.unwrap_or_else(|| !depended.contains(&id)) && !direct.contains(&id) {
+                direct.push(id);
+            }
+        }
+        let mut reached = HashSet::new();
+        for (root, &id) in parsed.roots.iter().zip(&root_ids) {
+            let mut edges = resolve(root, id);
+            if root_ids.len() == 1 {
+                edges.extend(&direct);
+            }
+            reached.extend(edges.iter().copied());
+            self.components[id].depends_on.extend(edges);
+        }
+        let mut lockfile_edges = root_ids;
+        lockfile_edges.extend(direct.into_iter().filter(|d| !reached.contains(d)));
+        self.lockfiles.push((shown, lockfile_edges));
+    }
+
+    /// The document: components and edges sorted by reference (a lockfile's path sorts its
+    /// reference, a purl is one).
+    fn into_document(self, root_name: String, options: &SbomOptions) -> Document {
+        let purl = |id: usize| self.components[id].package.purl.as_str();
+        let refs_of = |ids: &[usize]| -> Vec<String> {
+            let mut refs: Vec<&str> = ids.iter().map(|&id| purl(id)).collect();
+            refs.sort_unstable();
+            refs.dedup();
+            refs.into_iter().map(str::to_string).collect()
+        };
+        let mut lockfile_order: Vec<usize> = (0..self.lockfiles.len()).collect();
+        lockfile_order.sort_by(|&a, &b| self.lockfiles[a].0.cmp(&self.lockfiles[b].0));
+        let mut order: Vec<usize> = (0..self.components.len()).collect();
+        order.sort_by(|&a, &b| purl(a).cmp(purl(b)));
+
+        let mut components = Vec::with_capacity(self.lockfiles.len() + order.len());
+        let mut dependencies = Vec::with_capacity(1 + self.lockfiles.len() + order.len());
+        dependencies.push(Edges {
+            reference: ROOT_REF.to_string(),
+            depends_on: lockfile_order
+                .iter()
+                .map(|&l| lockfile_ref(&self.lockfiles[l].0))
+                .collect(),
+        });
+        for &l in &lockfile_order {
+            let (file, edges) = &self.lockfiles[l];
+            components.push(ComponentOut {
+                kind: "application",
+                bom_ref: lockfile_ref(file),
+                group: None,
+                name: file.clone(),
+                version: None,
+                purl: None,
+                hashes: Vec::new(),
+                licenses: Vec::new(),
+                properties: vec![Property::new("ward:lockfile-reader", reader_id(file))],
+            });
+            dependencies.push(Edges {
+                reference: lockfile_ref(file),
+                depends_on: refs_of(edges),
+            });
+        }
+        for &id in &order {
+            let c = &self.components[id];
+            let p = &c.package;
+            let (group, name) = match group_of(p) {
+                Some((group, name)) => (Some(group), name),
+                None => (None, p.name.clone()),
+            };
+            let mut properties: Vec<Property> = c
+                .lockfiles
+                .iter()
+                .map(|&l| Property::new("ward:lockfile", &self.lockfiles[l].0))
+                .collect();
+            properties.sort_by(|a, b| a.value.cmp(&b.value));
+            if let Some(direct) = c.direct {
+                properties.push(Property::new("ward:direct", &direct.to_string()));
+            }
+            components.push(ComponentOut {
+                kind: if c.is_dependency {
+                    "library"
+                } else {
+                    "application"
+                },
+                bom_ref: p.purl.clone(),
+                group,
+                name,
+                version: (!p.version.is_empty()).then(|| p.version.clone()),
+                purl: Some(p.purl.clone()),
+                hashes: c
+                    .hashes
+                    .iter()
+                    .map(|(alg, content)| Hash {
+                        alg: alg.clone(),
+                        content: content.clone(),
+                    })
+                    .collect(),
+                licenses: p.license.as_deref().map(license_choice).into_iter().collect(),
+                properties,
+            });
+            dependencies.push(Edges {
+                reference: p.purl.clone(),
+                depends_on: refs_of(&c.depends_on),
+            });
+        }
+        let metadata = Metadata {
+            timestamp: options.timestamp.clone(),
+            tools: Tools {
+                components: vec![Tool {
+                    kind: "application",
+                    name: "ward",
+                    version: options.tool_version.clone(),
+                }],
+            },
+            component: RootComponent {
+                kind: "application",
+                bom_ref: ROOT_REF,
+                name: root_name,
+            },
+        };
+        let serial_number = format!(
+            "urn:uuid:{}",
+            uuid_from(&content_digest(options, &metadata, &components, &dependencies))
+        );
+        Document {
+            bom_format: "CycloneDX",
+            spec_version: options.spec.as_str(),
+            serial_number,
+            version: 1,
+            metadata,
+            components,
+            dependencies,
+        }
     }
 }
 
-fn component_json(purl: &str, p: &Package, c: &Component) -> Value {
-    let kind = if c.is_dependency {
-        "library"
-    } else {
-        "application"
+/// SHA-256 of what the document says (everything but the serial number), fed field by field
+/// rather than through a serialization of the whole document.
+fn content_digest(
+    options: &SbomOptions,
+    metadata: &Metadata,
+    components: &[ComponentOut],
+    dependencies: &[Edges],
+) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    let mut feed = |text: &str| {
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
     };
-    let mut component = json!({
-        "type": kind,
-        "bom-ref": purl,
-        "name": p.name,
-        "purl": purl,
-    });
-    if !p.version.is_empty() {
-        component["version"] = json!(p.version);
+    feed(options.spec.as_str());
+    feed(metadata.timestamp.as_deref().unwrap_or(""));
+    feed(&options.tool_version);
+    feed(&metadata.component.name);
+    for c in components {
+        feed(&c.bom_ref);
+        feed(c.kind);
+        for h in &c.hashes {
+            feed(&h.content);
+        }
+        for l in &c.licenses {
+            feed(match l {
+                LicenseChoice::Expression(e) => e,
+                LicenseChoice::License { name } => name,
+            });
+        }
+        for p in &c.properties {
+            feed(&p.value);
+        }
     }
-    if let Some(group) = group_of(p) {
-        component["group"] = json!(group.0);
-        component["name"] = json!(group.1);
+    for d in dependencies {
+        feed(&d.reference);
+        for target in &d.depends_on {
+            feed(target);
+        }
     }
-    if !c.hashes.is_empty() {
-        component["hashes"] = c
-            .hashes
-            .iter()
-            .map(|(alg, content)| json!({"alg": alg, "content": content}))
-            .collect();
+    hasher.finalize().to_vec()
+}
+
+/// The CycloneDX document, fields in the specification's order.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Document {
+    bom_format: &'static str,
+    spec_version: &'static str,
+    serial_number: String,
+    version: u32,
+    metadata: Metadata,
+    components: Vec<ComponentOut>,
+    dependencies: Vec<Edges>,
+}
+
+#[derive(Debug, Serialize)]
+struct Metadata {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timestamp: Option<String>,
+    tools: Tools,
+    component: RootComponent,
+}
+
+#[derive(Debug, Serialize)]
+struct Tools {
+    components: Vec<Tool>,
+}
+
+#[derive(Debug, Serialize)]
+struct Tool {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'static str,
+    version: String,
+}
+
+#[derive(Debug, Serialize)]
+struct RootComponent {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "bom-ref")]
+    bom_ref: &'static str,
+    name: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ComponentOut {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "bom-ref")]
+    bom_ref: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purl: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashes: Vec<Hash>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    licenses: Vec<LicenseChoice>,
+    properties: Vec<Property>,
+}
+
+#[derive(Debug, Serialize)]
+struct Hash {
+    alg: String,
+    content: String,
+}
+
+/// CycloneDX's licence choice: an SPDX expression, or a named licence.
+#[derive(Debug, PartialEq, Serialize)]
+enum LicenseChoice {
+    #[serde(rename = "expression")]
+    Expression(String),
+    #[serde(rename = "license")]
+    License { name: String },
+}
+
+#[derive(Debug, Serialize)]
+struct Property {
+    name: &'static str,
+    value: String,
+}
+
+impl Property {
+    fn new(name: &'static str, value: &str) -> Property {
+        Property {
+            name,
+            value: value.to_string(),
+        }
     }
-    if let Some(license) = &p.license {
-        component["licenses"] = json!([license_choice(license)]);
-    }
-    let mut properties: Vec<Value> = c
-        .lockfiles
-        .iter()
-        .map(|f| json!({"name": "ward:lockfile", "value": f}))
-        .collect();
-    if let Some(direct) = c.direct {
-        properties.push(json!({"name": "ward:direct", "value": direct.to_string()}));
-    }
-    component["properties"] = Value::Array(properties);
-    component
+}
+
+#[derive(Debug, Serialize)]
+struct Edges {
+    #[serde(rename = "ref")]
+    reference: String,
+    #[serde(rename = "dependsOn")]
+    depends_on: Vec<String>,
 }
 
 fn lockfile_ref(file: &str) -> String {
@@ -324,7 +545,7 @@ fn group_of(p: &Package) -> Option<(String, String)> {
 
 /// An SPDX expression (`MIT`, `(MIT OR Apache-2.0)`) as `expression`; anything else (`SEE
 /// LICENSE IN …`, a free name) as a named licence.
-fn license_choice(license: &str) -> Value {
+fn license_choice(license: &str) -> LicenseChoice {
     // Operands (licence ids) and operators must alternate: `SEE LICENSE IN X` is no expression.
     let is_expression = license
         .split_whitespace()
@@ -344,17 +565,20 @@ fn license_choice(license: &str) -> Value {
         })
         && license.split_whitespace().count() % 2 == 1;
     if is_expression {
-        json!({"expression": license})
+        LicenseChoice::Expression(license.to_string())
     } else {
-        json!({"license": {"name": license}})
+        LicenseChoice::License {
+            name: license.to_string(),
+        }
     }
 }
 
-/// A version-4-shaped UUID from the SHA-256 of the content.
-fn uuid_from(content: &[u8]) -> String {
-    let digest = Sha256::digest(content);
+/// A version-4-shaped UUID from a content digest.
+fn uuid_from(digest: &[u8]) -> String {
     let mut b = [0u8; 16];
-    b.copy_from_slice(&digest[..16]);
+    for (slot, byte) in b.iter_mut().zip(digest) {
+        *slot = *byte;
+    }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
@@ -370,6 +594,8 @@ fn uuid_from(content: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn options() -> SbomOptions {
@@ -381,14 +607,17 @@ mod tests {
 
     #[test]
     fn licences() {
-        assert_eq!(license_choice("MIT")["expression"], "MIT");
+        let expression = |text: &str| LicenseChoice::Expression(text.to_string());
+        assert_eq!(license_choice("MIT"), expression("MIT"));
         assert_eq!(
-            license_choice("(MIT OR Apache-2.0)")["expression"],
-            "(MIT OR Apache-2.0)"
+            license_choice("(MIT OR Apache-2.0)"),
+            expression("(MIT OR Apache-2.0)")
         );
         assert_eq!(
-            license_choice("SEE LICENSE IN LICENSE.md")["license"]["name"],
-            "SEE LICENSE IN LICENSE.md"
+            license_choice("SEE LICENSE IN LICENSE.md"),
+            LicenseChoice::License {
+                name: "SEE LICENSE IN LICENSE.md".into()
+            }
         );
     }
 
@@ -415,7 +644,7 @@ mod tests {
             std::fs::write(folder.join("yarn.lock"), "a@^1:\n  version \"1.0.0\"\n").unwrap();
         }
         let sbom = sbom(dir.path(), &options());
-        let doc = &sbom.document;
+        let doc = &sbom.to_value();
         let components = doc["components"].as_array().unwrap();
         let kind = |purl: &str| {
             let found: Vec<_> = components.iter().filter(|c| c["purl"] == purl).collect();
@@ -460,7 +689,7 @@ mod tests {
         .unwrap();
         let sbom = sbom(dir.path(), &options());
         assert_eq!(sbom.n_components, 2);
-        let doc = &sbom.document;
+        let doc = &sbom.to_value();
         assert_eq!(doc["specVersion"], "1.5");
         assert!(doc["metadata"].get("timestamp").is_none());
         let a = doc["components"]
@@ -488,7 +717,7 @@ mod tests {
         );
         assert_eq!(edges("pkg:npm/a@1.0.0"), [json!("pkg:npm/%40s/b@2.0.0")]);
         let again = super::sbom(dir.path(), &options());
-        assert_eq!(sbom.document, again.document);
+        assert_eq!(doc, &again.to_value());
         assert!(doc["serialNumber"]
             .as_str()
             .unwrap()
