@@ -117,8 +117,11 @@ pub fn read(path: &Path) -> Result<Parsed, Error> {
     let reader = reader_for(path).ok_or_else(|| error("not a known lockfile".into()))?;
     let text = read_text(path).map_err(error)?;
     let mut parsed = reader.parse(&text).map_err(error)?;
-    let mut seen = BTreeSet::from([path.canonicalize().unwrap_or_else(|_| path.to_path_buf())]);
-    read_includes(reader, path, &text, &mut parsed, &mut seen);
+    if !reader.includes(&text).is_empty() {
+        let mut seen =
+            BTreeSet::from([path.canonicalize().unwrap_or_else(|_| path.to_path_buf())]);
+        read_includes(reader, path, &text, &mut parsed, &mut seen);
+    }
     if parsed.roots.is_empty() {
         match manifest::root_beside(path, reader.id()) {
             Ok(root) => parsed.roots.extend(root),
