@@ -17,11 +17,7 @@ fn main() {
     let start = Instant::now();
     let parsed = ward_lockfile::read_all(&files);
     let read = start.elapsed();
-    let n_packages: usize = parsed
-        .iter()
-        .flatten()
-        .map(|p| p.packages.len())
-        .sum();
+    let n_packages: usize = parsed.iter().flatten().map(|p| p.packages.len()).sum();
     let start = Instant::now();
     let document = sbom(&tree, &SbomOptions::default());
     let whole = start.elapsed();
@@ -37,6 +33,9 @@ fn main() {
     );
     println!("walk  {:>8.1} ms", walked.as_secs_f64() * 1e3);
     println!("read  {:>8.1} ms", read.as_secs_f64() * 1e3);
-    println!("sbom  {:>8.1} ms (walk + read + graph + document)", whole.as_secs_f64() * 1e3);
+    println!(
+        "sbom  {:>8.1} ms (walk + read + graph + document)",
+        whole.as_secs_f64() * 1e3
+    );
     println!("json  {:>8.1} ms", written.as_secs_f64() * 1e3);
 }

@@ -73,7 +73,12 @@ pub fn scan_sbom(path: &Path, db: &Database) -> Result<Scan, ward_lockfile::Erro
 }
 
 /// Matches each distinct purl once and adds its findings, located in `file`.
-fn match_packages(file: &str, packages: &[ward_lockfile::Package], db: &Database, result: &mut Scan) {
+fn match_packages(
+    file: &str,
+    packages: &[ward_lockfile::Package],
+    db: &Database,
+    result: &mut Scan,
+) {
     let mut seen = BTreeSet::new();
     for package in packages {
         if !seen.insert(package.purl.as_str()) {

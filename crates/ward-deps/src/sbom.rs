@@ -209,7 +209,12 @@ impl Graph {
         // Names resolve to every version the file holds, projects included (a workspace
         // member depending on another).
         let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (p, &id) in parsed.packages.iter().zip(&ids).chain(parsed.roots.iter().zip(&root_ids)) {
+        for (p, &id) in parsed
+            .packages
+            .iter()
+            .zip(&ids)
+            .chain(parsed.roots.iter().zip(&root_ids))
+        {
             let ids = by_name.entry(p.name.as_str()).or_default();
             if !ids.contains(&id) {
                 ids.push(id);
@@ -340,7 +345,12 @@ impl Graph {
                         content: content.clone(),
                     })
                     .collect(),
-                licenses: p.license.as_deref().map(license_choice).into_iter().collect(),
+                licenses: p
+                    .license
+                    .as_deref()
+                    .map(license_choice)
+                    .into_iter()
+                    .collect(),
                 properties,
             });
             dependencies.push(Edges {
@@ -365,7 +375,12 @@ impl Graph {
         };
         let serial_number = format!(
             "urn:uuid:{}",
-            uuid_from(&content_digest(options, &metadata, &components, &dependencies))
+            uuid_from(&content_digest(
+                options,
+                &metadata,
+                &components,
+                &dependencies
+            ))
         );
         Document {
             bom_format: "CycloneDX",
@@ -671,7 +686,10 @@ mod tests {
             edges("pkg:cargo/app@0.1.0"),
             [json!("pkg:cargo/lib@0.1.0"), json!("pkg:cargo/serde@1.0.0")]
         );
-        assert_eq!(edges("ward:lockfile:web/yarn.lock"), [json!("pkg:npm/web@2.0.0")]);
+        assert_eq!(
+            edges("ward:lockfile:web/yarn.lock"),
+            [json!("pkg:npm/web@2.0.0")]
+        );
         assert_eq!(edges("pkg:npm/web@2.0.0"), [json!("pkg:npm/a@1.0.0")]);
     }
 

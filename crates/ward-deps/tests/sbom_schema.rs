@@ -91,7 +91,11 @@ fn real_lockfiles_validate_against_both_schemas() {
             "pkg:npm/scripts@1.0.0",
         ] {
             let project = components.iter().find(|c| c["purl"] == purl);
-            assert_eq!(project.map(|c| &c["type"]), Some(&json!("application")), "{purl}");
+            assert_eq!(
+                project.map(|c| &c["type"]),
+                Some(&json!("application")),
+                "{purl}"
+            );
         }
     }
 }

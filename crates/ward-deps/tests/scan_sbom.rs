@@ -13,7 +13,11 @@ fn database(dir: &tempfile::TempDir, ecosystems: &[&str]) -> Database {
     let mut builder = Builder::new();
     for ecosystem in ecosystems {
         builder
-            .add_path(&ward_test_support::data_dir().join("advisories").join(ecosystem))
+            .add_path(
+                &ward_test_support::data_dir()
+                    .join("advisories")
+                    .join(ecosystem),
+            )
             .unwrap();
     }
     let path = dir.path().join("osv.db");
@@ -32,17 +36,27 @@ fn check(scan: &ward_deps::Scan, expected: &[(&str, &[&str])]) {
         for id in *ids {
             assert!(
                 scan.findings.iter().any(|f| {
-                    f.location.package.as_ref().is_some_and(|p| p.name == *package)
+                    f.location
+                        .package
+                        .as_ref()
+                        .is_some_and(|p| p.name == *package)
                         && f.identifiers.iter().any(|i| i.value == *id)
                 }),
                 "{package} {id}"
             );
         }
     }
-    let all: BTreeSet<&str> = expected.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
+    let all: BTreeSet<&str> = expected
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().copied())
+        .collect();
     for f in &scan.findings {
         let rule = f.rule_id.as_deref().unwrap_or("");
-        assert!(all.contains(rule), "unexpected {rule} for {:?}", f.location.package);
+        assert!(
+            all.contains(rule),
+            "unexpected {rule} for {:?}",
+            f.location.package
+        );
     }
 }
 
@@ -112,7 +126,11 @@ fn spdx_sbom_written_by_trivy() {
     // version), and go.mod and the folder without purls.
     assert_eq!(scan.n_packages, 9);
     assert_eq!(scan.warnings.len(), 1, "{:?}", scan.warnings);
-    assert!(scan.warnings[0].contains("3 of 12 entries"), "{:?}", scan.warnings);
+    assert!(
+        scan.warnings[0].contains("3 of 12 entries"),
+        "{:?}",
+        scan.warnings
+    );
     check(
         &scan,
         &[
@@ -142,7 +160,10 @@ fn spdx_sbom_written_by_trivy() {
                 ],
             ),
             ("golang.org/x/sys", &["GO-2022-0493", "GO-2026-5024"]),
-            ("golang.org/x/text", &["GO-2021-0113", "GO-2022-1059", "GO-2026-5970"]),
+            (
+                "golang.org/x/text",
+                &["GO-2021-0113", "GO-2022-1059", "GO-2026-5970"],
+            ),
         ],
     );
 }
@@ -170,7 +191,10 @@ fn not_an_sbom_is_an_error_naming_the_file() {
     // A CycloneDX XML document (ward reads the JSON form).
     let path = data("corpus/cyclonedx/cyclonedx_bom.xml");
     let error = ward_deps::scan_sbom(&path, &db).unwrap_err();
-    assert!(error.to_string().contains("cyclonedx_bom.xml: not JSON"), "{error}");
+    assert!(
+        error.to_string().contains("cyclonedx_bom.xml: not JSON"),
+        "{error}"
+    );
     let bad = dir.path().join("bom.json");
     std::fs::write(
         &bad,
@@ -179,7 +203,9 @@ fn not_an_sbom_is_an_error_naming_the_file() {
     .unwrap();
     let error = ward_deps::scan_sbom(&bad, &db).unwrap_err();
     assert!(
-        error.to_string().contains("bom.json: components[0].purl: expected a string"),
+        error
+            .to_string()
+            .contains("bom.json: components[0].purl: expected a string"),
         "{error}"
     );
 }

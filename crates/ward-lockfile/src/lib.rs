@@ -118,8 +118,7 @@ pub fn read(path: &Path) -> Result<Parsed, Error> {
     let text = read_text(path).map_err(error)?;
     let mut parsed = reader.parse(&text).map_err(error)?;
     if !reader.includes(&text).is_empty() {
-        let mut seen =
-            BTreeSet::from([path.canonicalize().unwrap_or_else(|_| path.to_path_buf())]);
+        let mut seen = BTreeSet::from([path.canonicalize().unwrap_or_else(|_| path.to_path_buf())]);
         read_includes(reader, path, &text, &mut parsed, &mut seen);
     }
     if parsed.roots.is_empty() {

@@ -13,22 +13,21 @@ use serde::Deserialize;
 
 use crate::Package;
 
+/// Reads a manifest's text into the project's root package.
+type ParseManifest = fn(&str) -> Result<Option<Package>, String>;
+
 /// The root package from the manifest next to `lockfile` (read by the reader `reader_id`):
 /// `Ok(None)` when there is none or it names no project; `Err` with a warning naming the
 /// manifest when it cannot be read.
 pub(crate) fn root_beside(lockfile: &Path, reader_id: &str) -> Result<Option<Package>, String> {
-    let (file_name, parse): (&str, fn(&str) -> Result<Option<Package>, String>) = match reader_id
-    {
+    let (file_name, parse): (&str, ParseManifest) = match reader_id {
         "package-lock" | "yarn-lock" | "pnpm-lock" => ("package.json", package_json),
         "poetry-lock" => ("pyproject.toml", pyproject_toml),
         "composer-lock" => ("composer.json", composer_json),
         "pubspec-lock" => ("pubspec.yaml", pubspec_yaml),
         _ => return Ok(None),
     };
-    let path = lockfile
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(file_name);
+    let path = lockfile.parent().unwrap_or(Path::new(".")).join(file_name);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -134,7 +133,11 @@ fn pyproject_toml(text: &str) -> Result<Option<Package>, String> {
                 p.dependencies
                     .into_keys()
                     .chain(p.dev_dependencies.into_keys())
-                    .chain(p.group.into_values().flat_map(|g| g.dependencies.into_keys()))
+                    .chain(
+                        p.group
+                            .into_values()
+                            .flat_map(|g| g.dependencies.into_keys()),
+                    )
                     .filter(|name| name != "python"),
             );
             (p.name, p.version)
@@ -252,9 +255,10 @@ mod tests {
         assert_eq!(root.purl, "pkg:pypi/my-app@0.3");
         assert_eq!(root.dependencies, ["attrs", "pytest", "requests"]);
 
-        let root = composer_json(r#"{"name":"acme/site","require":{"php":">=8","monolog/monolog":"^3"}}"#)
-            .unwrap()
-            .unwrap();
+        let root =
+            composer_json(r#"{"name":"acme/site","require":{"php":">=8","monolog/monolog":"^3"}}"#)
+                .unwrap()
+                .unwrap();
         assert_eq!(root.purl, "pkg:composer/acme/site");
         assert_eq!(root.dependencies, ["monolog/monolog"]);
 

@@ -64,10 +64,7 @@ pub fn parse(text: &str) -> Result<Option<Package>, String> {
         _ => (rest, String::new()),
     };
     let mut segments = path.split('/').filter(|s| !s.is_empty());
-    let kind = segments
-        .next()
-        .ok_or("no type")?
-        .to_ascii_lowercase();
+    let kind = segments.next().ok_or("no type")?.to_ascii_lowercase();
     let segments = segments.map(decode).collect::<Result<Vec<_>, _>>()?;
     let Some((name, namespace)) = segments.split_last() else {
         return Err("no name".into());
@@ -154,7 +151,10 @@ mod tests {
             purl("Packagist", "symfony/console", "v6.0.0"),
             "pkg:composer/symfony/console@v6.0.0"
         );
-        assert_eq!(purl("Go", "github.com/a/b", ""), "pkg:golang/github.com/a/b");
+        assert_eq!(
+            purl("Go", "github.com/a/b", ""),
+            "pkg:golang/github.com/a/b"
+        );
     }
 
     fn check(text: &str, expected: Option<(&str, &str, &str)>) {

@@ -50,13 +50,13 @@ fn parse(document: &Value) -> Result<SbomPackages, String> {
     if top.get("bomFormat").is_some() {
         let format = string(top, "bomFormat", "")?;
         if format != "CycloneDX" {
-            return Err(format!("bomFormat: expected \"CycloneDX\", found {format:?}"));
+            return Err(format!(
+                "bomFormat: expected \"CycloneDX\", found {format:?}"
+            ));
         }
         let spec = string(top, "specVersion", "")?;
         if !["1.2", "1.3", "1.4", "1.5", "1.6"].contains(&spec) {
-            return Err(format!(
-                "specVersion: expected 1.2 to 1.6, found {spec:?}"
-            ));
+            return Err(format!("specVersion: expected 1.2 to 1.6, found {spec:?}"));
         }
         out.format = format!("CycloneDX {spec}");
         if let Some(components) = top.get("components") {
@@ -103,9 +103,7 @@ fn cyclonedx_components(value: &Value, at: &str, out: &mut SbomPackages) -> Resu
 }
 
 fn spdx_packages(value: &Value, out: &mut SbomPackages) -> Result<(), String> {
-    let list = value
-        .as_array()
-        .ok_or("packages: expected an array")?;
+    let list = value.as_array().ok_or("packages: expected an array")?;
     for (i, package) in list.iter().enumerate() {
         let here = format!("packages[{i}]");
         let object = package
@@ -154,7 +152,11 @@ fn add_purl(text: &str, at: &str, out: &mut SbomPackages) -> Result<(), String> 
                 .unwrap_or("")
                 .to_ascii_lowercase();
             let known = purl::ECOSYSTEM_TYPES.contains(&kind.as_str());
-            let key = if known { "no version".to_string() } else { kind };
+            let key = if known {
+                "no version".to_string()
+            } else {
+                kind
+            };
             *out.unmatched.entry(key).or_default() += 1;
         }
     }
@@ -231,7 +233,10 @@ mod tests {
         check_error(json!([]), "JSON object");
         check_error(json!({"name": "x"}), "neither");
         check_error(json!({"bomFormat": "SPDX"}), "bomFormat");
-        check_error(json!({"bomFormat": "CycloneDX", "specVersion": "1.1"}), "specVersion");
+        check_error(
+            json!({"bomFormat": "CycloneDX", "specVersion": "1.1"}),
+            "specVersion",
+        );
         check_error(json!({"bomFormat": "CycloneDX"}), "specVersion: missing");
         check_error(
             json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": {}}),

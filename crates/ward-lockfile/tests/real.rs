@@ -137,7 +137,10 @@ fn pnpm_lock_v9_and_its_package_json() {
     //   print(len(re.findall(r'(?m)^  \S', t.split('\npackages:\n')[1].split('\nsnapshots:\n')[0])))"
     // -> 32; the importer `.` names 2 dependencies and 2 devDependencies.
     let parsed = check("mrjohz-blog-scripts/pnpm-lock.yaml", 32, Some(4));
-    assert_eq!(find(&parsed, "pkg:npm/%40types/node@20.14.13").direct, Some(true));
+    assert_eq!(
+        find(&parsed, "pkg:npm/%40types/node@20.14.13").direct,
+        Some(true)
+    );
     let tsx = find(&parsed, "pkg:npm/tsx@4.16.2");
     assert_eq!(tsx.dependencies, ["esbuild", "fsevents", "get-tsconfig"]);
     assert_eq!(
@@ -195,7 +198,10 @@ fn uv_lock() {
             "dbba0bac56e100853db0ea71b82b4dfd5fe2bf6d3754a8893c3af500cec7d7cf".to_string()
         )]
     );
-    assert_eq!(find(&parsed, "pkg:pypi/sgmllib3k@1.0.0").direct, Some(false));
+    assert_eq!(
+        find(&parsed, "pkg:pypi/sgmllib3k@1.0.0").direct,
+        Some(false)
+    );
     find(&parsed, "pkg:pypi/python-dateutil@2.9.0.post0");
 }
 
@@ -283,14 +289,21 @@ fn go_mod_with_indirect_requirements() {
     // -> 35 requirements, 33 of them `// indirect`.
     let parsed = check("mcp-opa/go.mod", 35, Some(2));
     assert_eq!(
-        find(&parsed, "pkg:golang/github.com/open-policy-agent/opa@v1.17.0").direct,
+        find(
+            &parsed,
+            "pkg:golang/github.com/open-policy-agent/opa@v1.17.0"
+        )
+        .direct,
         Some(true)
     );
     assert_eq!(
         find(&parsed, "pkg:golang/golang.org/x/crypto@v0.52.0").direct,
         Some(false)
     );
-    assert_eq!(parsed.roots[0].purl, "pkg:golang/github.com/0-draft/mcp-opa");
+    assert_eq!(
+        parsed.roots[0].purl,
+        "pkg:golang/github.com/0-draft/mcp-opa"
+    );
     assert_eq!(parsed.roots[0].dependencies.len(), 2);
 }
 
@@ -317,8 +330,16 @@ fn walker_finds_every_lockfile() {
 fn an_include_that_is_missing_or_loops_is_a_warning() {
     let dir = std::env::temp_dir().join(format!("ward-lockfile-inc-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("requirements.txt"), "-r requirements-a.txt\n-r gone.txt\nflask==3.0.0\n").unwrap();
-    std::fs::write(dir.join("requirements-a.txt"), "-r requirements.txt\nflask==3.0.0\nrich==13.0.0\n").unwrap();
+    std::fs::write(
+        dir.join("requirements.txt"),
+        "-r requirements-a.txt\n-r gone.txt\nflask==3.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("requirements-a.txt"),
+        "-r requirements.txt\nflask==3.0.0\nrich==13.0.0\n",
+    )
+    .unwrap();
     let parsed = ward_lockfile::read(&dir.join("requirements.txt")).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(parsed.packages.len(), 2);

@@ -74,7 +74,9 @@ pub fn package_key(ecosystem: &str, name: &str) -> String {
             }
             out
         }
-        "NuGet" | "Packagist" | "RubyGems" | "Hex" | "Pub" | "Go" => name.trim().to_ascii_lowercase(),
+        "NuGet" | "Packagist" | "RubyGems" | "Hex" | "Pub" | "Go" => {
+            name.trim().to_ascii_lowercase()
+        }
         _ => name.trim().to_string(),
     };
     format!("{ecosystem}\t{name}")
@@ -440,8 +442,16 @@ mod tests {
                 "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.8.0"}]}]}]}"#,
         );
         let db = Database::from_bytes(builder.to_bytes(SystemTime::now())).unwrap();
-        assert_eq!(db.query("Go", "github.com/puerkitobio/goquery", "v1.7.1").len(), 1);
-        assert_eq!(db.query("Go", "github.com/PuerkitoBio/goquery", "v1.7.1").len(), 1);
+        assert_eq!(
+            db.query("Go", "github.com/puerkitobio/goquery", "v1.7.1")
+                .len(),
+            1
+        );
+        assert_eq!(
+            db.query("Go", "github.com/PuerkitoBio/goquery", "v1.7.1")
+                .len(),
+            1
+        );
     }
 
     #[test]

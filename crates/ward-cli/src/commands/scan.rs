@@ -121,7 +121,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 tool: ward_secrets::TOOL.to_string(),
                 // Which of ward's own scanners produced the findings.
                 format: scanner.to_string(),
-                file: args.sbom.as_ref().unwrap_or(&args.path).display().to_string(),
+                file: args
+                    .sbom
+                    .as_ref()
+                    .unwrap_or(&args.path)
+                    .display()
+                    .to_string(),
                 scan_time: Some(scan_time.clone()),
             })
             .collect(),

@@ -16,7 +16,13 @@ fn data(sub: &str) -> String {
 fn database(dir: &tempfile::TempDir) -> String {
     let db = dir.path().join("osv.db").display().to_string();
     for ecosystem in ["PyPI", "Go"] {
-        let imported = ward(&["db", "import", &data(&format!("advisories/{ecosystem}")), "--db", &db]);
+        let imported = ward(&[
+            "db",
+            "import",
+            &data(&format!("advisories/{ecosystem}")),
+            "--db",
+            &db,
+        ]);
         assert!(imported.status.success(), "{}", stderr(&imported));
     }
     db
@@ -37,7 +43,10 @@ fn findings_from_cyclonedx_and_spdx_sboms() {
         assert_eq!(report["sources"][0]["format"], "sbom");
         assert_eq!(report["sources"][0]["file"], path);
         let findings = report["findings"].as_array().unwrap();
-        assert!(findings.iter().all(|f| f["category"] == "dependency"), "{sbom}");
+        assert!(
+            findings.iter().all(|f| f["category"] == "dependency"),
+            "{sbom}"
+        );
         assert!(findings.iter().any(|f| f["identifiers"]
             .as_array()
             .unwrap()
@@ -65,7 +74,10 @@ fn unreadable_sboms_are_errors_naming_file_and_field() {
     let xml = data("corpus/cyclonedx/cyclonedx_bom.xml");
     let bad = bad.display().to_string();
     for (file, expected) in [
-        (bad.as_str(), "packages[0].externalRefs[0].referenceLocator: `left-pad@1` is not a purl"),
+        (
+            bad.as_str(),
+            "packages[0].externalRefs[0].referenceLocator: `left-pad@1` is not a purl",
+        ),
         (xml.as_str(), "cyclonedx_bom.xml: not JSON"),
         ("/nonexistent/bom.json", "/nonexistent/bom.json"),
     ] {
@@ -79,7 +91,17 @@ fn unreadable_sboms_are_errors_naming_file_and_field() {
     assert_eq!(out.status.code(), Some(2));
     // Without a database, a scan asked for by --sbom cannot run.
     let missing = dir.path().join("none.db").display().to_string();
-    let out = ward(&["scan", "--sbom", &data("corpus/cyclonedx/jake2.json"), "--db", &missing]);
+    let out = ward(&[
+        "scan",
+        "--sbom",
+        &data("corpus/cyclonedx/jake2.json"),
+        "--db",
+        &missing,
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no advisory database"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no advisory database"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -115,7 +115,11 @@ fn lines(text: &str) -> Option<Vec<WirePackage>> {
         }
     }
     packages.extend(current);
-    if in_dependencies || packages.iter().any(|p| p.name.is_empty() || p.version.is_empty()) {
+    if in_dependencies
+        || packages
+            .iter()
+            .any(|p| p.name.is_empty() || p.version.is_empty())
+    {
         return None;
     }
     Some(packages)
@@ -159,7 +163,8 @@ mod tests {
             assert!(lines(odd).is_none(), "{odd}");
         }
         assert_eq!(
-            CargoLock.parse("[[package]]\nname = \"a\\u0062\"\nversion = \"1\"\nsource = \"x\"\n")
+            CargoLock
+                .parse("[[package]]\nname = \"a\\u0062\"\nversion = \"1\"\nsource = \"x\"\n")
                 .unwrap()
                 .packages[0]
                 .name,

@@ -53,9 +53,7 @@ impl Reader for GemfileLock {
                 "PATH" if indent == 4 => {
                     if let Some((_, version)) = trimmed.split_once(" (") {
                         let version = version.trim_end_matches(')');
-                        parsed
-                            .roots
-                            .push(Package::new("RubyGems", name, version));
+                        parsed.roots.push(Package::new("RubyGems", name, version));
                     }
                 }
                 "PATH" if indent == 6 => {

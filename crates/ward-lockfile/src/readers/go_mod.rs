@@ -49,7 +49,10 @@ impl Reader for GoMod {
             };
             match directive {
                 "module" => {
-                    module_path = rest.split_whitespace().next().map(|m| m.trim_matches('"').to_string());
+                    module_path = rest
+                        .split_whitespace()
+                        .next()
+                        .map(|m| m.trim_matches('"').to_string());
                 }
                 "require" => {
                     let mut parts = rest.split_whitespace();

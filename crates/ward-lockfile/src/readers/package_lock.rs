@@ -70,7 +70,10 @@ impl Reader for PackageLock {
                         .collect()
                 })
                 .unwrap_or_default();
-            if let Some(name) = root.and_then(|r| r.name.as_deref()).filter(|n| !n.is_empty()) {
+            if let Some(name) = root
+                .and_then(|r| r.name.as_deref())
+                .filter(|n| !n.is_empty())
+            {
                 let version = root.and_then(|r| r.version.as_deref()).unwrap_or("");
                 let mut package = Package::new("npm", name, version);
                 package.dependencies = direct.iter().map(|d| d.to_string()).collect();

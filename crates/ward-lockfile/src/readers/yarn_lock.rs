@@ -90,7 +90,9 @@ impl Reader for YarnLock {
                 }
             } else if indent >= 4 && in_dependencies {
                 let (dep, range) = split_field(trimmed);
-                entry.dependencies.push((dep.to_string(), range.to_string()));
+                entry
+                    .dependencies
+                    .push((dep.to_string(), range.to_string()));
             }
         }
         if entries.is_empty() && !text.trim().is_empty() && !text.contains("__metadata") {
