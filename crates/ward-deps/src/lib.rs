@@ -27,9 +27,8 @@ pub struct Scan {
 /// the scan goes on.
 pub fn scan(path: &Path, db: &Database) -> Scan {
     let mut result = Scan::default();
-    let files = ward_lockfile::find(path);
-    for (file, read) in files.iter().zip(ward_lockfile::read_all(&files)) {
-        let shown = shown_path(path, file);
+    for (file, read) in ward_lockfile::read_tree(path, |_, read| read) {
+        let shown = shown_path(path, &file);
         let parsed = match read {
             Ok(parsed) => parsed,
             Err(e) => {

@@ -76,7 +76,10 @@ pub struct SbomOptions {
 /// An SBOM and what could not be read.
 #[derive(Debug)]
 pub struct Sbom {
-    document: Document,
+    graph: Graph,
+    root_name: String,
+    options: SbomOptions,
+    serial_number: String,
     /// Lockfiles or entries that could not be read, each naming the file.
     pub warnings: Vec<String>,
     /// How many package and project components it lists (lockfiles not counted).
@@ -88,16 +91,25 @@ pub struct Sbom {
 impl Sbom {
     /// Writes the CycloneDX document as JSON, indented when `pretty`.
     pub fn write_json(&self, out: impl Write, pretty: bool) -> serde_json::Result<()> {
+        let document = self.document();
         if pretty {
-            serde_json::to_writer_pretty(out, &self.document)
+            serde_json::to_writer_pretty(out, &document)
         } else {
-            serde_json::to_writer(out, &self.document)
+            serde_json::to_writer(out, &document)
         }
     }
 
     /// The CycloneDX document as a JSON value.
     pub fn to_value(&self) -> Value {
-        serde_json::to_value(&self.document).unwrap_or(Value::Null)
+        serde_json::to_value(self.document()).unwrap_or(Value::Null)
+    }
+
+    fn document(&self) -> Document<'_> {
+        self.graph.document(
+            &self.root_name,
+            &self.options,
+            Some(self.serial_number.clone()),
+        )
     }
 }
 
@@ -106,13 +118,15 @@ impl Sbom {
 pub fn sbom(path: &Path, options: &SbomOptions) -> Sbom {
     let mut graph = Graph::default();
     let mut warnings = Vec::new();
-    let files = ward_lockfile::find(path);
-    for (file, read) in files.iter().zip(ward_lockfile::read_all(&files)) {
-        let shown = crate::shown_path(path, file);
+    // Reading and resolving each file's names run on the walker's threads; merging the
+    // files into one graph is the only serial part.
+    for (file, read) in ward_lockfile::read_tree(path, |_, read| read.map(FileGraph::new)) {
+        let shown = crate::shown_path(path, &file);
         match read {
-            Ok(parsed) => {
+            Ok(file) => {
+                let parsed = &file.parsed;
                 warnings.extend(parsed.warnings.iter().map(|w| format!("{shown}: {w}")));
-                graph.add_lockfile(shown, parsed);
+                graph.add_lockfile(shown, file);
             }
             Err(e) => warnings.push(format!("{e}; skipped")),
         }
@@ -122,29 +136,94 @@ pub fn sbom(path: &Path, options: &SbomOptions) -> Sbom {
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| path.display().to_string());
-    let n_components = graph.components.len();
-    let n_lockfiles = graph.lockfiles.len();
+    let serial_number = format!(
+        "urn:uuid:{}",
+        uuid_from(&content_digest(&graph.document(&root_name, options, None)))
+    );
     Sbom {
-        document: graph.into_document(root_name, options),
+        n_components: graph.components.len(),
+        n_lockfiles: graph.lockfiles.len(),
+        graph,
+        root_name,
+        options: options.clone(),
+        serial_number,
         warnings,
-        n_components,
-        n_lockfiles,
     }
 }
 
 const ROOT_REF: &str = "ward:root";
 
+/// One lockfile with its dependency names resolved to positions in the file (packages first,
+/// then roots), computed on the thread that read it.
+struct FileGraph {
+    parsed: Parsed,
+    /// For each package, then each root: the positions of what it depends on.
+    edges: Vec<Vec<usize>>,
+    /// Positions of the file's direct packages.
+    direct: Vec<usize>,
+}
+
+impl FileGraph {
+    fn new(parsed: Parsed) -> FileGraph {
+        // Names resolve to every version the file holds, projects included (a workspace
+        // member depending on another).
+        let all: Vec<&Package> = parsed.packages.iter().chain(&parsed.roots).collect();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (at, p) in all.iter().enumerate() {
+            by_name.entry(p.name.as_str()).or_default().push(at);
+        }
+        let edges: Vec<Vec<usize>> = all
+            .iter()
+            .enumerate()
+            .map(|(at, p)| {
+                p.dependencies
+                    .iter()
+                    .filter_map(|dep| by_name.get(dep.as_str()))
+                    .flatten()
+                    .copied()
+                    .filter(|&d| all.get(d).is_some_and(|q| q.purl != p.purl) && d != at)
+                    .collect()
+            })
+            .collect();
+        let n = parsed.packages.len();
+        let mut depended = vec![false; n];
+        for &d in edges.iter().take(n).flatten() {
+            if let Some(flag) = depended.get_mut(d) {
+                *flag = true;
+            }
+        }
+        let direct = parsed
+            .packages
+            .iter()
+            .enumerate()
+            .filter(|(at, p)| {
+                p.direct
+                    .unwrap_or_else(|| !depended.get(*at).copied().unwrap_or(false))
+            })
+            .map(|(at, _)| at)
+            .collect();
+        FileGraph {
+            parsed,
+            edges,
+            direct,
+        }
+    }
+}
+
 /// Components by index, each purl once.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Graph {
     index: HashMap<String, usize>,
     components: Vec<Component>,
-    /// (shown path, what the lockfile depends on).
-    lockfiles: Vec<(String, Vec<usize>)>,
+    /// (shown path, its bom-ref, what the lockfile depends on).
+    lockfiles: Vec<(String, String, Vec<usize>)>,
 }
 
+#[derive(Debug)]
 struct Component {
-    package: Package,
+    /// Set from the first lockfile that lists the purl (its edges and hashes are merged
+    /// below, not kept here).
+    package: Option<Package>,
     /// Indices into `Graph::lockfiles`.
     lockfiles: Vec<usize>,
     direct: Option<bool>,
@@ -155,89 +234,48 @@ struct Component {
 }
 
 impl Graph {
-    /// The component of `p`'s purl, created from a copy of `p` the first time.
-    fn component(&mut self, p: &Package, lockfile: usize) -> usize {
-        let id = match self.index.get(&p.purl) {
-            Some(&id) => id,
-            None => {
-                let id = self.components.len();
-                self.index.insert(p.purl.clone(), id);
-                self.components.push(Component {
-                    // Only what the component shows; edges and hashes are merged below.
-                    package: Package {
-                        ecosystem: p.ecosystem,
-                        name: p.name.clone(),
-                        version: p.version.clone(),
-                        purl: p.purl.clone(),
-                        direct: None,
-                        dependencies: Vec::new(),
-                        hashes: Vec::new(),
-                        license: p.license.clone(),
-                    },
-                    lockfiles: Vec::new(),
-                    direct: None,
-                    hashes: BTreeMap::new(),
-                    depends_on: Vec::new(),
-                    is_dependency: false,
-                });
-                id
-            }
-        };
-        let c = &mut self.components[id];
-        if c.lockfiles.last() != Some(&lockfile) {
-            c.lockfiles.push(lockfile);
+    fn id(&mut self, purl: &str) -> usize {
+        if let Some(&id) = self.index.get(purl) {
+            return id;
         }
-        if c.package.license.is_none() {
-            c.package.license.clone_from(&p.license);
-        }
+        let id = self.components.len();
+        self.index.insert(purl.to_string(), id);
+        self.components.push(Component {
+            package: None,
+            lockfiles: Vec::new(),
+            direct: None,
+            hashes: BTreeMap::new(),
+            depends_on: Vec::new(),
+            is_dependency: false,
+        });
         id
     }
 
     /// Adds one lockfile's packages and projects.
-    fn add_lockfile(&mut self, shown: String, parsed: Parsed) {
+    fn add_lockfile(&mut self, shown: String, file: FileGraph) {
         let lockfile = self.lockfiles.len();
+        let FileGraph {
+            parsed,
+            edges,
+            direct,
+        } = file;
+        let n = parsed.packages.len();
         let ids: Vec<usize> = parsed
             .packages
             .iter()
-            .map(|p| self.component(p, lockfile))
+            .chain(&parsed.roots)
+            .map(|p| self.id(&p.purl))
             .collect();
-        let root_ids: Vec<usize> = parsed
-            .roots
-            .iter()
-            .map(|p| self.component(p, lockfile))
-            .collect();
-        // Names resolve to every version the file holds, projects included (a workspace
-        // member depending on another).
-        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (p, &id) in parsed
-            .packages
-            .iter()
-            .zip(&ids)
-            .chain(parsed.roots.iter().zip(&root_ids))
-        {
-            let ids = by_name.entry(p.name.as_str()).or_default();
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        let resolve = |p: &Package, own: usize| -> Vec<usize> {
-            p.dependencies
+        let global = |positions: &[usize]| -> Vec<usize> {
+            positions
                 .iter()
-                .filter_map(|dep| by_name.get(dep.as_str()))
-                .flatten()
+                .filter_map(|&at| ids.get(at))
                 .copied()
-                .filter(|&d| d != own)
                 .collect()
         };
-        let edges: Vec<Vec<usize>> = parsed
-            .packages
-            .iter()
-            .zip(&ids)
-            .map(|(p, &id)| resolve(p, id))
-            .collect();
-        let depended: HashSet<usize> = edges.iter().flatten().copied().collect();
-        let mut direct = Vec::new();
-        for ((p, &id), edges) in parsed.packages.iter().zip(&ids).zip(edges) {
+        let direct = global(&direct);
+        for (at, (p, edges)) in parsed.packages.iter().zip(&edges).enumerate() {
+            let Some(&id) = ids.get(at) else { continue };
             let c = &mut self.components[id];
             c.is_dependency = true;
             // Direct in any lockfile makes it direct.
@@ -247,84 +285,123 @@ impl Graph {
                 _ => None,
             };
             for (alg, hex) in &p.hashes {
-                c.hashes.entry(alg.clone()).or_insert_with(|| hex.clone());
+                if !c.hashes.contains_key(alg) {
+                    c.hashes.insert(alg.clone(), hex.clone());
+                }
             }
-            c.depends_on.extend(edges);
-            if p.direct.unwrap_or_else(|| !depended.contains(&id)) && !direct.contains(&id) {
-                direct.push(id);
-            }
+            c.depends_on.extend(global(edges));
         }
+        let n_roots = parsed.roots.len();
         let mut reached = HashSet::new();
-        for (root, &id) in parsed.roots.iter().zip(&root_ids) {
-            let mut edges = resolve(root, id);
-            if root_ids.len() == 1 {
+        for (at, edges) in edges.iter().enumerate().skip(n) {
+            let Some(&id) = ids.get(at) else { continue };
+            let mut edges = global(edges);
+            if n_roots == 1 {
                 edges.extend(&direct);
             }
             reached.extend(edges.iter().copied());
             self.components[id].depends_on.extend(edges);
         }
-        let mut lockfile_edges = root_ids;
+        let mut lockfile_edges: Vec<usize> = ids.get(n..).unwrap_or_default().to_vec();
         lockfile_edges.extend(direct.into_iter().filter(|d| !reached.contains(d)));
-        self.lockfiles.push((shown, lockfile_edges));
+        for (p, &id) in parsed.packages.into_iter().chain(parsed.roots).zip(&ids) {
+            let c = &mut self.components[id];
+            if c.lockfiles.last() != Some(&lockfile) {
+                c.lockfiles.push(lockfile);
+            }
+            match &mut c.package {
+                None => {
+                    c.package = Some(Package {
+                        dependencies: Vec::new(),
+                        hashes: Vec::new(),
+                        ..p
+                    })
+                }
+                Some(known) => {
+                    if known.license.is_none() {
+                        known.license = p.license;
+                    }
+                }
+            }
+        }
+        let reference = lockfile_ref(&shown);
+        self.lockfiles.push((shown, reference, lockfile_edges));
     }
 
-    /// The document: components and edges sorted by reference (a lockfile's path sorts its
-    /// reference, a purl is one).
-    fn into_document(self, root_name: String, options: &SbomOptions) -> Document {
-        let purl = |id: usize| self.components[id].package.purl.as_str();
-        let refs_of = |ids: &[usize]| -> Vec<String> {
+    /// The document, borrowing the graph: components and edges sorted by reference.
+    fn document<'a>(
+        &'a self,
+        root_name: &'a str,
+        options: &'a SbomOptions,
+        serial_number: Option<String>,
+    ) -> Document<'a> {
+        let purl = |id: usize| {
+            self.components
+                .get(id)
+                .and_then(|c| c.package.as_ref())
+                .map_or("", |p| p.purl.as_str())
+        };
+        let refs_of = |ids: &[usize]| -> Vec<&'a str> {
             let mut refs: Vec<&str> = ids.iter().map(|&id| purl(id)).collect();
             refs.sort_unstable();
             refs.dedup();
-            refs.into_iter().map(str::to_string).collect()
+            refs
         };
-        let mut lockfile_order: Vec<usize> = (0..self.lockfiles.len()).collect();
-        lockfile_order.sort_by(|&a, &b| self.lockfiles[a].0.cmp(&self.lockfiles[b].0));
-        let mut order: Vec<usize> = (0..self.components.len()).collect();
-        order.sort_by(|&a, &b| purl(a).cmp(purl(b)));
+        let mut lockfiles: Vec<&(String, String, Vec<usize>)> = self.lockfiles.iter().collect();
+        lockfiles.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut order: Vec<(&str, &Component, &Package)> = self
+            .components
+            .iter()
+            .filter_map(|c| Some((c.package.as_ref()?.purl.as_str(), c, c.package.as_ref()?)))
+            .collect();
+        order.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
-        let mut components = Vec::with_capacity(self.lockfiles.len() + order.len());
-        let mut dependencies = Vec::with_capacity(1 + self.lockfiles.len() + order.len());
+        let mut components = Vec::with_capacity(lockfiles.len() + order.len());
+        let mut dependencies = Vec::with_capacity(1 + lockfiles.len() + order.len());
         dependencies.push(Edges {
-            reference: ROOT_REF.to_string(),
-            depends_on: lockfile_order
-                .iter()
-                .map(|&l| lockfile_ref(&self.lockfiles[l].0))
-                .collect(),
+            reference: ROOT_REF,
+            depends_on: lockfiles.iter().map(|l| l.1.as_str()).collect(),
         });
-        for &l in &lockfile_order {
-            let (file, edges) = &self.lockfiles[l];
+        for (file, reference, edges) in &lockfiles {
             components.push(ComponentOut {
                 kind: "application",
-                bom_ref: lockfile_ref(file),
+                bom_ref: reference,
                 group: None,
-                name: file.clone(),
+                name: file,
                 version: None,
                 purl: None,
                 hashes: Vec::new(),
                 licenses: Vec::new(),
-                properties: vec![Property::new("ward:lockfile-reader", reader_id(file))],
+                properties: vec![Property {
+                    name: "ward:lockfile-reader",
+                    value: reader_id(file),
+                }],
             });
             dependencies.push(Edges {
-                reference: lockfile_ref(file),
+                reference,
                 depends_on: refs_of(edges),
             });
         }
-        for &id in &order {
-            let c = &self.components[id];
-            let p = &c.package;
+        for (purl, c, p) in order {
             let (group, name) = match group_of(p) {
                 Some((group, name)) => (Some(group), name),
-                None => (None, p.name.clone()),
+                None => (None, p.name.as_str()),
             };
             let mut properties: Vec<Property> = c
                 .lockfiles
                 .iter()
-                .map(|&l| Property::new("ward:lockfile", &self.lockfiles[l].0))
+                .filter_map(|&l| self.lockfiles.get(l))
+                .map(|l| Property {
+                    name: "ward:lockfile",
+                    value: &l.0,
+                })
                 .collect();
-            properties.sort_by(|a, b| a.value.cmp(&b.value));
+            properties.sort_unstable_by(|a, b| a.value.cmp(b.value));
             if let Some(direct) = c.direct {
-                properties.push(Property::new("ward:direct", &direct.to_string()));
+                properties.push(Property {
+                    name: "ward:direct",
+                    value: if direct { "true" } else { "false" },
+                });
             }
             components.push(ComponentOut {
                 kind: if c.is_dependency {
@@ -332,18 +409,15 @@ impl Graph {
                 } else {
                     "application"
                 },
-                bom_ref: p.purl.clone(),
+                bom_ref: purl,
                 group,
                 name,
-                version: (!p.version.is_empty()).then(|| p.version.clone()),
-                purl: Some(p.purl.clone()),
+                version: Some(p.version.as_str()).filter(|v| !v.is_empty()),
+                purl: Some(purl),
                 hashes: c
                     .hashes
                     .iter()
-                    .map(|(alg, content)| Hash {
-                        alg: alg.clone(),
-                        content: content.clone(),
-                    })
+                    .map(|(alg, content)| Hash { alg, content })
                     .collect(),
                 licenses: p
                     .license
@@ -354,68 +428,55 @@ impl Graph {
                 properties,
             });
             dependencies.push(Edges {
-                reference: p.purl.clone(),
+                reference: purl,
                 depends_on: refs_of(&c.depends_on),
             });
         }
-        let metadata = Metadata {
-            timestamp: options.timestamp.clone(),
-            tools: Tools {
-                components: vec![Tool {
-                    kind: "application",
-                    name: "ward",
-                    version: options.tool_version.clone(),
-                }],
-            },
-            component: RootComponent {
-                kind: "application",
-                bom_ref: ROOT_REF,
-                name: root_name,
-            },
-        };
-        let serial_number = format!(
-            "urn:uuid:{}",
-            uuid_from(&content_digest(
-                options,
-                &metadata,
-                &components,
-                &dependencies
-            ))
-        );
         Document {
             bom_format: "CycloneDX",
             spec_version: options.spec.as_str(),
             serial_number,
             version: 1,
-            metadata,
+            metadata: Metadata {
+                timestamp: options.timestamp.as_deref(),
+                tools: Tools {
+                    components: [Tool {
+                        kind: "application",
+                        name: "ward",
+                        version: &options.tool_version,
+                    }],
+                },
+                component: RootComponent {
+                    kind: "application",
+                    bom_ref: ROOT_REF,
+                    name: root_name,
+                },
+            },
             components,
             dependencies,
         }
     }
 }
 
-/// SHA-256 of what the document says (everything but the serial number), fed field by field
+/// SHA-256 of what the document says (it has no serial number yet), fed field by field
 /// rather than through a serialization of the whole document.
-fn content_digest(
-    options: &SbomOptions,
-    metadata: &Metadata,
-    components: &[ComponentOut],
-    dependencies: &[Edges],
-) -> Vec<u8> {
+fn content_digest(document: &Document<'_>) -> Vec<u8> {
     let mut hasher = Sha256::new();
     let mut feed = |text: &str| {
         hasher.update(text.as_bytes());
         hasher.update([0]);
     };
-    feed(options.spec.as_str());
-    feed(metadata.timestamp.as_deref().unwrap_or(""));
-    feed(&options.tool_version);
-    feed(&metadata.component.name);
-    for c in components {
-        feed(&c.bom_ref);
+    feed(document.spec_version);
+    feed(document.metadata.timestamp.unwrap_or(""));
+    for tool in &document.metadata.tools.components {
+        feed(tool.version);
+    }
+    feed(document.metadata.component.name);
+    for c in &document.components {
+        feed(c.bom_ref);
         feed(c.kind);
         for h in &c.hashes {
-            feed(&h.content);
+            feed(h.content);
         }
         for l in &c.licenses {
             feed(match l {
@@ -424,11 +485,11 @@ fn content_digest(
             });
         }
         for p in &c.properties {
-            feed(&p.value);
+            feed(p.value);
         }
     }
-    for d in dependencies {
-        feed(&d.reference);
+    for d in &document.dependencies {
+        feed(d.reference);
         for target in &d.depends_on {
             feed(target);
         }
@@ -436,105 +497,97 @@ fn content_digest(
     hasher.finalize().to_vec()
 }
 
-/// The CycloneDX document, fields in the specification's order.
+/// The CycloneDX document, fields in the specification's order, borrowing the graph.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Document {
+struct Document<'a> {
     bom_format: &'static str,
     spec_version: &'static str,
-    serial_number: String,
-    version: u32,
-    metadata: Metadata,
-    components: Vec<ComponentOut>,
-    dependencies: Vec<Edges>,
-}
-
-#[derive(Debug, Serialize)]
-struct Metadata {
     #[serde(skip_serializing_if = "Option::is_none")]
-    timestamp: Option<String>,
-    tools: Tools,
-    component: RootComponent,
+    serial_number: Option<String>,
+    version: u32,
+    metadata: Metadata<'a>,
+    components: Vec<ComponentOut<'a>>,
+    dependencies: Vec<Edges<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-struct Tools {
-    components: Vec<Tool>,
+struct Metadata<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timestamp: Option<&'a str>,
+    tools: Tools<'a>,
+    component: RootComponent<'a>,
 }
 
 #[derive(Debug, Serialize)]
-struct Tool {
+struct Tools<'a> {
+    components: [Tool<'a>; 1],
+}
+
+#[derive(Debug, Serialize)]
+struct Tool<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     name: &'static str,
-    version: String,
+    version: &'a str,
 }
 
 #[derive(Debug, Serialize)]
-struct RootComponent {
+struct RootComponent<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     #[serde(rename = "bom-ref")]
     bom_ref: &'static str,
-    name: String,
+    name: &'a str,
 }
 
 #[derive(Debug, Serialize)]
-struct ComponentOut {
+struct ComponentOut<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     #[serde(rename = "bom-ref")]
-    bom_ref: String,
+    bom_ref: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    group: Option<String>,
-    name: String,
+    group: Option<&'a str>,
+    name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<String>,
+    version: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    purl: Option<String>,
+    purl: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    hashes: Vec<Hash>,
+    hashes: Vec<Hash<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    licenses: Vec<LicenseChoice>,
-    properties: Vec<Property>,
+    licenses: Vec<LicenseChoice<'a>>,
+    properties: Vec<Property<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-struct Hash {
-    alg: String,
-    content: String,
+struct Hash<'a> {
+    alg: &'a str,
+    content: &'a str,
 }
 
 /// CycloneDX's licence choice: an SPDX expression, or a named licence.
 #[derive(Debug, PartialEq, Serialize)]
-enum LicenseChoice {
+enum LicenseChoice<'a> {
     #[serde(rename = "expression")]
-    Expression(String),
+    Expression(&'a str),
     #[serde(rename = "license")]
-    License { name: String },
+    License { name: &'a str },
 }
 
 #[derive(Debug, Serialize)]
-struct Property {
+struct Property<'a> {
     name: &'static str,
-    value: String,
-}
-
-impl Property {
-    fn new(name: &'static str, value: &str) -> Property {
-        Property {
-            name,
-            value: value.to_string(),
-        }
-    }
+    value: &'a str,
 }
 
 #[derive(Debug, Serialize)]
-struct Edges {
+struct Edges<'a> {
     #[serde(rename = "ref")]
-    reference: String,
+    reference: &'a str,
     #[serde(rename = "dependsOn")]
-    depends_on: Vec<String>,
+    depends_on: Vec<&'a str>,
 }
 
 fn lockfile_ref(file: &str) -> String {
@@ -547,7 +600,7 @@ fn reader_id(file: &str) -> &'static str {
 
 /// CycloneDX's `group`: the npm scope, the Maven group id, the Go module path or the Composer
 /// vendor; `None` where the ecosystem has none.
-fn group_of(p: &Package) -> Option<(String, String)> {
+fn group_of(p: &Package) -> Option<(&str, &str)> {
     let (group, name) = match p.ecosystem {
         "npm" if p.name.starts_with('@') => p.name.split_once('/')?,
         "Maven" => p.name.split_once(':')?,
@@ -555,12 +608,12 @@ fn group_of(p: &Package) -> Option<(String, String)> {
         "Go" => p.name.rsplit_once('/')?,
         _ => return None,
     };
-    Some((group.to_string(), name.to_string()))
+    Some((group, name))
 }
 
 /// An SPDX expression (`MIT`, `(MIT OR Apache-2.0)`) as `expression`; anything else (`SEE
 /// LICENSE IN …`, a free name) as a named licence.
-fn license_choice(license: &str) -> LicenseChoice {
+fn license_choice(license: &str) -> LicenseChoice<'_> {
     // Operands (licence ids) and operators must alternate: `SEE LICENSE IN X` is no expression.
     let is_expression = license
         .split_whitespace()
@@ -580,11 +633,9 @@ fn license_choice(license: &str) -> LicenseChoice {
         })
         && license.split_whitespace().count() % 2 == 1;
     if is_expression {
-        LicenseChoice::Expression(license.to_string())
+        LicenseChoice::Expression(license)
     } else {
-        LicenseChoice::License {
-            name: license.to_string(),
-        }
+        LicenseChoice::License { name: license }
     }
 }
 
@@ -622,7 +673,7 @@ mod tests {
 
     #[test]
     fn licences() {
-        let expression = |text: &str| LicenseChoice::Expression(text.to_string());
+        let expression = LicenseChoice::Expression;
         assert_eq!(license_choice("MIT"), expression("MIT"));
         assert_eq!(
             license_choice("(MIT OR Apache-2.0)"),
@@ -631,7 +682,7 @@ mod tests {
         assert_eq!(
             license_choice("SEE LICENSE IN LICENSE.md"),
             LicenseChoice::License {
-                name: "SEE LICENSE IN LICENSE.md".into()
+                name: "SEE LICENSE IN LICENSE.md"
             }
         );
     }

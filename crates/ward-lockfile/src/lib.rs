@@ -7,7 +7,7 @@
 //! names them, the project's own packages ([`Parsed::roots`]). [`read`] adds what lies next
 //! to a lockfile: the files it includes (`-r other.txt`) and the manifest naming the project
 //! (`package.json`, `pyproject.toml`, …, in `manifest.rs`). [`find`] walks a tree for
-//! lockfiles in parallel, honouring `.gitignore`; [`read_all`] reads many in parallel.
+//! lockfiles in parallel, honouring `.gitignore`; [`read_tree`] reads them as it finds them.
 //! [`read_sbom`] lists the packages of another tool's CycloneDX or SPDX SBOM by their purls
 //! ([`purl::parse`]).
 
@@ -131,32 +131,48 @@ pub fn read(path: &Path) -> Result<Parsed, Error> {
     Ok(parsed)
 }
 
-/// Reads many lockfiles in parallel, results in the order of `paths`.
-pub fn read_all(paths: &[PathBuf]) -> Vec<Result<Parsed, Error>> {
-    use rayon::prelude::*;
-    paths.par_iter().map(|path| read(path)).collect()
-}
-
 /// Every lockfile under `root` (or `root` itself if it is one), sorted, skipping what
 /// `.gitignore` and friends exclude, hidden folders, `node_modules` and `vendor`. The walk
 /// runs on all cores and looks only at file names.
 pub fn find(root: &Path) -> Vec<PathBuf> {
+    read_tree_with(root, |_| ())
+        .into_iter()
+        .map(|(path, ())| path)
+        .collect()
+}
+
+/// Finds and reads every lockfile under `root` (or `root` itself) in one parallel pass: the
+/// walker thread that finds a lockfile reads it and hands the result to `prepare`, so
+/// reading overlaps the walk and callers can do their per-file work on all cores too. The
+/// results are sorted by path.
+pub fn read_tree<T: Send>(
+    root: &Path,
+    prepare: impl Fn(&Path, Result<Parsed, Error>) -> T + Sync,
+) -> Vec<(PathBuf, T)> {
+    read_tree_with(root, |path| prepare(path, read(path)))
+}
+
+/// The walk behind [`find`] and [`read_tree`]: `visit` runs on each lockfile path, on the
+/// walker's threads.
+fn read_tree_with<T: Send>(root: &Path, visit: impl Fn(&Path) -> T + Sync) -> Vec<(PathBuf, T)> {
     if root.is_file() {
-        return vec![root.to_path_buf()];
+        return vec![(root.to_path_buf(), visit(root))];
     }
     let found = Mutex::new(Vec::new());
     ignore::WalkBuilder::new(root)
         .filter_entry(|e| e.file_name() != "node_modules" && e.file_name() != "vendor")
         .build_parallel()
         .run(|| {
-            let found = &found;
+            let (found, visit) = (&found, &visit);
             Box::new(move |entry| {
                 if let Ok(entry) = entry {
                     let is_lockfile = entry.file_type().is_some_and(|t| t.is_file())
                         && entry.file_name().to_str().is_some_and(is_known_name);
                     if is_lockfile {
+                        let path = entry.into_path();
+                        let value = visit(&path);
                         if let Ok(mut found) = found.lock() {
-                            found.push(entry.into_path());
+                            found.push((path, value));
                         }
                     }
                 }
@@ -164,7 +180,7 @@ pub fn find(root: &Path) -> Vec<PathBuf> {
             })
         });
     let mut found = found.into_inner().unwrap_or_default();
-    found.sort();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
     found
 }
 
