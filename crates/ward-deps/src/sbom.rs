@@ -131,6 +131,7 @@ pub fn sbom(path: &Path, options: &SbomOptions) -> Sbom {
             Err(e) => warnings.push(format!("{e}; skipped")),
         }
     }
+    graph.sort();
     let root_name = path
         .canonicalize()
         .ok()
@@ -217,6 +218,9 @@ struct Graph {
     components: Vec<Component>,
     /// (shown path, its bom-ref, what the lockfile depends on).
     lockfiles: Vec<(String, String, Vec<usize>)>,
+    /// Components by purl and lockfiles by path, set by `sort`.
+    order: Vec<usize>,
+    lockfile_order: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -328,7 +332,40 @@ impl Graph {
         self.lockfiles.push((shown, reference, lockfile_edges));
     }
 
-    /// The document, borrowing the graph: components and edges sorted by reference.
+    /// Orders the components by purl and the lockfiles by path, and every list of edges and
+    /// of lockfiles the same way, once: writing the document then only looks references up.
+    fn sort(&mut self) {
+        fn purl(c: &Component) -> &str {
+            c.package.as_ref().map_or("", |p| p.purl.as_str())
+        }
+        let mut order: Vec<usize> = (0..self.components.len()).collect();
+        order.sort_unstable_by(|&a, &b| purl(&self.components[a]).cmp(purl(&self.components[b])));
+        let mut rank = vec![0; order.len()];
+        for (r, &id) in order.iter().enumerate() {
+            rank[id] = r;
+        }
+        let mut lockfile_order: Vec<usize> = (0..self.lockfiles.len()).collect();
+        lockfile_order.sort_unstable_by(|&a, &b| self.lockfiles[a].0.cmp(&self.lockfiles[b].0));
+        let mut lockfile_rank = vec![0; lockfile_order.len()];
+        for (r, &l) in lockfile_order.iter().enumerate() {
+            lockfile_rank[l] = r;
+        }
+        let by_rank = |ids: &mut Vec<usize>, rank: &[usize]| {
+            ids.sort_unstable_by_key(|&id| rank.get(id).copied().unwrap_or(usize::MAX));
+            ids.dedup();
+        };
+        for c in &mut self.components {
+            by_rank(&mut c.depends_on, &rank);
+            by_rank(&mut c.lockfiles, &lockfile_rank);
+        }
+        for l in &mut self.lockfiles {
+            by_rank(&mut l.2, &rank);
+        }
+        self.order = order;
+        self.lockfile_order = lockfile_order;
+    }
+
+    /// The document, borrowing the sorted graph.
     fn document<'a>(
         &'a self,
         root_name: &'a str,
@@ -341,20 +378,21 @@ impl Graph {
                 .and_then(|c| c.package.as_ref())
                 .map_or("", |p| p.purl.as_str())
         };
-        let refs_of = |ids: &[usize]| -> Vec<&'a str> {
-            let mut refs: Vec<&str> = ids.iter().map(|&id| purl(id)).collect();
-            refs.sort_unstable();
-            refs.dedup();
-            refs
-        };
-        let mut lockfiles: Vec<&(String, String, Vec<usize>)> = self.lockfiles.iter().collect();
-        lockfiles.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut order: Vec<(&str, &Component, &Package)> = self
-            .components
+        let refs_of = |ids: &[usize]| -> Vec<&'a str> { ids.iter().map(|&id| purl(id)).collect() };
+        let lockfiles: Vec<&(String, String, Vec<usize>)> = self
+            .lockfile_order
             .iter()
-            .filter_map(|c| Some((c.package.as_ref()?.purl.as_str(), c, c.package.as_ref()?)))
+            .filter_map(|&l| self.lockfiles.get(l))
             .collect();
-        order.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let order: Vec<(&str, &Component, &Package)> = self
+            .order
+            .iter()
+            .filter_map(|&id| {
+                let c = self.components.get(id)?;
+                let p = c.package.as_ref()?;
+                Some((p.purl.as_str(), c, p))
+            })
+            .collect();
 
         let mut components = Vec::with_capacity(lockfiles.len() + order.len());
         let mut dependencies = Vec::with_capacity(1 + lockfiles.len() + order.len());
@@ -396,7 +434,6 @@ impl Graph {
                     value: &l.0,
                 })
                 .collect();
-            properties.sort_unstable_by(|a, b| a.value.cmp(b.value));
             if let Some(direct) = c.direct {
                 properties.push(Property {
                     name: "ward:direct",

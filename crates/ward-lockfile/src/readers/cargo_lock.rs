@@ -21,7 +21,7 @@ struct Wire {
     package: Vec<WirePackage>,
 }
 
-#[derive(Deserialize, Default, Debug, PartialEq)]
+#[derive(Deserialize)]
 struct WirePackage {
     name: String,
     version: String,
@@ -29,6 +29,28 @@ struct WirePackage {
     checksum: Option<String>,
     #[serde(default)]
     dependencies: Vec<String>,
+}
+
+/// One `[[package]]` table, borrowing the text (line reader) or the TOML parse.
+#[derive(Default, Debug, PartialEq)]
+struct Entry<'a> {
+    name: &'a str,
+    version: &'a str,
+    source: Option<&'a str>,
+    checksum: Option<&'a str>,
+    dependencies: Vec<&'a str>,
+}
+
+impl WirePackage {
+    fn entry(&self) -> Entry<'_> {
+        Entry {
+            name: &self.name,
+            version: &self.version,
+            source: self.source.as_deref(),
+            checksum: self.checksum.as_deref(),
+            dependencies: self.dependencies.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 impl Reader for CargoLock {
@@ -41,41 +63,50 @@ impl Reader for CargoLock {
     }
 
     fn parse(&self, text: &str) -> Result<Parsed, String> {
-        let wire = match lines(text) {
-            Some(package) => Wire { package },
-            None => toml::from_str(text).map_err(|e| e.to_string())?,
-        };
-        let dep_name = |d: &String| d.split(' ').next().unwrap_or(d).to_string();
-        let direct: std::collections::BTreeSet<String> = wire
-            .package
-            .iter()
-            .filter(|p| p.source.is_none())
-            .flat_map(|p| p.dependencies.iter().map(dep_name))
-            .collect();
-        let mut parsed = Parsed::default();
-        for p in &wire.package {
-            let mut package = Package::new("crates.io", &p.name, &p.version);
-            package.dependencies = p.dependencies.iter().map(dep_name).collect();
-            if p.source.is_none() {
-                parsed.roots.push(package);
-                continue;
-            }
-            package.direct = Some(direct.contains(&p.name));
-            if let Some(sum) = &p.checksum {
-                package.hashes.push(("SHA-256".into(), sum.clone()));
-            }
-            parsed.packages.push(package);
+        if let Some(entries) = lines(text) {
+            return Ok(packages(&entries));
         }
-        Ok(parsed)
+        let wire: Wire = toml::from_str(text).map_err(|e| e.to_string())?;
+        let entries: Vec<Entry<'_>> = wire.package.iter().map(WirePackage::entry).collect();
+        Ok(packages(&entries))
     }
+}
+
+fn packages(entries: &[Entry<'_>]) -> Parsed {
+    // `dependencies` entries are "name", "name version" or "name version (source)".
+    let dep_name = |d: &&str| d.split(' ').next().unwrap_or(d).to_string();
+    let direct: std::collections::BTreeSet<&str> = entries
+        .iter()
+        .filter(|p| p.source.is_none())
+        .flat_map(|p| {
+            p.dependencies
+                .iter()
+                .map(|d| d.split(' ').next().unwrap_or(d))
+        })
+        .collect();
+    let mut parsed = Parsed::default();
+    for p in entries {
+        let mut package = Package::new("crates.io", p.name, p.version);
+        package.dependencies = p.dependencies.iter().map(dep_name).collect();
+        if p.source.is_none() {
+            parsed.roots.push(package);
+            continue;
+        }
+        package.direct = Some(direct.contains(p.name));
+        if let Some(sum) = p.checksum {
+            package.hashes.push(("SHA-256".into(), sum.to_string()));
+        }
+        parsed.packages.push(package);
+    }
+    parsed
 }
 
 /// The `[[package]]` tables of a lockfile in the shape Cargo writes; `None` as soon as a line
 /// is outside it.
-fn lines(text: &str) -> Option<Vec<WirePackage>> {
+fn lines(text: &str) -> Option<Vec<Entry<'_>>> {
     let mut packages = Vec::new();
     // In a `[[package]]` table: what it has so far.
-    let mut current: Option<WirePackage> = None;
+    let mut current: Option<Entry<'_>> = None;
     let mut in_dependencies = false;
     for line in text.lines() {
         let line = line.trim_end();
@@ -85,7 +116,7 @@ fn lines(text: &str) -> Option<Vec<WirePackage>> {
                 in_dependencies = false;
             } else {
                 let entry = quoted(entry.strip_suffix(',').unwrap_or(entry))?;
-                current.as_mut()?.dependencies.push(entry.to_string());
+                current.as_mut()?.dependencies.push(entry);
             }
             continue;
         }
@@ -96,7 +127,7 @@ fn lines(text: &str) -> Option<Vec<WirePackage>> {
             packages.extend(current.take());
             // `[metadata]` (v1 checksums), `[[patch.unused]]`, `[root]` (v1): not read.
             if line == "[[package]]" {
-                current = Some(WirePackage::default());
+                current = Some(Entry::default());
             }
             continue;
         }
@@ -105,10 +136,10 @@ fn lines(text: &str) -> Option<Vec<WirePackage>> {
             continue; // `version = 3`, `[metadata]` entries, `[[patch.unused]]` fields
         };
         match key {
-            "name" => package.name = quoted(value)?.to_string(),
-            "version" => package.version = quoted(value)?.to_string(),
-            "source" => package.source = Some(quoted(value)?.to_string()),
-            "checksum" => package.checksum = Some(quoted(value)?.to_string()),
+            "name" => package.name = quoted(value)?,
+            "version" => package.version = quoted(value)?,
+            "source" => package.source = Some(quoted(value)?),
+            "checksum" => package.checksum = Some(quoted(value)?),
             "dependencies" if value == "[" => in_dependencies = true,
             "dependencies" if value == "[]" => {}
             _ => return None,
@@ -147,7 +178,8 @@ mod tests {
                      dependencies = []\n\n[metadata]\n\"checksum x 1.0.0 (registry+y)\" = \"00\"\n";
         let fast = lines(cargo).unwrap();
         let slow: Wire = toml::from_str(cargo).unwrap();
-        assert_eq!(fast, slow.package);
+        let slow: Vec<Entry<'_>> = slow.package.iter().map(WirePackage::entry).collect();
+        assert_eq!(fast, slow);
         let parsed = CargoLock.parse(cargo).unwrap();
         assert_eq!(parsed.roots[0].dependencies, ["serde", "log"]);
         assert_eq!(parsed.packages.len(), 2);
