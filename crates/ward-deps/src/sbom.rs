@@ -203,6 +203,12 @@ impl FileGraph {
             })
             .map(|(at, _)| at)
             .collect();
+        // The names are resolved: free them here, on the reading thread, not in the serial
+        // merge.
+        let mut parsed = parsed;
+        for p in parsed.packages.iter_mut().chain(&mut parsed.roots) {
+            p.dependencies = Vec::new();
+        }
         FileGraph {
             parsed,
             edges,

@@ -7,36 +7,77 @@ use crate::Package;
 /// The purl of a package: `pkg:TYPE/NAMESPACE/NAME@VERSION`, names percent-encoded; without
 /// `@VERSION` when the version is empty (a project whose manifest names no version).
 pub fn purl(ecosystem: &str, name: &str, version: &str) -> String {
-    let (kind, name) = match ecosystem {
-        "crates.io" => ("cargo", encode(name)),
-        "npm" => (
-            "npm",
-            match name.strip_prefix('@').and_then(|n| n.split_once('/')) {
-                Some((scope, rest)) => format!("%40{}/{}", encode(scope), encode(rest)),
-                None => encode(name),
-            },
-        ),
-        "PyPI" => ("pypi", encode(&name.to_ascii_lowercase().replace('_', "-"))),
-        "Go" => (
-            "golang",
-            name.split('/').map(encode).collect::<Vec<_>>().join("/"),
-        ),
-        "RubyGems" => ("gem", encode(name)),
-        "Packagist" => (
-            "composer",
-            name.split('/').map(encode).collect::<Vec<_>>().join("/"),
-        ),
-        "Maven" => ("maven", name.replace(':', "/")),
-        "NuGet" => ("nuget", encode(name)),
-        "Pub" => ("pub", encode(name)),
-        "Hex" => ("hex", encode(name)),
-        other => ("generic", format!("{}/{}", encode(other), encode(name))),
+    // Built in one buffer: a tree's SBOM makes one purl per package of every lockfile.
+    let mut out = String::with_capacity(16 + name.len() + version.len());
+    let segments = |out: &mut String, name: &str| {
+        for (i, segment) in name.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            encode_into(out, segment);
+        }
     };
-    if version.is_empty() {
-        format!("pkg:{kind}/{name}")
-    } else {
-        format!("pkg:{kind}/{name}@{}", encode(version))
+    match ecosystem {
+        "crates.io" => {
+            out.push_str("pkg:cargo/");
+            encode_into(&mut out, name);
+        }
+        "npm" => {
+            out.push_str("pkg:npm/");
+            match name.strip_prefix('@').and_then(|n| n.split_once('/')) {
+                Some((scope, rest)) => {
+                    out.push_str("%40");
+                    encode_into(&mut out, scope);
+                    out.push('/');
+                    encode_into(&mut out, rest);
+                }
+                None => encode_into(&mut out, name),
+            }
+        }
+        "PyPI" => {
+            out.push_str("pkg:pypi/");
+            encode_into(&mut out, &name.to_ascii_lowercase().replace('_', "-"));
+        }
+        "Go" => {
+            out.push_str("pkg:golang/");
+            segments(&mut out, name);
+        }
+        "RubyGems" => {
+            out.push_str("pkg:gem/");
+            encode_into(&mut out, name);
+        }
+        "Packagist" => {
+            out.push_str("pkg:composer/");
+            segments(&mut out, name);
+        }
+        "Maven" => {
+            out.push_str("pkg:maven/");
+            out.push_str(&name.replace(':', "/"));
+        }
+        "NuGet" => {
+            out.push_str("pkg:nuget/");
+            encode_into(&mut out, name);
+        }
+        "Pub" => {
+            out.push_str("pkg:pub/");
+            encode_into(&mut out, name);
+        }
+        "Hex" => {
+            out.push_str("pkg:hex/");
+            encode_into(&mut out, name);
+        }
+        other => {
+            out.push_str("pkg:generic/");
+            encode_into(&mut out, other);
+            out.push('/');
+            encode_into(&mut out, name);
+        }
     }
+    if !version.is_empty() {
+        out.push('@');
+        encode_into(&mut out, version);
+    }
+    out
 }
 
 /// The purl types [`parse`] maps to an OSV ecosystem.
@@ -97,16 +138,18 @@ pub fn parse(text: &str) -> Result<Option<Package>, String> {
     Ok(Some(package))
 }
 
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// Appends `text` percent-encoded (everything but ASCII letters, digits and `-._~+`).
+fn encode_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
         }
     }
-    out
 }
 
 fn decode(text: &str) -> Result<String, String> {
