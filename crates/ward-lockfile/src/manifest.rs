@@ -265,7 +265,7 @@ mod tests {
         let root = pubspec_yaml("name: app\nversion: 1.0.0+1\n\ndependencies:\n  flutter:\n    sdk: flutter\n  http: ^1.0.0 # client\n\nflutter:\n  uses-material-design: true\n")
             .unwrap()
             .unwrap();
-        assert_eq!(root.purl, "pkg:pub/app@1.0.0+1");
+        assert_eq!(root.purl, "pkg:pub/app@1.0.0%2B1");
         assert_eq!(root.dependencies, ["http"]);
     }
 }

@@ -138,11 +138,12 @@ pub fn parse(text: &str) -> Result<Option<Package>, String> {
     Ok(Some(package))
 }
 
-/// Appends `text` percent-encoded (everything but ASCII letters, digits and `-._~+`).
+/// Appends `text` percent-encoded: everything but the URL-unreserved ASCII letters, digits
+/// and `-._~` (so `+` is `%2B`, as other purl tools write it: `1.0.0%2Bbuild`).
 fn encode_into(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(b));
         } else {
             out.push('%');

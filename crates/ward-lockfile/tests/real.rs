@@ -67,7 +67,7 @@ fn go_sum() {
     assert!(parsed
         .packages
         .iter()
-        .any(|p| p.purl == "pkg:golang/github.com/logrusorgru/aurora@v2.0.3+incompatible"));
+        .any(|p| p.purl == "pkg:golang/github.com/logrusorgru/aurora@v2.0.3%2Bincompatible"));
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn pubspec_lock() {
     assert!(parsed
         .packages
         .iter()
-        .any(|p| p.purl == "pkg:pub/flutter_svg@1.1.1+1"));
+        .any(|p| p.purl == "pkg:pub/flutter_svg@1.1.1%2B1"));
 }
 
 #[test]
