@@ -117,20 +117,30 @@ impl Sbom {
 /// become warnings.
 pub fn sbom(path: &Path, options: &SbomOptions) -> Sbom {
     let mut graph = Graph::default();
-    let mut warnings = Vec::new();
-    // Reading and resolving each file's names run on the walker's threads; merging the
-    // files into one graph is the only serial part.
-    for (file, read) in ward_lockfile::read_tree(path, |_, read| read.map(FileGraph::new)) {
-        let shown = crate::shown_path(path, &file);
-        match read {
-            Ok(file) => {
-                let parsed = &file.parsed;
-                warnings.extend(parsed.warnings.iter().map(|w| format!("{shown}: {w}")));
-                graph.add_lockfile(shown, file);
+    let mut by_file: Vec<(String, Vec<String>)> = Vec::new();
+    // Reading and resolving each file's names run on the walker's threads; this thread
+    // merges each file into the graph as it arrives, while the walk goes on. Files arrive
+    // in no fixed order, so merging never depends on it.
+    ward_lockfile::read_tree_each(
+        path,
+        |_, read| read.map(FileGraph::new),
+        |file, read| {
+            let shown = crate::shown_path(path, &file);
+            match read {
+                Ok(file) => {
+                    let warnings = file.parsed.warnings.iter();
+                    by_file.push((
+                        shown.clone(),
+                        warnings.map(|w| format!("{shown}: {w}")).collect(),
+                    ));
+                    graph.add_lockfile(shown, file);
+                }
+                Err(e) => by_file.push((shown, vec![format!("{e}; skipped")])),
             }
-            Err(e) => warnings.push(format!("{e}; skipped")),
-        }
-    }
+        },
+    );
+    by_file.sort_by(|a, b| a.0.cmp(&b.0));
+    let warnings = by_file.into_iter().flat_map(|(_, w)| w).collect();
     graph.sort();
     let root_name = path
         .canonicalize()
@@ -231,8 +241,8 @@ struct Graph {
 
 #[derive(Debug)]
 struct Component {
-    /// Set from the first lockfile that lists the purl (its edges and hashes are merged
-    /// below, not kept here).
+    /// Set from the first lockfile merged that lists the purl (its edges and hashes are
+    /// merged below, not kept here; differing names and licences resolve to the smallest).
     package: Option<Package>,
     /// Indices into `Graph::lockfiles`.
     lockfiles: Vec<usize>,
@@ -294,8 +304,14 @@ impl Graph {
                 (Some(false), _) | (_, Some(false)) => Some(false),
                 _ => None,
             };
+            // Lockfiles disagreeing on a hash or a licence: the smallest wins, whatever
+            // order the files were merged in.
             for (alg, hex) in &p.hashes {
-                if !c.hashes.contains_key(alg) {
+                let smaller = match c.hashes.get(alg) {
+                    Some(known) => hex < known,
+                    None => true,
+                };
+                if smaller {
                     c.hashes.insert(alg.clone(), hex.clone());
                 }
             }
@@ -328,8 +344,14 @@ impl Graph {
                     })
                 }
                 Some(known) => {
-                    if known.license.is_none() {
+                    if p.license.is_some() && (known.license.is_none() || p.license < known.license)
+                    {
                         known.license = p.license;
+                    }
+                    // One purl, differently spelt names (PyPI's `Django` and `django`).
+                    if (&p.name, &p.version) < (&known.name, &known.version) {
+                        known.name = p.name;
+                        known.version = p.version;
                     }
                 }
             }

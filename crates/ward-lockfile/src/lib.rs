@@ -7,13 +7,13 @@
 //! names them, the project's own packages ([`Parsed::roots`]). [`read`] adds what lies next
 //! to a lockfile: the files it includes (`-r other.txt`) and the manifest naming the project
 //! (`package.json`, `pyproject.toml`, …, in `manifest.rs`). [`find`] walks a tree for
-//! lockfiles in parallel, honouring `.gitignore`; [`read_tree`] reads them as it finds them.
+//! lockfiles in parallel, honouring `.gitignore`; [`read_tree`] reads them as it finds them
+//! ([`read_tree_each`] hands them over as they come).
 //! [`read_sbom`] lists the packages of another tool's CycloneDX or SPDX SBOM by their purls
 //! ([`purl::parse`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 mod manifest;
 pub mod purl;
@@ -135,10 +135,10 @@ pub fn read(path: &Path) -> Result<Parsed, Error> {
 /// `.gitignore` and friends exclude, hidden folders, `node_modules` and `vendor`. The walk
 /// runs on all cores and looks only at file names.
 pub fn find(root: &Path) -> Vec<PathBuf> {
-    read_tree_with(root, |_| ())
-        .into_iter()
-        .map(|(path, ())| path)
-        .collect()
+    let mut found = Vec::new();
+    walk_lockfiles(root, |_| (), |path, ()| found.push(path));
+    found.sort();
+    found
 }
 
 /// Finds and reads every lockfile under `root` (or `root` itself) in one parallel pass: the
@@ -149,39 +149,64 @@ pub fn read_tree<T: Send>(
     root: &Path,
     prepare: impl Fn(&Path, Result<Parsed, Error>) -> T + Sync,
 ) -> Vec<(PathBuf, T)> {
-    read_tree_with(root, |path| prepare(path, read(path)))
-}
-
-/// The walk behind [`find`] and [`read_tree`]: `visit` runs on each lockfile path, on the
-/// walker's threads.
-fn read_tree_with<T: Send>(root: &Path, visit: impl Fn(&Path) -> T + Sync) -> Vec<(PathBuf, T)> {
-    if root.is_file() {
-        return vec![(root.to_path_buf(), visit(root))];
-    }
-    let found = Mutex::new(Vec::new());
-    ignore::WalkBuilder::new(root)
-        .filter_entry(|e| e.file_name() != "node_modules" && e.file_name() != "vendor")
-        .build_parallel()
-        .run(|| {
-            let (found, visit) = (&found, &visit);
-            Box::new(move |entry| {
-                if let Ok(entry) = entry {
-                    let is_lockfile = entry.file_type().is_some_and(|t| t.is_file())
-                        && entry.file_name().to_str().is_some_and(is_known_name);
-                    if is_lockfile {
-                        let path = entry.into_path();
-                        let value = visit(&path);
-                        if let Ok(mut found) = found.lock() {
-                            found.push((path, value));
-                        }
-                    }
-                }
-                ignore::WalkState::Continue
-            })
-        });
-    let mut found = found.into_inner().unwrap_or_default();
+    let mut found = Vec::new();
+    read_tree_each(root, prepare, |path, value| found.push((path, value)));
     found.sort_by(|a, b| a.0.cmp(&b.0));
     found
+}
+
+/// Like [`read_tree`], but hands each prepared lockfile to `consume` on the calling thread
+/// as soon as it is ready, while the walk goes on; the order is the order the walker finds
+/// them in, which varies from run to run.
+pub fn read_tree_each<T: Send>(
+    root: &Path,
+    prepare: impl Fn(&Path, Result<Parsed, Error>) -> T + Sync,
+    consume: impl FnMut(PathBuf, T),
+) {
+    walk_lockfiles(root, |path| prepare(path, read(path)), consume);
+}
+
+/// The walk behind [`find`] and [`read_tree`]: `visit` runs on each lockfile path on the
+/// walker's threads, `consume` on the calling thread with each result.
+fn walk_lockfiles<T: Send>(
+    root: &Path,
+    visit: impl Fn(&Path) -> T + Sync,
+    mut consume: impl FnMut(PathBuf, T),
+) {
+    if root.is_file() {
+        consume(root.to_path_buf(), visit(root));
+        return;
+    }
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        let visit = &visit;
+        scope.spawn(move || {
+            ignore::WalkBuilder::new(root)
+                .filter_entry(|e| e.file_name() != "node_modules" && e.file_name() != "vendor")
+                .build_parallel()
+                .run(|| {
+                    let sender = sender.clone();
+                    Box::new(move |entry| {
+                        if let Ok(entry) = entry {
+                            let is_lockfile = entry.file_type().is_some_and(|t| t.is_file())
+                                && entry.file_name().to_str().is_some_and(is_known_name);
+                            if is_lockfile {
+                                let path = entry.into_path();
+                                let value = visit(&path);
+                                if sender.send((path, value)).is_err() {
+                                    return ignore::WalkState::Quit;
+                                }
+                            }
+                        }
+                        ignore::WalkState::Continue
+                    })
+                });
+        });
+        // Ends when the walk is over and every sender is gone.
+        for (path, value) in receiver {
+            consume(path, value);
+        }
+    });
 }
 
 fn is_known_name(name: &str) -> bool {
