@@ -25,6 +25,10 @@ use crate::Error;
 
 const MAGIC: &[u8; 8] = b"WARDOSV1";
 
+/// The rules `package_key` follows: 1 lowercases Go module paths. A file written under
+/// older rules is re-keyed when opened.
+const KEY_RULES: u32 = 1;
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Header {
     /// Seconds since the Unix epoch when the file was written.
@@ -35,6 +39,9 @@ struct Header {
     /// Advisories per ecosystem.
     ecosystems: BTreeMap<String, usize>,
     index: BTreeMap<String, Vec<(u32, u32)>>,
+    /// The `KEY_RULES` the index was written under (absent, so 0, in older files).
+    #[serde(default)]
+    key_rules: u32,
 }
 
 /// An opened database.
@@ -109,15 +116,18 @@ impl Database {
         let mut header: Header =
             serde_json::from_slice(&bytes[16..end]).map_err(|e| format!("header: {e}"))?;
         // Files written before a change to `package_key` are looked up with today's keys.
-        let mut index: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-        for (key, entries) in std::mem::take(&mut header.index) {
-            let key = match key.split_once('\t') {
-                Some((ecosystem, name)) => package_key(ecosystem, name),
-                None => key,
-            };
-            index.entry(key).or_default().extend(entries);
+        if header.key_rules < KEY_RULES {
+            let mut index: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+            for (key, entries) in std::mem::take(&mut header.index) {
+                let key = match key.split_once('\t') {
+                    Some((ecosystem, name)) => package_key(ecosystem, name),
+                    None => key,
+                };
+                index.entry(key).or_default().extend(entries);
+            }
+            header.index = index;
+            header.key_rules = KEY_RULES;
         }
-        header.index = index;
         bytes.drain(..end);
         Ok(Database {
             header,
@@ -356,6 +366,7 @@ impl Builder {
                 .unwrap_or_default(),
             sources: self.sources.clone(),
             n_advisories: self.advisories.len(),
+            key_rules: KEY_RULES,
             ..Header::default()
         };
         let mut records = Vec::new();
