@@ -1,7 +1,8 @@
-//! Dependency scanning: finds lockfiles under a path ([`ward_lockfile::find`]), matches each
-//! package against the offline OSV database ([`ward_osv::Database`]) and returns ward
-//! findings, one per package version and vulnerability: records that alias each other (a
-//! GHSA, its CVE and a PYSEC id) become one finding listing every id.
+//! Dependency scanning: finds lockfiles under a path ([`ward_lockfile::find`]), or reads the
+//! packages of an existing CycloneDX/SPDX SBOM ([`scan_sbom`]), matches each package against
+//! the offline OSV database ([`ward_osv::Database`]) and returns ward findings, one per
+//! package version and vulnerability: records that alias each other (a GHSA, its CVE and a
+//! PYSEC id) become one finding listing every id.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -26,9 +27,9 @@ pub struct Scan {
 /// the scan goes on.
 pub fn scan(path: &Path, db: &Database) -> Scan {
     let mut result = Scan::default();
-    for file in ward_lockfile::find(path) {
+    for (file, read) in ward_lockfile::read_tree(path, |_, read| read) {
         let shown = shown_path(path, &file);
-        let parsed = match ward_lockfile::read(&file) {
+        let parsed = match read {
             Ok(parsed) => parsed,
             Err(e) => {
                 result.warnings.push(format!("{e}; skipped"));
@@ -38,19 +39,56 @@ pub fn scan(path: &Path, db: &Database) -> Scan {
         result
             .warnings
             .extend(parsed.warnings.iter().map(|w| format!("{shown}: {w}")));
-        let mut seen = BTreeSet::new();
-        for package in &parsed.packages {
-            if !seen.insert(package.purl.clone()) {
-                continue;
-            }
-            result.n_packages += 1;
-            let matches = db.query(package.ecosystem, &package.name, &package.version);
-            for group in merge_aliases(matches) {
-                result.findings.push(finding(&shown, package, &group));
-            }
-        }
+        match_packages(&shown, &parsed.packages, db, &mut result);
     }
     result
+}
+
+/// Scans the packages an existing SBOM lists (CycloneDX JSON 1.2–1.6, SPDX JSON 2.2/2.3);
+/// the findings are located at each package's purl in that file. A file that is not such an
+/// SBOM is an error naming the field; components ward cannot match are a warning.
+pub fn scan_sbom(path: &Path, db: &Database) -> Result<Scan, ward_lockfile::Error> {
+    let listed = ward_lockfile::read_sbom(path)?;
+    let shown = path.display().to_string();
+    let mut result = Scan::default();
+    match_packages(&shown, &listed.packages, db, &mut result);
+    let not_checked = listed.n_without_purl + listed.unmatched.values().sum::<usize>();
+    if not_checked > 0 {
+        let mut reasons: Vec<String> = listed
+            .unmatched
+            .iter()
+            .map(|(kind, n)| format!("{kind}: {n}"))
+            .collect();
+        if listed.n_without_purl > 0 {
+            reasons.push(format!("no purl: {}", listed.n_without_purl));
+        }
+        result.warnings.push(format!(
+            "{shown}: {not_checked} of {} entries not checked against advisories ({})",
+            listed.n_entries(),
+            reasons.join(", ")
+        ));
+    }
+    Ok(result)
+}
+
+/// Matches each distinct purl once and adds its findings, located in `file`.
+fn match_packages(
+    file: &str,
+    packages: &[ward_lockfile::Package],
+    db: &Database,
+    result: &mut Scan,
+) {
+    let mut seen = BTreeSet::new();
+    for package in packages {
+        if !seen.insert(package.purl.as_str()) {
+            continue;
+        }
+        result.n_packages += 1;
+        let matches = db.query(package.ecosystem, &package.name, &package.version);
+        for group in merge_aliases(matches) {
+            result.findings.push(finding(file, package, &group));
+        }
+    }
 }
 
 /// A lockfile's path relative to the scanned path, with `/` separators (the file's own path

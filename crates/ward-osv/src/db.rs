@@ -25,6 +25,10 @@ use crate::Error;
 
 const MAGIC: &[u8; 8] = b"WARDOSV1";
 
+/// The rules `package_key` follows: 1 lowercases Go module paths. A file written under
+/// older rules is re-keyed when opened.
+const KEY_RULES: u32 = 1;
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Header {
     /// Seconds since the Unix epoch when the file was written.
@@ -35,6 +39,9 @@ struct Header {
     /// Advisories per ecosystem.
     ecosystems: BTreeMap<String, usize>,
     index: BTreeMap<String, Vec<(u32, u32)>>,
+    /// The `KEY_RULES` the index was written under (absent, so 0, in older files).
+    #[serde(default)]
+    key_rules: u32,
 }
 
 /// An opened database.
@@ -57,7 +64,9 @@ pub struct Match {
 }
 
 /// The key a package is indexed under: PyPI names are normalized (PEP 503), and so are the
-/// case-insensitive registries' names; the others are kept as spelled.
+/// case-insensitive registries' names; Go module paths are compared without case (SBOM tools
+/// such as trivy lowercase them in purls, and module hosts treat paths case-insensitively);
+/// the others are kept as spelled.
 pub fn package_key(ecosystem: &str, name: &str) -> String {
     let base = ecosystem.split(':').next().unwrap_or(ecosystem);
     let name = match base {
@@ -72,7 +81,9 @@ pub fn package_key(ecosystem: &str, name: &str) -> String {
             }
             out
         }
-        "NuGet" | "Packagist" | "RubyGems" | "Hex" | "Pub" => name.trim().to_ascii_lowercase(),
+        "NuGet" | "Packagist" | "RubyGems" | "Hex" | "Pub" | "Go" => {
+            name.trim().to_ascii_lowercase()
+        }
         _ => name.trim().to_string(),
     };
     format!("{ecosystem}\t{name}")
@@ -102,8 +113,21 @@ impl Database {
         let Some(end) = end else {
             return Err("truncated header".into());
         };
-        let header: Header =
+        let mut header: Header =
             serde_json::from_slice(&bytes[16..end]).map_err(|e| format!("header: {e}"))?;
+        // Files written before a change to `package_key` are looked up with today's keys.
+        if header.key_rules < KEY_RULES {
+            let mut index: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+            for (key, entries) in std::mem::take(&mut header.index) {
+                let key = match key.split_once('\t') {
+                    Some((ecosystem, name)) => package_key(ecosystem, name),
+                    None => key,
+                };
+                index.entry(key).or_default().extend(entries);
+            }
+            header.index = index;
+            header.key_rules = KEY_RULES;
+        }
         bytes.drain(..end);
         Ok(Database {
             header,
@@ -342,6 +366,7 @@ impl Builder {
                 .unwrap_or_default(),
             sources: self.sources.clone(),
             n_advisories: self.advisories.len(),
+            key_rules: KEY_RULES,
             ..Header::default()
         };
         let mut records = Vec::new();
@@ -417,6 +442,27 @@ mod tests {
         assert!(db.query("PyPI", "foo-bar", "2.0").is_empty());
         assert!(db.query("npm", "foo-bar", "1.0").is_empty());
         assert_eq!(db.advisories().count(), 1);
+    }
+
+    #[test]
+    fn go_module_paths_match_without_case() {
+        let mut builder = Builder::new();
+        builder.add_json(
+            "go.json",
+            br#"{"id": "GO-1", "affected": [{"package": {"ecosystem": "Go", "name": "github.com/PuerkitoBio/goquery"},
+                "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.8.0"}]}]}]}"#,
+        );
+        let db = Database::from_bytes(builder.to_bytes(SystemTime::now())).unwrap();
+        assert_eq!(
+            db.query("Go", "github.com/puerkitobio/goquery", "v1.7.1")
+                .len(),
+            1
+        );
+        assert_eq!(
+            db.query("Go", "github.com/PuerkitoBio/goquery", "v1.7.1")
+                .len(),
+            1
+        );
     }
 
     #[test]

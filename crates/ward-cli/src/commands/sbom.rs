@@ -61,7 +61,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         output::warning(warning);
     }
     output::write_atomically(args.output.as_deref(), |out| {
-        serde_json::to_writer_pretty(&mut *out, &sbom.document).context("writing the SBOM")?;
+        sbom.write_json(&mut *out, true)
+            .context("writing the SBOM")?;
         out.write_all(b"\n").context("writing the SBOM")?;
         Ok(())
     })?;

@@ -1,8 +1,9 @@
 //! `ward scan`: runs ward's own scanners (`secrets` on a directory, a file, stdin, the staged
 //! changes or the git history; `deps` on the lockfiles of a directory against the offline OSV
 //! database; `iac` on the CloudFormation, Terraform, Kubernetes, Dockerfile and compose files
-//! of a directory), applies the policy's suppressions (findings they match stay in the report,
-//! marked accepted) and writes one ward JSON report (or, with `--to`, any export format).
+//! of a directory; with `--sbom FILE`, the packages of an existing CycloneDX or SPDX SBOM
+//! against that database), applies the policy's suppressions (findings they match stay in the
+//! report, marked accepted) and writes one ward JSON report (or, with `--to`, any export format).
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -42,6 +43,10 @@ pub(crate) struct Args {
     /// default: $WARD_DB_MAX_AGE, else 7 days).
     #[arg(long, value_name = "AGE")]
     max_db_age: Option<String>,
+    /// Scan this CycloneDX (JSON 1.2-1.6) or SPDX (JSON 2.2/2.3) SBOM's packages against the
+    /// advisory database instead of a directory.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["scanners", "staged", "git_history"])]
+    sbom: Option<PathBuf>,
     /// Write the report here instead of stdout. Written only if the scan completed.
     #[arg(long, short, value_name = "OUT")]
     output: Option<PathBuf>,
@@ -99,17 +104,20 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let settings = Settings::read(args)?;
     let mut findings = Vec::new();
     let mut sources = Vec::new();
-    if scanners.contains(&"secrets") {
+    if let Some(sbom) = &args.sbom {
+        findings.extend(scan_sbom(args, sbom)?);
+        sources.push("sbom");
+    } else if scanners.contains(&"secrets") {
         findings.extend(scan_secrets(args, &settings)?);
         sources.push("secrets");
     }
-    if scanners.contains(&"deps") && !not_a_tree {
+    if scanners.contains(&"deps") && !not_a_tree && args.sbom.is_none() {
         if let Some(found) = scan_deps(args, explicit)? {
             findings.extend(found);
             sources.push("deps");
         }
     }
-    if scanners.contains(&"iac") && !not_a_tree {
+    if scanners.contains(&"iac") && !not_a_tree && args.sbom.is_none() {
         findings.extend(scan_iac(args)?);
         sources.push("iac");
     }
@@ -137,7 +145,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 tool: ward_secrets::TOOL.to_string(),
                 // Which of ward's own scanners produced the findings.
                 format: scanner.to_string(),
-                file: args.path.display().to_string(),
+                file: args
+                    .sbom
+                    .as_ref()
+                    .unwrap_or(&args.path)
+                    .display()
+                    .to_string(),
                 scan_time: Some(scan_time.clone()),
             })
             .collect(),
@@ -290,13 +303,43 @@ fn scan_secrets(args: &Args, settings: &Settings) -> anyhow::Result<Vec<Finding>
 /// Runs the dependency scanner on the lockfiles under the path. Without a database it is an
 /// error when asked for by name, else a warning and `None`.
 fn scan_deps(args: &Args, explicit: bool) -> anyhow::Result<Option<Vec<Finding>>> {
+    let Some(db) = open_database(args, explicit)? else {
+        return Ok(None);
+    };
+    let scan = ward_deps::scan(&args.path, &db);
+    for warning in &scan.warnings {
+        output::warning(warning);
+    }
+    let mut findings = scan.findings;
+    ward_core::fingerprint::assign(&mut findings);
+    Ok(Some(findings))
+}
+
+/// Scans the packages an SBOM lists (an SBOM ward cannot read is an error naming the file
+/// and the field).
+fn scan_sbom(args: &Args, sbom: &Path) -> anyhow::Result<Vec<Finding>> {
+    let Some(db) = open_database(args, true)? else {
+        return Ok(Vec::new());
+    };
+    let scan = ward_deps::scan_sbom(sbom, &db)?;
+    for warning in &scan.warnings {
+        output::warning(warning);
+    }
+    let mut findings = scan.findings;
+    ward_core::fingerprint::assign(&mut findings);
+    Ok(findings)
+}
+
+/// Opens the advisory database and prints its staleness warning. A missing database is an
+/// error when `required`, else a warning and `None`.
+fn open_database(args: &Args, required: bool) -> anyhow::Result<Option<ward_osv::Database>> {
     let path = crate::commands::db::database_path(args.db.as_deref())?;
     if !path.exists() {
         let message = format!(
             "no advisory database at {} (load one with `ward db import DIR` or `ward db update`)",
             path.display()
         );
-        if explicit {
+        if required {
             bail!("{message}");
         }
         output::warning(&format!("{message}; dependency scan skipped"));
@@ -309,13 +352,7 @@ fn scan_deps(args: &Args, explicit: bool) -> anyhow::Result<Option<Vec<Finding>>
     if let Some(warning) = db.staleness_warning(std::time::SystemTime::now(), max_age) {
         output::warning(&warning);
     }
-    let scan = ward_deps::scan(&args.path, &db);
-    for warning in &scan.warnings {
-        output::warning(warning);
-    }
-    let mut findings = scan.findings;
-    ward_core::fingerprint::assign(&mut findings);
-    Ok(Some(findings))
+    Ok(Some(db))
 }
 
 /// Runs the infrastructure-as-code scanner on the path; files it cannot parse are warnings.

@@ -9,6 +9,7 @@ mod iac;
 mod import;
 mod sbom;
 mod scan;
+mod scan_sbom;
 mod server;
 
 use std::path::Path;

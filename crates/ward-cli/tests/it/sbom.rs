@@ -21,6 +21,10 @@ fn writes_a_deterministic_cyclonedx_document() {
         .as_str()
         .is_some_and(|p| p.starts_with("pkg:cargo/"))));
     assert!(!json["dependencies"].as_array().unwrap().is_empty());
+    // The projects themselves are components too (here the package.json beside a lockfile).
+    assert!(components
+        .iter()
+        .any(|c| c["type"] == "application" && c["purl"] == "pkg:npm/scripts@1.0.0"));
     let second = ward(&["sbom", &lockfiles()]);
     assert_eq!(first.stdout, second.stdout);
 }

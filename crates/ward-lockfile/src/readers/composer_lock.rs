@@ -1,5 +1,7 @@
 //! Composer's `composer.lock` (<https://getcomposer.org/doc/01-basic-usage.md#composer-lock-the-lock-file>):
-//! JSON `packages` and `packages-dev`, each with name, version, `require` and `license`.
+//! JSON `packages` and `packages-dev` (either may be `null` in old files), each with name,
+//! version, `require` and `license`. The lockfile does not say which packages
+//! `composer.json` asks for; `read` learns that from the `composer.json` beside it.
 
 use std::collections::BTreeMap;
 
@@ -11,10 +13,9 @@ pub(crate) struct ComposerLock;
 
 #[derive(Deserialize)]
 struct Wire {
-    #[serde(default)]
-    packages: Vec<WirePackage>,
-    #[serde(default, rename = "packages-dev")]
-    packages_dev: Vec<WirePackage>,
+    packages: Option<Vec<WirePackage>>,
+    #[serde(rename = "packages-dev")]
+    packages_dev: Option<Vec<WirePackage>>,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +49,7 @@ impl Reader for ComposerLock {
             .packages
             .iter()
             .chain(&wire.packages_dev)
+            .flatten()
             .map(|p| {
                 let mut package = Package::new("Packagist", &p.name, &p.version);
                 // Platform requirements (`php`, `ext-json`) are not packages.
@@ -73,7 +75,7 @@ impl Reader for ComposerLock {
             .collect();
         Ok(Parsed {
             packages,
-            warnings: Vec::new(),
+            ..Parsed::default()
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Bundler's `Gemfile.lock` (<https://bundler.io/guides/gemfile_lock.html>): `GEM` sections
 //! whose `specs:` list `name (version)` at four spaces and their dependencies at six, and a
-//! `DEPENDENCIES` section naming the direct ones. `PATH`/`GIT` gems are left out.
+//! `DEPENDENCIES` section naming the direct ones. Gems of a `PATH` section (the project's own
+//! gemspec, `remote: .`) are the file's roots; `GIT` gems are left out.
 
 use crate::{Package, Parsed, Reader};
 
@@ -49,6 +50,17 @@ impl Reader for GemfileLock {
                             .push(Package::new("RubyGems", name, version));
                     }
                 }
+                "PATH" if indent == 4 => {
+                    if let Some((_, version)) = trimmed.split_once(" (") {
+                        let version = version.trim_end_matches(')');
+                        parsed.roots.push(Package::new("RubyGems", name, version));
+                    }
+                }
+                "PATH" if indent == 6 => {
+                    if let Some(root) = parsed.roots.last_mut() {
+                        root.dependencies.push(name.to_string());
+                    }
+                }
                 "GEM" if indent == 6 => {
                     if let Some(p) = parsed.packages.last_mut() {
                         if !p.dependencies.iter().any(|d| d == name) {
@@ -76,11 +88,13 @@ mod tests {
 
     #[test]
     fn specs_and_direct() {
-        let text = "GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.3)\n    rails (7.0.0)\n      rack (>= 2)\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  rails!\n";
+        let text = "PATH\n  remote: .\n  specs:\n    app (0.1.0)\n      rails (~> 7)\n\nGEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.3)\n    rails (7.0.0)\n      rack (>= 2)\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  app!\n  rails!\n";
         let parsed = super::GemfileLock.parse(text).unwrap();
         assert_eq!(parsed.packages.len(), 2);
         assert_eq!(parsed.packages[0].direct, Some(false));
         assert_eq!(parsed.packages[1].direct, Some(true));
         assert_eq!(parsed.packages[1].dependencies, ["rack"]);
+        assert_eq!(parsed.roots[0].purl, "pkg:gem/app@0.1.0");
+        assert_eq!(parsed.roots[0].dependencies, ["rails"]);
     }
 }

@@ -1,6 +1,7 @@
 //! `go.mod` (<https://go.dev/ref/mod#go-mod-file>): `require` lines, single or in a block,
 //! `// indirect` marking transitive ones; `replace` directives pointing at another module
-//! version are applied, local-path replacements drop the module.
+//! version are applied, local-path replacements drop the module. The `module` itself is the
+//! file's root, without a version (a module's version is its tag, not in the file).
 
 use crate::{Package, Parsed, Reader};
 
@@ -19,7 +20,7 @@ impl Reader for GoMod {
         let mut requires: Vec<(String, String, bool)> = Vec::new();
         let mut replaces: Vec<(String, Option<(String, String)>)> = Vec::new();
         let mut block: Option<&str> = None;
-        let mut saw_module = false;
+        let mut module_path: Option<String> = None;
         for raw in text.lines() {
             let (code, comment) = raw.split_once("//").unwrap_or((raw, ""));
             let indirect = comment.trim() == "indirect" || comment.trim().starts_with("indirect;");
@@ -47,7 +48,12 @@ impl Reader for GoMod {
                 }
             };
             match directive {
-                "module" => saw_module = true,
+                "module" => {
+                    module_path = rest
+                        .split_whitespace()
+                        .next()
+                        .map(|m| m.trim_matches('"').to_string());
+                }
                 "require" => {
                     let mut parts = rest.split_whitespace();
                     if let (Some(module), Some(version)) = (parts.next(), parts.next()) {
@@ -68,7 +74,7 @@ impl Reader for GoMod {
                 _ => {}
             }
         }
-        if !saw_module && requires.is_empty() {
+        if module_path.is_none() && requires.is_empty() {
             return Err("no module or require directive".into());
         }
         let mut parsed = Parsed::default();
@@ -81,6 +87,16 @@ impl Reader for GoMod {
             let mut package = Package::new("Go", &module, &version);
             package.direct = Some(direct);
             parsed.packages.push(package);
+        }
+        if let Some(module) = module_path {
+            let mut root = Package::new("Go", &module, "");
+            root.dependencies = parsed
+                .packages
+                .iter()
+                .filter(|p| p.direct == Some(true))
+                .map(|p| p.name.clone())
+                .collect();
+            parsed.roots.push(root);
         }
         Ok(parsed)
     }
@@ -97,5 +113,7 @@ mod tests {
         assert_eq!(parsed.packages.len(), 3);
         assert_eq!(parsed.packages[1].direct, Some(false));
         assert_eq!(parsed.packages[2].version, "v2.0.1+incompatible");
+        assert_eq!(parsed.roots[0].purl, "pkg:golang/x");
+        assert_eq!(parsed.roots[0].dependencies.len(), 2);
     }
 }

@@ -1,7 +1,8 @@
 //! npm's `package-lock.json` and `npm-shrinkwrap.json`
 //! (<https://docs.npmjs.com/cli/configuring-npm/package-lock-json>): v2/v3 `packages` keyed by
-//! `node_modules/…` path (the root `""` names the direct dependencies), v1 nested
-//! `dependencies`. Links and the root are left out.
+//! `node_modules/…` path (the root `""` is the project: its name is the file's root package and
+//! its dependencies are the direct ones), v1 nested `dependencies` (the project and what it
+//! asks for come from the `package.json` beside it, see `read`). Links are left out.
 
 use std::collections::BTreeMap;
 
@@ -69,6 +70,15 @@ impl Reader for PackageLock {
                         .collect()
                 })
                 .unwrap_or_default();
+            if let Some(name) = root
+                .and_then(|r| r.name.as_deref())
+                .filter(|n| !n.is_empty())
+            {
+                let version = root.and_then(|r| r.version.as_deref()).unwrap_or("");
+                let mut package = Package::new("npm", name, version);
+                package.dependencies = direct.iter().map(|d| d.to_string()).collect();
+                parsed.roots.push(package);
+            }
             for (path, p) in &wire.packages {
                 if path.is_empty() || p.link {
                     continue;
@@ -109,8 +119,8 @@ impl Reader for PackageLock {
     }
 }
 
-/// v1 hoists packages to the top without saying which the project asked for, so `direct`
-/// stays unknown.
+/// v1 hoists packages to the top without saying which the project asked for; `read` learns
+/// that from the `package.json` beside the lockfile.
 fn walk_v1(deps: &BTreeMap<String, WireV1>, parsed: &mut Parsed) {
     for (name, dep) in deps {
         if let Some(version) = &dep.version {

@@ -1,6 +1,8 @@
 //! `poetry.lock` (<https://python-poetry.org/docs/basic-usage/#installing-with-poetrylock>):
-//! `[[package]]` tables with name, version, `[package.dependencies]` and `files` hashes. The
-//! lockfile does not say which packages pyproject.toml asks for, so `direct` stays unknown.
+//! `[[package]]` tables with name, version, `[package.dependencies]` and `files` hashes (lock
+//! format 2.x; 1.x kept its hashes in `[metadata.hashes]`, which are not read). The lockfile
+//! does not say which packages `pyproject.toml` asks for; `read` learns that from the
+//! `pyproject.toml` beside it.
 
 use std::collections::BTreeMap;
 
@@ -73,7 +75,7 @@ impl Reader for PoetryLock {
             .collect();
         Ok(Parsed {
             packages,
-            warnings: Vec::new(),
+            ..Parsed::default()
         })
     }
 }

@@ -5,7 +5,8 @@
 //! `project.parent.version`); version ranges (`[1.0,2.0)`) and unresolvable references are
 //! skipped with a warning; a dependency without a version (managed by a parent POM) is
 //! skipped silently. `test`-scoped dependencies are kept. Every listed dependency is direct.
-//! DOCTYPE declarations are refused (no entity expansion).
+//! The project's own `groupId:artifactId` (the group inherited from `<parent>` when absent) at
+//! its version is the file's root. DOCTYPE declarations are refused (no entity expansion).
 
 use std::collections::BTreeMap;
 
@@ -64,12 +65,13 @@ impl Reader for PomXml {
                     let value = std::mem::take(&mut text_buf);
                     let parent = path.last().map(String::as_str);
                     match (parent, name.as_str()) {
-                        (Some("project"), "version") if path.len() == 1 => {
-                            properties.insert("project.version".into(), value);
+                        (Some("project"), "version" | "groupId" | "artifactId")
+                            if path.len() == 1 =>
+                        {
+                            properties.insert(format!("project.{name}"), value);
                         }
-                        (Some("parent"), "version") if path.len() == 2 => {
-                            properties.insert("project.parent.version".into(), value.clone());
-                            properties.entry("project.version".into()).or_insert(value);
+                        (Some("parent"), "version" | "groupId") if path.len() == 2 => {
+                            properties.insert(format!("project.parent.{name}"), value);
                         }
                         (Some("properties"), key) if path.len() == 2 => {
                             properties.insert(key.to_string(), value);
@@ -102,6 +104,12 @@ impl Reader for PomXml {
                 return Err("no <project> element: not a Maven POM".into());
             }
         }
+        // A project without its own version or group inherits its parent's.
+        for key in ["version", "groupId"] {
+            if let Some(value) = properties.get(&format!("project.parent.{key}")).cloned() {
+                properties.entry(format!("project.{key}")).or_insert(value);
+            }
+        }
         let mut parsed = Parsed::default();
         for dep in deps {
             let group = resolve(&dep.group, &properties);
@@ -132,6 +140,18 @@ impl Reader for PomXml {
             let mut package = Package::new("Maven", &format!("{group}:{artifact}"), &version);
             package.direct = Some(true);
             parsed.packages.push(package);
+        }
+        let own = |key: &str| {
+            properties
+                .get(key)
+                .and_then(|v| resolve(v, &properties))
+                .filter(|v| !v.is_empty())
+        };
+        if let (Some(group), Some(artifact)) = (own("project.groupId"), own("project.artifactId")) {
+            let version = own("project.version").unwrap_or_default();
+            let mut root = Package::new("Maven", &format!("{group}:{artifact}"), &version);
+            root.dependencies = parsed.packages.iter().map(|p| p.name.clone()).collect();
+            parsed.roots.push(root);
         }
         Ok(parsed)
     }
@@ -169,6 +189,8 @@ mod tests {
             .parse(
                 r#"<?xml version="1.0"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
+  <parent><groupId>org.x</groupId><artifactId>parent</artifactId><version>0.9</version></parent>
+  <artifactId>app</artifactId>
   <version>1.0</version>
   <properties><jackson.version>2.15.0</jackson.version></properties>
   <dependencyManagement><dependencies>
@@ -199,6 +221,8 @@ mod tests {
             ]
         );
         assert_eq!(parsed.warnings.len(), 2, "{:?}", parsed.warnings);
+        assert_eq!(parsed.roots[0].purl, "pkg:maven/org.x/app@1.0");
+        assert_eq!(parsed.roots[0].dependencies.len(), 3);
         assert!(PomXml
             .parse("<!DOCTYPE x [<!ENTITY a \"b\">]><project/>")
             .is_err());

@@ -1,7 +1,9 @@
 //! pip requirements files (`requirements*.txt`,
 //! <https://pip.pypa.io/en/stable/reference/requirements-file-format/>): only exactly pinned
 //! lines (`name==version`, `===`) name a version; `--hash=` options are kept; other lines
-//! (ranges, URLs, `-r` includes, options) are skipped, ranges with a warning.
+//! (ranges, URLs, options) are skipped, ranges with a warning. `-r FILE` / `--requirement
+//! FILE` includes are listed by `includes` and read by `read` (constraint files, `-c`, only
+//! limit versions and are not read).
 
 use crate::{Package, Parsed, Reader};
 
@@ -14,6 +16,23 @@ impl Reader for Requirements {
 
     fn matches(&self, file_name: &str) -> bool {
         file_name.starts_with("requirements") && file_name.ends_with(".txt")
+    }
+
+    fn includes(&self, text: &str) -> Vec<String> {
+        text.replace("\\\n", " ")
+            .lines()
+            .filter_map(|line| {
+                let line = line.split(" #").next().unwrap_or(line).trim();
+                let rest = ["-r", "--requirement"]
+                    .iter()
+                    .find_map(|flag| line.strip_prefix(flag))?;
+                let target = rest.trim_start_matches('=').trim();
+                // `-rfoo.txt` is valid pip; `--requirementfoo` is not an option of this kind.
+                let spaced = rest.starts_with([' ', '\t', '=']) || line.starts_with("-r");
+                (spaced && !target.is_empty() && !target.contains("://"))
+                    .then(|| target.to_string())
+            })
+            .collect()
     }
 
     fn parse(&self, text: &str) -> Result<Parsed, String> {
@@ -68,5 +87,9 @@ mod tests {
         assert_eq!(parsed.packages[0].hashes.len(), 1);
         assert_eq!(parsed.packages[1].version, "4.2");
         assert_eq!(parsed.warnings.len(), 1);
+        assert_eq!(
+            super::Requirements.includes("-r base.txt\n--requirement=dev.txt # x\n-c c.txt\n-rnext.txt\n-r https://x/r.txt\n"),
+            ["base.txt", "dev.txt", "next.txt"]
+        );
     }
 }

@@ -2,8 +2,8 @@
 //! `[[package]]` tables with name, version, `source` (`registry`, `git`, `url`, or the
 //! project itself: `editable`, `virtual`, `directory`, `path`), `dependencies`,
 //! `optional-dependencies`, `dev-dependencies` and the sdist's hash. The project's own
-//! packages (editable/virtual, the workspace members) are left out; what they depend on is
-//! direct, everything else transitive.
+//! packages (editable/virtual, the workspace members) are the file's roots; what they depend
+//! on is direct, everything else transitive.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -84,7 +84,13 @@ impl Reader for UvLock {
         let has_project = wire.package.iter().any(WirePackage::is_project);
         let mut parsed = Parsed::default();
         for p in &wire.package {
+            let mut deps: Vec<String> = p.all_dependencies().map(str::to_string).collect();
+            deps.sort();
+            deps.dedup();
             if p.is_project() {
+                let mut root = Package::new("PyPI", &p.name, p.version.as_deref().unwrap_or(""));
+                root.dependencies = deps;
+                parsed.roots.push(root);
                 continue;
             }
             let Some(version) = &p.version else {
@@ -95,9 +101,6 @@ impl Reader for UvLock {
             };
             let mut package = Package::new("PyPI", &p.name, version);
             package.direct = has_project.then(|| direct.contains(p.name.as_str()));
-            let mut deps: Vec<String> = p.all_dependencies().map(str::to_string).collect();
-            deps.sort();
-            deps.dedup();
             package.dependencies = deps;
             if let Some(hash) = p.sdist.as_ref().and_then(|s| s.hash.as_deref()) {
                 if let Some(hex) = hash.strip_prefix("sha256:") {
@@ -146,6 +149,8 @@ source = { registry = "https://pypi.org/simple" }
         assert_eq!(parsed.packages[0].dependencies, ["idna"]);
         assert_eq!(parsed.packages[0].hashes[0].1, "abcd");
         assert_eq!(parsed.packages[1].direct, Some(false));
+        assert_eq!(parsed.roots[0].purl, "pkg:pypi/app@0.1.0");
+        assert_eq!(parsed.roots[0].dependencies, ["anyio"]);
         assert!(UvLock.parse("[[package]]\nname = \"x\"\n").is_err());
     }
 }
