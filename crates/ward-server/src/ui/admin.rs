@@ -31,13 +31,13 @@ async fn keys_page(
             h2 { "Create a key" }
             form.stack method="post" action="/admin/keys" {
                 input type="hidden" name="csrf" value=(viewer.csrf);
-                label for="k-name" { "Name" input id="k-name" name="name" required; }
-                label for="k-scope" { "Scope"
+                div.field { label for="k-name" { "Name" } input id="k-name" name="name" required; }
+                div.field { label for="k-scope" { "Scope" }
                     select id="k-scope" name="scope" {
                         @for s in Scope::ALL { option value=(s.as_str()) { (s.as_str()) } }
                     }
                 }
-                label for="k-products" { "Products (comma-separated; empty for every product)" input id="k-products" name="products"; }
+                div.field { label for="k-products" { "Products (comma-separated; empty for every product)" } input id="k-products" name="products"; }
                 button type="submit" { "Create" }
             }
             h2 { "Keys" }

@@ -125,7 +125,7 @@ pub(crate) async fn show(
                     input type="hidden" name="csrf" value=(viewer.csrf);
                     input type="hidden" name="id" value=(f.id);
                     input type="hidden" name="back" value={ "/findings/" (f.id) };
-                    label for="t-action" { "Action"
+                    div.field { label for="t-action" { "Action" }
                         select id="t-action" name="action" {
                             option value="false_positive" { "False positive" }
                             option value="accept_risk" { "Accept risk" }
@@ -134,9 +134,9 @@ pub(crate) async fn show(
                             option value="assign" { "Assign" }
                         }
                     }
-                    label for="t-until" { "Accept until" input id="t-until" name="until" type="date"; }
-                    label for="t-assignee" { "Assignee" input id="t-assignee" name="assignee" type="text"; }
-                    label for="t-reason" { "Reason" input id="t-reason" name="reason" type="text"; }
+                    div.field { label for="t-until" { "Accept until" } input id="t-until" name="until" type="date"; }
+                    div.field { label for="t-assignee" { "Assignee" } input id="t-assignee" name="assignee" type="text"; }
+                    div.field { label for="t-reason" { "Reason" } input id="t-reason" name="reason" type="text"; }
                     button type="submit" { "Apply" }
                 }
             }

@@ -207,7 +207,7 @@ fn select(
     options: impl IntoIterator<Item = (String, String)>,
 ) -> Markup {
     html! {
-        label for={ "f-" (name) } { (label)
+        div.field { label for={ "f-" (name) } { (label) }
             select id={ "f-" (name) } name=(name) {
                 option value="" { "any" }
                 @for (value, text) in options {
@@ -220,7 +220,7 @@ fn select(
 
 fn text_input(name: &str, label: &str, current: &str, kind: &str) -> Markup {
     html! {
-        label for={ "f-" (name) } { (label)
+        div.field { label for={ "f-" (name) } { (label) }
             input id={ "f-" (name) } name=(name) type=(kind) value=(current);
         }
     }
@@ -279,7 +279,7 @@ pub(crate) async fn list(
                 @if can_triage {
                     fieldset.bulk {
                         legend { "Triage the checked findings" }
-                        label for="b-action" { "Action"
+                        div.field { label for="b-action" { "Action" }
                             select id="b-action" name="action" {
                                 option value="false_positive" { "False positive" }
                                 option value="accept_risk" { "Accept risk" }
@@ -288,9 +288,9 @@ pub(crate) async fn list(
                                 option value="assign" { "Assign" }
                             }
                         }
-                        label for="b-until" { "Accept until" input id="b-until" name="until" type="date"; }
-                        label for="b-assignee" { "Assignee" input id="b-assignee" name="assignee" type="text"; }
-                        label for="b-reason" { "Reason" input id="b-reason" name="reason" type="text"; }
+                        div.field { label for="b-until" { "Accept until" } input id="b-until" name="until" type="date"; }
+                        div.field { label for="b-assignee" { "Assignee" } input id="b-assignee" name="assignee" type="text"; }
+                        div.field { label for="b-reason" { "Reason" } input id="b-reason" name="reason" type="text"; }
                         button type="submit" { "Apply" }
                     }
                 }
