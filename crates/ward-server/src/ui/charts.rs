@@ -27,7 +27,7 @@ pub(crate) fn bars(title: &str, rows: &[(String, u64)]) -> Markup {
 
 /// A line chart of `series` (name, colour, points) over `labels` (one per x step).
 pub(crate) fn lines(title: &str, labels: &[String], series: &[(&str, &str, Vec<u64>)]) -> Markup {
-    let (w, h, left, bottom) = (560f64, 200f64, 40f64, 30f64);
+    let (w, h, left, bottom) = (600f64, 200f64, 40f64, 30f64);
     let max = series
         .iter()
         .flat_map(|(_, _, points)| points.iter().copied())
@@ -35,7 +35,7 @@ pub(crate) fn lines(title: &str, labels: &[String], series: &[(&str, &str, Vec<u
         .unwrap_or(0)
         .max(1) as f64;
     let steps = labels.len().saturating_sub(1).max(1) as f64;
-    let x = |i: usize| left + (w - left - 10.0) * i as f64 / steps;
+    let x = |i: usize| left + (w - left - 50.0) * i as f64 / steps;
     let y = |v: u64| 10.0 + (h - bottom - 10.0) * (1.0 - v as f64 / max);
     let every = (labels.len() / 6).max(1);
     html! {

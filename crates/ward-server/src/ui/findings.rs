@@ -256,7 +256,7 @@ pub(crate) async fn list(
             form.filters method="get" action="/findings" aria-label="Filters" {
                 (select("product", "Product", view.get("product"), products.iter().map(|p| (p.name.clone(), p.name.clone()))))
                 (text_input("engagement", "Engagement", view.get("engagement"), "text"))
-                (select("severity", "Severity", view.get("severity"), Severity::ALL.iter().rev().map(|s| (s.as_str().to_string(), s.as_str().to_string()))))
+                (select("severity", "Severity", view.get("severity"), Severity::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().to_string()))))
                 (select("category", "Category", view.get("category"), Category::ALL.iter().map(|c| (c.as_str().to_string(), c.as_str().to_string()))))
                 (select("status", "Status", view.get("status"), STATUSES.iter().map(|(_, n)| (n.to_string(), n.replace('_', " ")))))
                 (text_input("tool", "Tool", view.get("tool"), "text"))
@@ -333,7 +333,7 @@ pub(crate) async fn list(
                 }
             }
             nav.pager aria-label="Pages" {
-                @if view.get("cursor") != "" { a href={ "/findings?" (view.link(&[])) } { "First page" } }
+                @if !view.get("cursor").is_empty() { a href={ "/findings?" (view.link(&[])) } { "First page" } }
                 @if let Some(next) = &page_.next_cursor { a href={ "/findings?" (view.link(&[("cursor", next)])) } rel="next" { "Next page" } }
             }
         },

@@ -63,10 +63,10 @@ pub(crate) async fn show(
         .map_err(store_refusal)?
         .total;
 
-    let days = match params.days {
-        Some(d @ (30 | 90 | 365)) => d,
-        _ => 30,
-    };
+    let days = params
+        .days
+        .filter(|d| [30, 90, 365].contains(d))
+        .unwrap_or(30);
     let (labels, opened, closed) = trend(&state, &base, now, days).await?;
 
     let mut critical = Vec::new();

@@ -255,7 +255,7 @@ impl Viewer {
     pub(crate) fn sees(&self, product: &Product) -> bool {
         self.products
             .as_ref()
-            .is_none_or(|names| names.iter().any(|n| *n == product.name))
+            .is_none_or(|names| names.contains(&product.name))
     }
 
     /// Fails with 403 unless the viewer's CSRF token is `presented`.
