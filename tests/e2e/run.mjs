@@ -77,6 +77,7 @@ try {
   const hiddenHref = await page.getByRole('link', { name: hidden, exact: true }).getAttribute('href');
   await visit(hiddenHref, 'product');
   await visit('/admin/keys', 'admin-keys');
+  await visit('/admin/users', 'admin-users');
   await visit(`/findings?product=${encodeURIComponent(hidden)}`, 'findings-hidden-product');
   const hiddenFinding = await page.locator('#findings tbody a').first().getAttribute('href');
   await visit('/findings', 'findings');

@@ -1,11 +1,12 @@
 //! `GET/POST /admin/keys` and `POST /admin/keys/{id}/revoke`: API keys, for viewers with the
 //! admin scope on every product. A new key is shown once, on the page that created it.
+//! `GET/POST /admin/users`: dashboard users (list, create).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
-use ward_store::{ApiKeyId, NewApiKey, Scope};
+use ward_store::{ApiKeyId, NewApiKey, NewUser, Scope};
 
 use super::layout::{date, page};
 use super::session::{Refusal, Viewer};
@@ -121,4 +122,85 @@ pub(crate) async fn revoke_key(
         .await
         .map_err(store_refusal)?;
     Ok(Redirect::to("/admin/keys").into_response())
+}
+
+async fn users_page(
+    state: &AppState,
+    viewer: &Viewer,
+    notice: Option<String>,
+) -> Result<Markup, Refusal> {
+    let users = state.store.list_users().await.map_err(store_refusal)?;
+    Ok(page(
+        viewer,
+        "Users",
+        html! {
+            @if let Some(notice) = &notice { p.notice role="status" { (notice) } }
+            h2 { "Create a user" }
+            form.stack method="post" action="/admin/users" {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                div.field { label for="u-name" { "User name" } input id="u-name" name="username" required autocomplete="off"; }
+                div.field { label for="u-password" { "Password" } input id="u-password" name="password" type="password" required autocomplete="new-password"; }
+                div.field { label for="u-scope" { "Scope" }
+                    select id="u-scope" name="scope" {
+                        @for s in Scope::ALL { option value=(s.as_str()) { (s.as_str()) } }
+                    }
+                }
+                button type="submit" { "Create" }
+            }
+            h2 { "Users" }
+            table id="users" {
+                thead { tr { th scope="col" { "User name" } th scope="col" { "Scope" } th scope="col" { "Created" } } }
+                tbody {
+                    @for u in &users {
+                        tr { td { (u.username) } td { (u.scope) } td { (date(u.created_at)) } }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// `GET /admin/users`.
+pub(crate) async fn users(
+    viewer: Viewer,
+    State(state): State<AppState>,
+) -> Result<Markup, Refusal> {
+    viewer.require_global(Scope::Admin)?;
+    users_page(&state, &viewer, None).await
+}
+
+/// `POST /admin/users`: creates a dashboard user.
+pub(crate) async fn create_user(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Markup, Refusal> {
+    let form = pairs(&body);
+    viewer.check_csrf(field(&form, "csrf").unwrap_or(""))?;
+    viewer.require_global(Scope::Admin)?;
+    let bad = |m: &str| Refusal::Status(axum::http::StatusCode::BAD_REQUEST, m.to_string());
+    let username = field(&form, "username").ok_or_else(|| bad("username: required"))?;
+    let password = form
+        .iter()
+        .find(|(k, _)| k == "password")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let scope = field(&form, "scope")
+        .and_then(Scope::parse)
+        .ok_or_else(|| bad("scope: one of read, import, triage, admin"))?;
+    let user = state
+        .store
+        .create_user(&NewUser {
+            username: username.to_string(),
+            password,
+            scope,
+        })
+        .await
+        .map_err(store_refusal)?;
+    users_page(
+        &state,
+        &viewer,
+        Some(format!("User `{}` created.", user.username)),
+    )
+    .await
 }

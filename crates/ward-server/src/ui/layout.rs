@@ -47,6 +47,7 @@ pub(crate) fn page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
                             li { a href="/products" { "Products" } }
                             @if viewer.products.is_none() && viewer.scope == ward_store::Scope::Admin {
                                 li { a href="/admin/keys" { "API keys" } }
+                                li { a href="/admin/users" { "Users" } }
                             }
                         }
                     }

@@ -3,7 +3,7 @@
 //!
 //! One module per page family: [`login`] (sign-in and sign-out), [`overview`], [`findings`]
 //! (list, CSV export, bulk triage), [`finding`] (one finding), [`products`], [`admin`] (API
-//! keys). [`session`] holds the signed session cookie, the [`session::Viewer`] extractor and
+//! keys, users). [`session`] holds the signed session cookie, the [`session::Viewer`] extractor and
 //! CSRF checks; [`layout`] the page shell and stylesheet; [`charts`] the SVG charts.
 
 mod admin;
@@ -37,6 +37,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/products/{id}", get(products::show))
         .route("/admin/keys", get(admin::keys).post(admin::create_key))
         .route("/admin/keys/{id}/revoke", post(admin::revoke_key))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/static/ward.css", get(layout::stylesheet))
 }
 

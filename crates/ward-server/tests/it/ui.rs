@@ -362,4 +362,29 @@ async fn an_admin_creates_and_revokes_keys() {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(env.store.api_key_by_secret(secret).await.unwrap().is_none());
+
+    // Users: created from the page, listed, and able to sign in.
+    let form = [
+        ("csrf", token.as_str()),
+        ("username", "bo"),
+        ("password", "a long passphrase"),
+        ("scope", "read"),
+    ];
+    let (status, page, _) = browser
+        .send(Method::POST, "/admin/users", Some(&form))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (_, page) = browser.get("/admin/users").await;
+    assert!(
+        page.contains("<td>bo</td>") && !page.contains("passphrase"),
+        "{page}"
+    );
+    let mut other = Browser::new(&env);
+    assert_eq!(
+        other
+            .sign_in(&[("username", "bo"), ("password", "a long passphrase")])
+            .await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(other.get("/admin/users").await.0, StatusCode::FORBIDDEN);
 }
