@@ -97,6 +97,10 @@ try {
   check(JSON.stringify(csvIds) === JSON.stringify(high), `csv ${csvIds} vs view ${high}`);
 
   // Bulk triage: accept the risk of two findings until a date, with a reason.
+  // The select-all box (progressive enhancement) checks every row, and unchecks them again.
+  await page.getByLabel('Select every finding on this page').check();
+  check(await page.locator('#findings tbody input[type=checkbox]:checked').count() === high.length, 'select all');
+  await page.getByLabel('Select every finding on this page').uncheck();
   const picked = high.slice(0, 2);
   for (const id of picked) await page.getByLabel(`Select finding ${id}`).check();
   await page.getByLabel('Action').selectOption('accept_risk');

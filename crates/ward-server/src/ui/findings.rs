@@ -298,7 +298,7 @@ pub(crate) async fn list(
                     caption.visually-hidden { "Findings" }
                     thead {
                         tr {
-                            @if can_triage { th scope="col" { span.visually-hidden { "Select" } } }
+                            @if can_triage { th.select scope="col" { span.visually-hidden { "Select" } } }
                             th scope="col" { "Severity" }
                             th scope="col" { "Title" }
                             th scope="col" { "Product" }

@@ -1,5 +1,5 @@
 //! The page shell every dashboard page shares: skip link, navigation, the signed-in viewer
-//! and sign-out form, and the embedded stylesheet.
+//! and sign-out form, and the embedded stylesheet and script.
 
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -9,6 +9,20 @@ use super::session::Viewer;
 
 /// The stylesheet, compiled into the binary.
 pub(crate) const CSS: &str = include_str!("style.css");
+
+/// The progressive-enhancement script, compiled into the binary.
+pub(crate) const JS: &str = include_str!("ward.js");
+
+/// `GET /static/ward.js`.
+pub(crate) async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        JS,
+    )
+}
 
 /// `GET /static/ward.css`.
 pub(crate) async fn stylesheet() -> impl IntoResponse {
@@ -28,6 +42,7 @@ fn head(title: &str) -> Markup {
         meta name="viewport" content="width=device-width, initial-scale=1";
         title { (title) " · ward" }
         link rel="stylesheet" href="/static/ward.css";
+        script src="/static/ward.js" defer {}
     }
 }
 

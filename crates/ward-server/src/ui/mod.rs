@@ -39,6 +39,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/keys/{id}/revoke", post(admin::revoke_key))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/static/ward.css", get(layout::stylesheet))
+        .route("/static/ward.js", get(layout::script))
 }
 
 /// The HTTP status a store error shows as.
