@@ -128,9 +128,7 @@ async fn seed(env: &Env) {
         .await;
 }
 
-#[tokio::test]
-async fn signed_out_requests_go_to_sign_in() {
-    let env = Env::sqlite().await;
+async fn signed_out_requests_go_to_sign_in(env: Env) {
     let mut browser = Browser::new(&env);
     let (status, _, location) = browser.send(Method::GET, "/findings", None).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -158,9 +156,7 @@ async fn signed_out_requests_go_to_sign_in() {
     );
 }
 
-#[tokio::test]
-async fn a_user_triages_in_bulk_and_it_lands_in_the_audit_trail() {
-    let env = Env::sqlite().await;
+async fn a_user_triages_in_bulk_and_it_lands_in_the_audit_trail(env: Env) {
     seed(&env).await;
     env.store
         .create_user(&NewUser {
@@ -258,9 +254,7 @@ async fn a_user_triages_in_bulk_and_it_lands_in_the_audit_trail() {
     );
 }
 
-#[tokio::test]
-async fn a_limited_key_sees_only_its_products() {
-    let env = Env::sqlite().await;
+async fn a_limited_key_sees_only_its_products(env: Env) {
     seed(&env).await;
     let bank = env.store.product_by_name("bank").await.unwrap().unwrap();
     let shop = env.store.product_by_name("shop").await.unwrap().unwrap();
@@ -326,9 +320,7 @@ async fn a_limited_key_sees_only_its_products() {
     );
 }
 
-#[tokio::test]
-async fn an_admin_creates_and_revokes_keys() {
-    let env = Env::sqlite().await;
+async fn an_admin_creates_and_revokes_keys(env: Env) {
     let mut browser = Browser::new(&env);
     assert_eq!(
         browser.sign_in(&[("api_key", env.admin.as_str())]).await,
@@ -388,3 +380,10 @@ async fn an_admin_creates_and_revokes_keys() {
     );
     assert_eq!(other.get("/admin/users").await.0, StatusCode::FORBIDDEN);
 }
+
+crate::on_both_backends!(
+    signed_out_requests_go_to_sign_in,
+    a_user_triages_in_bulk_and_it_lands_in_the_audit_trail,
+    a_limited_key_sees_only_its_products,
+    an_admin_creates_and_revokes_keys,
+);
