@@ -1,10 +1,10 @@
 //! The dashboard: server-rendered HTML pages at `/` over the same store and the same scope and
 //! product rules as the API. No JavaScript is needed; charts are inline SVG drawn here.
 //!
-//! One module per page family: [`login`] (sign-in and sign-out), [`overview`], [`findings`]
-//! (list, CSV export, bulk triage), [`finding`] (one finding), [`products`], [`admin`] (API
-//! keys, users). [`session`] holds the signed session cookie, the [`session::Viewer`] extractor and
-//! CSRF checks; [`layout`] the page shell and stylesheet; [`charts`] the SVG charts.
+//! One module per page family: `login` (sign-in and sign-out), `overview`, `findings`
+//! (list, CSV export, bulk triage), `finding` (one finding), `products`, `admin` (API
+//! keys, users). `session` holds the signed session cookie, the `session::Viewer` extractor and
+//! CSRF checks; `layout` the page shell and stylesheet; `charts` the SVG charts.
 
 mod admin;
 mod charts;

@@ -1,4 +1,4 @@
-//! Dashboard sessions: signed, stateless cookies, the [`Viewer`] extractor and CSRF tokens.
+//! Dashboard sessions: signed, stateless cookies, the `Viewer` extractor and CSRF tokens.
 //!
 //! A session cookie is `base64url(JSON claims) . base64url(HMAC-SHA256(claims))` under a key
 //! the server draws at start (so a restart signs everyone out; no table needed). Claims name a
@@ -81,7 +81,7 @@ struct Claims {
     exp: i64,
 }
 
-/// A signed cookie value for `who`, valid for [`SESSION_SECONDS`].
+/// A signed cookie value for `who`, valid for `SESSION_SECONDS`.
 pub(crate) fn issue(key: &SessionKey, who: Principal) -> String {
     let claims = Claims {
         who,
