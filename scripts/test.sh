@@ -139,5 +139,20 @@ export AWS_ENDPOINT_URL="$WARD_TEST_S3_ENDPOINT" AWS_ALLOW_HTTP=true AWS_REGION=
 export AWS_ACCESS_KEY_ID=ward-test AWS_SECRET_ACCESS_KEY="$s3_secret"
 # ---- end of object storage and scanner tools ----
 
+# --- dashboard e2e (issue 10): headless Chromium for the browser test --------------------------
+# crates/ward-cli/tests/it/dashboard.rs drives the dashboard with tests/e2e/run.mjs in Debian's
+# chromium through playwright-core (never a downloaded browser), checking pages with axe-core.
+# WARD_TEST_BROWSER=1 makes a missing browser or node module fail that test instead of skipping.
+step "dashboard e2e: chromium, node, playwright-core, axe-core"
+if ! [ -x /usr/bin/chromium ] || ! command -v npm >/dev/null; then
+    e2e_sudo=""
+    [ "$(id -u)" -eq 0 ] || e2e_sudo="sudo"
+    $e2e_sudo apt-get update -qq
+    $e2e_sudo apt-get install -y -qq chromium nodejs npm
+fi
+(cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+export WARD_TEST_BROWSER=1
+# --- end dashboard e2e ---------------------------------------------------------------------------
+
 step "cargo test"
 cargo test --workspace --all-features --locked

@@ -1,6 +1,6 @@
 //! ward's HTTP server: the native JSON API (`/api/v1/…`), the DefectDojo-compatible import API
 //! (`/api/v2/import-scan/`, `/api/v2/reimport-scan/`), API key checks, `/healthz`, `/readyz`,
-//! `/metrics` and the OpenAPI document (`/openapi.json`).
+//! `/metrics`, the OpenAPI document (`/openapi.json`) and the dashboard ([`ui`], HTML at `/`).
 //!
 //! [`router`] builds the whole application over an [`AppState`] (tests drive it without a
 //! socket); [`serve`] runs it on a listener until a shutdown signal. Storage is behind
@@ -18,6 +18,7 @@ mod health;
 pub mod import;
 pub mod metrics;
 mod openapi;
+pub mod ui;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Body limits.
     pub limits: Limits,
+    /// The key dashboard session cookies are signed with.
+    pub sessions: Arc<ui::session::SessionKey>,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
             store,
             metrics: Arc::new(Metrics::default()),
             limits,
+            sessions: Arc::new(ui::session::SessionKey::random()),
         }
     }
 }
@@ -81,6 +85,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(health::router(document))
+        .merge(ui::router())
         .fallback(|| async { ApiError::NotFound("no such route (see /openapi.json)".into()) })
         .layer(DefaultBodyLimit::max(state.limits.json_bytes))
         .layer(axum::middleware::from_fn_with_state(

@@ -208,4 +208,8 @@ impl Store for PgStore {
     async fn verify_user(&self, username: &str, password: &str) -> Result<Option<User>> {
         keys::verify_user(&mut *self.conn().await?, username, password).await
     }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        keys::list_users(&mut *self.conn().await?).await
+    }
 }

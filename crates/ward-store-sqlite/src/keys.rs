@@ -159,3 +159,11 @@ pub(crate) async fn verify_user(
         _ => Ok(None),
     }
 }
+
+pub(crate) async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<User>> {
+    let found = sqlx::query("SELECT id, username, scope, created_at FROM users ORDER BY username")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    found.iter().map(rows::user).collect()
+}

@@ -269,4 +269,8 @@ impl Store for SqliteStore {
     async fn verify_user(&self, username: &str, password: &str) -> Result<Option<User>> {
         keys::verify_user(&mut *self.reader().await?, username, password).await
     }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        keys::list_users(&mut *self.reader().await?).await
+    }
 }

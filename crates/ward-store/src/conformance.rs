@@ -1433,6 +1433,12 @@ pub async fn users(store: Arc<dyn Store>) {
         Some(user)
     );
     assert_eq!(store.verify_user("ana", "wrong").await.unwrap(), None);
+    let listed = store.list_users().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].username.as_str(), listed[0].scope),
+        ("ana", Scope::Triage)
+    );
     assert_eq!(
         store
             .verify_user("bob", "correct horse battery")

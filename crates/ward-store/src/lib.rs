@@ -120,4 +120,6 @@ pub trait Store: Send + Sync {
     async fn create_user(&self, user: &NewUser) -> Result<User>;
     /// The user, if the password is right.
     async fn verify_user(&self, username: &str, password: &str) -> Result<Option<User>>;
+    /// Every dashboard user, by name (never their password hashes).
+    async fn list_users(&self) -> Result<Vec<User>>;
 }

@@ -2,6 +2,7 @@
 #![allow(clippy::print_stderr)]
 
 mod convert;
+mod dashboard;
 mod db;
 mod gate;
 mod hostile;

@@ -11,15 +11,15 @@ use std::time::Duration;
 use crate::{corpus, stderr, ward};
 
 /// A running `ward serve` on a free port of 127.0.0.1, stopped with SIGTERM when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    url: String,
+    pub(crate) url: String,
     /// The rest of its stderr, once it has exited.
     log: mpsc::Receiver<String>,
 }
 
 impl Server {
-    fn start(data_dir: &Path) -> Server {
+    pub(crate) fn start(data_dir: &Path) -> Server {
         Server::start_with(&["--data-dir", data_dir.to_str().unwrap()])
     }
 
@@ -81,7 +81,7 @@ impl Drop for Server {
 }
 
 /// `ward admin key create` in `data_dir`: the key, alone on stdout.
-fn create_key(data_dir: &Path, args: &[&str]) -> String {
+pub(crate) fn create_key(data_dir: &Path, args: &[&str]) -> String {
     let mut all = vec![
         "admin",
         "key",
@@ -101,7 +101,7 @@ fn create_key(data_dir: &Path, args: &[&str]) -> String {
     key
 }
 
-fn upload(server: &Server, key: &str, args: &[&str]) -> Output {
+pub(crate) fn upload(server: &Server, key: &str, args: &[&str]) -> Output {
     let mut all = vec!["upload", "--server", &server.url, "--key", key];
     all.extend_from_slice(args);
     ward(&all)
