@@ -17,6 +17,7 @@ mod error;
 mod health;
 pub mod import;
 pub mod metrics;
+pub mod notify;
 mod openapi;
 
 use std::future::Future;
@@ -61,15 +62,18 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Body limits.
     pub limits: Limits,
+    /// Notification settings and the delivery loop's bell.
+    pub notifier: Arc<notify::Notifier>,
 }
 
 impl AppState {
     /// A state over `store` with fresh metrics.
-    pub fn new(store: Arc<dyn Store>, limits: Limits) -> AppState {
+    pub fn new(store: Arc<dyn Store>, limits: Limits, notifier: Arc<notify::Notifier>) -> AppState {
         AppState {
             store,
             metrics: Arc::new(Metrics::default()),
             limits,
+            notifier,
         }
     }
 }
@@ -93,7 +97,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves `router(state)` on `listener` until `shutdown` completes, then lets requests in
 /// flight finish. Meanwhile it reopens findings whose risk acceptance has ended, at start and
-/// every five minutes.
+/// every five minutes, and delivers queued notifications ([`notify::delivery`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -103,6 +107,11 @@ pub async fn serve(
     let expiry = tokio::spawn(expire_risk_acceptances(
         state.store.clone(),
         EXPIRY_INTERVAL,
+        stop_rx.clone(),
+    ));
+    let delivery = tokio::spawn(notify::delivery::run(
+        state.store.clone(),
+        state.notifier.clone(),
         stop_rx,
     ));
     let app = router(state);
@@ -111,6 +120,7 @@ pub async fn serve(
         .await;
     let _ = stop_tx.send(true);
     let _ = expiry.await;
+    let _ = delivery.await;
     result
 }
 

@@ -11,7 +11,7 @@ use ward_store::{
     StoredFinding, Test,
 };
 
-fn rfc3339(time: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(time: OffsetDateTime) -> String {
     time.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }

@@ -37,6 +37,10 @@ enum BodyKind {
     /// A bulk triage of the product's finding.
     BulkTriageJson,
     KeyJson,
+    /// A Slack channel.
+    ChannelJson,
+    /// A routing rule.
+    RuleJson,
     /// DefectDojo form naming the product.
     DojoByName,
     /// DefectDojo import form naming the engagement id.
@@ -174,6 +178,18 @@ fn routes() -> Vec<Route> {
         global(Method::GET, "/api/v1/keys", Empty),
         global(Method::POST, "/api/v1/keys", KeyJson),
         global(Method::DELETE, "/api/v1/keys/{id}", Empty),
+        global(Method::GET, "/api/v1/channels", Empty),
+        global(Method::POST, "/api/v1/channels", ChannelJson),
+        global(Method::GET, "/api/v1/channels/{name}", Empty),
+        global(Method::PUT, "/api/v1/channels/{name}", ChannelJson),
+        global(Method::DELETE, "/api/v1/channels/{name}", Empty),
+        global(Method::GET, "/api/v1/notification-rules", Empty),
+        global(Method::POST, "/api/v1/notification-rules", RuleJson),
+        global(Method::DELETE, "/api/v1/notification-rules/{id}", Empty),
+        Route {
+            scope: Read,
+            ..global(Method::GET, "/api/v1/outbox?state=dead", Empty)
+        },
         route(
             Method::POST,
             "/api/v2/import-scan/",
@@ -216,6 +232,7 @@ fn build(
         .path
         .replace("{product}", &product.name)
         .replace("{engagement}", "main")
+        .replace("{name}", "ops")
         .replace("{test}", &product.test_id.to_string())
         .replace(
             "{id}",
@@ -261,6 +278,11 @@ fn build(
             json!({"ids": [product.finding_id], "action": "mitigate", "reason": "r"}),
         ),
         BodyKind::KeyJson => json(builder, json!({"name": "k", "scope": "read"})),
+        BodyKind::ChannelJson => json(
+            builder,
+            json!({"name": "ops", "config": {"type": "slack", "url": "http://127.0.0.1:9/x"}}),
+        ),
+        BodyKind::RuleJson => json(builder, json!({"channel": "ops"})),
         BodyKind::DojoByName => form(
             builder,
             &[
