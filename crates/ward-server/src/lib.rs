@@ -15,6 +15,7 @@ mod connect;
 pub mod defectdojo;
 mod error;
 mod health;
+mod hooks;
 pub mod import;
 pub mod metrics;
 pub mod notify;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(health::router(document))
+        .merge(hooks::router())
         .fallback(|| async { ApiError::NotFound("no such route (see /openapi.json)".into()) })
         .layer(DefaultBodyLimit::max(state.limits.json_bytes))
         .layer(axum::middleware::from_fn_with_state(

@@ -13,6 +13,7 @@
 
 mod catalog;
 mod findings;
+mod hooks;
 mod import;
 mod keys;
 mod notify;
@@ -30,9 +31,9 @@ use time::OffsetDateTime;
 use ward_store::{
     ApiKey, ApiKeyId, Attempt, Counts, CreatedApiKey, Engagement, EngagementId, Error,
     FindingDetail, FindingFilter, FindingId, FindingQuery, ImportOutcome, ImportRequest, MessageId,
-    MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage, NewProduct, NewUser,
-    OutboxMessage, Page, Product, ProductId, Result, RuleId, Store, StoreOptions, StoredChannel,
-    StoredRule, Test, TestId, Triage, User,
+    MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger,
+    NewUser, OutboxMessage, Page, Product, ProductHook, ProductId, RecordedTrigger, Result, RuleId,
+    Store, StoreOptions, StoredChannel, StoredRule, StoredTrigger, Test, TestId, Triage, User,
 };
 
 use crate::rows::db;
@@ -354,5 +355,26 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<Vec<OutboxMessage>> {
         notify::list_messages(&mut *self.reader().await?, state, limit).await
+    }
+
+    async fn set_product_hook(&self, product: ProductId, hook: &ProductHook) -> Result<()> {
+        let mut tx = self.writer().await?;
+        hooks::set_hook(&mut tx, product, hook, OffsetDateTime::now_utc()).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn product_hook(&self, product: ProductId) -> Result<Option<ProductHook>> {
+        hooks::hook(&mut *self.reader().await?, product).await
+    }
+
+    async fn record_trigger(&self, trigger: &NewTrigger) -> Result<RecordedTrigger> {
+        let mut tx = self.writer().await?;
+        let recorded = hooks::record(&mut tx, trigger, OffsetDateTime::now_utc()).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(recorded)
+    }
+
+    async fn list_triggers(&self, product: ProductId) -> Result<Vec<StoredTrigger>> {
+        hooks::list(&mut *self.reader().await?, product).await
     }
 }

@@ -16,8 +16,9 @@ use ward_core::{fingerprint, Category, Finding, Location, PackageLocation, Sever
 use crate::cursor::sort_value;
 use crate::{
     Attempt, Error, FindingFilter, FindingId, FindingQuery, ImportRequest, ImportTarget,
-    MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage, NewProduct, NewUser, ProductId,
-    Scope, SlaPolicy, Sort, SortKey, Store, StoredFinding, TestId, Triage, TriageAction,
+    MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger,
+    NewUser, ProductHook, ProductId, Scope, SlaPolicy, Sort, SortKey, Store, StoredFinding, TestId,
+    Triage, TriageAction,
 };
 
 /// One `#[tokio::test]` per conformance test, each on a fresh store from `$fresh`.
@@ -46,6 +47,7 @@ macro_rules! conformance_tests {
             large_report_twice,
             channels_and_rules,
             outbox_lifecycle,
+            hooks_and_triggers,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -1873,4 +1875,68 @@ pub async fn outbox_survives_reopen(first: Arc<dyn Store>, reopen: Arc<dyn Store
             .len(),
         2
     );
+}
+
+pub async fn hooks_and_triggers(store: Arc<dyn Store>) {
+    let product = store
+        .create_product(&NewProduct {
+            name: "shop".into(),
+            ..NewProduct::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.product_hook(product.id).await.unwrap(), None);
+    let mut hook = ProductHook {
+        secret: "v1:k:sealed".into(),
+        branches: vec!["main".into(), "release/*".into()],
+    };
+    store.set_product_hook(product.id, &hook).await.unwrap();
+    hook.branches.push("feature/**".into());
+    store.set_product_hook(product.id, &hook).await.unwrap();
+    assert_eq!(store.product_hook(product.id).await.unwrap(), Some(hook));
+
+    let engagement = store
+        .create_engagement(
+            product.id,
+            &NewEngagement {
+                name: "feature/x".into(),
+                description: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(engagement.closed_at, None);
+    let trigger = |kind: &str| NewTrigger {
+        product: product.id,
+        provider: "gitlab".into(),
+        kind: kind.into(),
+        branch: "feature/x".into(),
+        commit_sha: Some("abc".into()),
+        clone_url: "https://gitlab.example/shop.git".into(),
+        data: "{}".into(),
+    };
+    let push = store.record_trigger(&trigger("push")).await.unwrap();
+    assert!(!push.closed_engagement);
+    let deleted = store
+        .record_trigger(&trigger("delete_branch"))
+        .await
+        .unwrap();
+    assert!(deleted.closed_engagement);
+    assert!(store
+        .engagement(engagement.id)
+        .await
+        .unwrap()
+        .closed_at
+        .is_some());
+    let again = store
+        .record_trigger(&trigger("delete_branch"))
+        .await
+        .unwrap();
+    assert!(!again.closed_engagement, "already closed");
+    let listed = store.list_triggers(product.id).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>(),
+        ["push", "delete_branch", "delete_branch"]
+    );
+    assert_eq!(listed[0], push.trigger);
 }

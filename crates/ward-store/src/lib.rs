@@ -38,8 +38,8 @@ pub use model::{
     UserId,
 };
 pub use notify::{
-    Attempt, ChannelId, MessageId, MessageState, NewChannel, NewMessage, OutboxMessage, RuleId,
-    StoredChannel, StoredRule,
+    Attempt, ChannelId, MessageId, MessageState, NewChannel, NewMessage, NewTrigger, OutboxMessage,
+    ProductHook, RecordedTrigger, RuleId, StoredChannel, StoredRule, StoredTrigger,
 };
 pub use query::{Counts, FindingFilter, FindingQuery, Page, Sort, SortKey};
 pub use sla::SlaPolicy;
@@ -165,4 +165,14 @@ pub trait Store: Send + Sync {
         state: Option<MessageState>,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>>;
+
+    /// Sets (or replaces) a product's git-host webhook settings.
+    async fn set_product_hook(&self, product: ProductId, hook: &ProductHook) -> Result<()>;
+    /// A product's webhook settings, if configured.
+    async fn product_hook(&self, product: ProductId) -> Result<Option<ProductHook>>;
+    /// Records a git-host trigger; a `delete_branch` one also closes the engagement named
+    /// after the branch, in the same transaction.
+    async fn record_trigger(&self, trigger: &NewTrigger) -> Result<RecordedTrigger>;
+    /// A product's triggers, oldest first.
+    async fn list_triggers(&self, product: ProductId) -> Result<Vec<StoredTrigger>>;
 }

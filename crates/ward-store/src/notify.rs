@@ -142,3 +142,63 @@ pub enum Attempt {
         error: String,
     },
 }
+
+/// A product's git-host webhook settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductHook {
+    /// The webhook secret (GitLab token or GitHub HMAC key), encrypted by the caller.
+    pub secret: String,
+    /// Branch globs whose pushes and merge requests start scans (`main`, `release/*`).
+    pub branches: Vec<String>,
+}
+
+/// A git-host event to record: a scan to start, or a branch deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTrigger {
+    /// The product.
+    pub product: crate::ProductId,
+    /// `gitlab` or `github`.
+    pub provider: String,
+    /// `push`, `merge_request` or `delete_branch`.
+    pub kind: String,
+    /// The branch (the engagement's name).
+    pub branch: String,
+    /// The commit to scan.
+    pub commit_sha: Option<String>,
+    /// Where to fetch it from.
+    pub clone_url: String,
+    /// The whole normalized trigger as JSON.
+    pub data: String,
+}
+
+/// A recorded trigger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTrigger {
+    /// Row id.
+    pub id: i64,
+    /// The product.
+    pub product: crate::ProductId,
+    /// `gitlab` or `github`.
+    pub provider: String,
+    /// `push`, `merge_request` or `delete_branch`.
+    pub kind: String,
+    /// The branch.
+    pub branch: String,
+    /// The commit.
+    pub commit_sha: Option<String>,
+    /// Where to fetch it from.
+    pub clone_url: String,
+    /// The normalized trigger as JSON.
+    pub data: String,
+    /// When it arrived.
+    pub created_at: OffsetDateTime,
+}
+
+/// What recording a trigger did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedTrigger {
+    /// The stored row.
+    pub trigger: StoredTrigger,
+    /// A `delete_branch` trigger closed the branch's engagement.
+    pub closed_engagement: bool,
+}

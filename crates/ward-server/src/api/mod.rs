@@ -11,6 +11,7 @@ mod gate;
 mod imports;
 mod keys;
 mod outbox;
+mod product_hooks;
 mod products;
 pub mod views;
 
@@ -37,6 +38,7 @@ pub(crate) fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(keys::router())
         .merge(channels::router())
         .merge(outbox::router())
+        .merge(product_hooks::router())
 }
 
 /// A JSON body; a bad one is a 400 naming the key at fault (`findings[0].severity`).

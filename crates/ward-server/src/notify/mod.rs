@@ -162,8 +162,9 @@ pub enum ChannelError {
     Vault(#[from] ward_vault::VaultError),
 }
 
-/// Re-encrypts every stored channel secret under the keyring's newest key; returns how many
-/// channels changed. Channels already under it are left alone.
+/// Re-encrypts every stored secret (channel configurations, product webhook secrets) under
+/// the keyring's newest key; returns how many rows changed. Values already under it are left
+/// alone.
 pub async fn rotate_secrets(store: &dyn Store, keyring: &Keyring) -> Result<usize, RotateError> {
     let mut changed = 0;
     for channel in store.list_channels().await? {
@@ -182,14 +183,30 @@ pub async fn rotate_secrets(store: &dyn Store, keyring: &Keyring) -> Result<usiz
             changed += 1;
         }
     }
+    for product in store.list_products().await? {
+        let Some(mut hook) = store.product_hook(product.id).await? else {
+            continue;
+        };
+        let rotated = keyring
+            .rotate(&hook.secret)
+            .map_err(|source| RotateError::Channel {
+                name: format!("webhook of product {}", product.name),
+                source: secrets::OpenError::Vault(source),
+            })?;
+        if let Some(secret) = rotated {
+            hook.secret = secret;
+            store.set_product_hook(product.id, &hook).await?;
+            changed += 1;
+        }
+    }
     Ok(changed)
 }
 
 /// Rotation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RotateError {
-    /// A channel's secrets do not open with the configured keys.
-    #[error("channel `{name}`: {source}")]
+    /// A stored secret does not open with the configured keys.
+    #[error("{name}: {source}")]
     Channel {
         /// The channel.
         name: String,
@@ -202,13 +219,18 @@ pub enum RotateError {
     Store(#[from] ward_store::Error),
 }
 
-/// Refuses to serve when channels are stored but no master key is configured: their secrets
-/// could not be read, and new ones could not be sealed.
+/// Refuses to serve when channels or product webhook secrets are stored but no master key is
+/// configured: their secrets could not be read, and new ones could not be sealed.
 pub async fn check_startup(store: &dyn Store, notifier: &Notifier) -> Result<(), StartupError> {
     if notifier.config.keyring.is_some() {
         return Ok(());
     }
-    let n = store.list_channels().await?.len();
+    let mut n = store.list_channels().await?.len();
+    for product in store.list_products().await? {
+        if store.product_hook(product.id).await?.is_some() {
+            n += 1;
+        }
+    }
     if n > 0 {
         return Err(StartupError::NoKeyring(n));
     }
@@ -218,10 +240,10 @@ pub async fn check_startup(store: &dyn Store, notifier: &Notifier) -> Result<(),
 /// Why the server will not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    /// Channels are stored, and no key opens them.
+    /// Secrets are stored, and no key opens them.
     #[error(
-        "{0} notification channel(s) are stored with encrypted secrets, but no master key is \
-         configured: set WARD_MASTER_KEY or --master-key-file"
+        "{0} notification channel(s) or webhook secret(s) are stored encrypted, but no master \
+         key is configured: set WARD_MASTER_KEY or --master-key-file"
     )]
     NoKeyring(usize),
     /// The store failed.

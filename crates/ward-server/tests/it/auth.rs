@@ -41,6 +41,8 @@ enum BodyKind {
     ChannelJson,
     /// A routing rule.
     RuleJson,
+    /// A product's webhook settings.
+    HookJson,
     /// DefectDojo form naming the product.
     DojoByName,
     /// DefectDojo import form naming the engagement id.
@@ -178,6 +180,20 @@ fn routes() -> Vec<Route> {
         global(Method::GET, "/api/v1/keys", Empty),
         global(Method::POST, "/api/v1/keys", KeyJson),
         global(Method::DELETE, "/api/v1/keys/{id}", Empty),
+        route(
+            Method::GET,
+            "/api/v1/products/{product}/hook",
+            Empty,
+            Admin,
+            true,
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/products/{product}/hook",
+            HookJson,
+            Admin,
+            true,
+        ),
         global(Method::GET, "/api/v1/channels", Empty),
         global(Method::POST, "/api/v1/channels", ChannelJson),
         global(Method::GET, "/api/v1/channels/{name}", Empty),
@@ -283,6 +299,7 @@ fn build(
             json!({"name": "ops", "config": {"type": "slack", "url": "http://127.0.0.1:9/x"}}),
         ),
         BodyKind::RuleJson => json(builder, json!({"channel": "ops"})),
+        BodyKind::HookJson => json(builder, json!({"secret": "s", "branches": ["main"]})),
         BodyKind::DojoByName => form(
             builder,
             &[
@@ -309,6 +326,12 @@ async fn product(env: &Env, name: &str) -> Product {
             &env.admin,
         )
         .await;
+    let product_id = env.store.product_by_name(name).await.unwrap().unwrap().id;
+    let hook = ward_store::ProductHook {
+        secret: "v1:x:y".into(),
+        branches: vec!["main".into()],
+    };
+    env.store.set_product_hook(product_id, &hook).await.unwrap();
     Product {
         name: name.to_string(),
         engagement_id: imported["engagement"]["id"].as_i64().unwrap(),

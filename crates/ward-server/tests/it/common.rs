@@ -40,6 +40,10 @@ macro_rules! on_both_backends {
     };
 }
 
+/// The master key of the test servers (32 bytes of 0xab, hex).
+pub(crate) const TEST_MASTER_KEY: &str =
+    "abababababababababababababababababababababababababababababababab";
+
 /// What keeps a test's database alive.
 enum Guard {
     Dir(tempfile::TempDir),
@@ -84,7 +88,14 @@ impl Env {
             report_bytes: 8 << 20,
             json_bytes: 64 << 10,
         };
-        let notifier = Notifier::new(NotifyConfig::default()).expect("HTTP client");
+        // A master key, so channel and webhook routes work; tests of the keyless server
+        // replace the configuration.
+        let keyring = ward_vault::Keyring::load(Some(TEST_MASTER_KEY), None).expect("test key");
+        let config = NotifyConfig {
+            keyring: Some(Arc::new(keyring)),
+            ..NotifyConfig::default()
+        };
+        let notifier = Notifier::new(config).expect("HTTP client");
         let state = AppState::new(store.clone(), limits, Arc::new(notifier));
         let app = ward_server::router(state.clone());
         let admin = create_key(store.as_ref(), "admin", Scope::Admin, None).await;

@@ -8,4 +8,5 @@ mod auth;
 mod concurrency;
 mod defectdojo;
 mod health;
+mod hooks;
 mod notify;

@@ -55,7 +55,7 @@ async fn record(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> S
     StatusCode::from_u16(status).unwrap()
 }
 
-const KEY: &str = "abababababababababababababababababababababababababababababababab";
+const KEY: &str = crate::common::TEST_MASTER_KEY;
 const NEW_KEY: &str = "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
 
 /// Notifications with a key, immediate retries and three attempts.
@@ -316,6 +316,7 @@ async fn secrets_are_sealed_and_never_shown(env: Env) {
 }
 
 async fn channels_need_a_master_key(env: Env) {
+    let env = env.with_notify(NotifyConfig::default());
     let (status, body) = env
         .json(
             Method::POST,
