@@ -136,7 +136,7 @@ pub fn for_gate(
         counts.add(finding.severity);
     }
     let mut top: Vec<&Finding> = findings.iter().collect();
-    top.sort_by(|a, b| b.severity.cmp(&a.severity));
+    top.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let detail = if verdict.passed {
         EventDetail::GatePassed {}
     } else {
