@@ -121,7 +121,7 @@ enum UserCommand {
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // Read before the runtime starts: a prompt must not wait inside async code.
-    let password = match &args.command {
+    let input = match &args.command {
         AdminCommand::User(UserCommand::Create { .. }) => Some(read_password()?),
         AdminCommand::Channel(ChannelCommand::Add { config, .. }) if config == "-" => {
             let mut text = String::new();
@@ -137,35 +137,31 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     runtime.block_on(async {
         let store = args.database.open().await?;
-        match &args.command {
-            AdminCommand::Channel(command) => {
-                channel_command(store.as_ref(), &args.database, command, password).await
-            }
-            AdminCommand::RotateKey => {
-                let Some(keyring) = args.database.keyring()? else {
-                    bail!("no master key is configured: set WARD_MASTER_KEY or --master-key-file");
-                };
-                let n = ward_server::notify::rotate_secrets(store.as_ref(), &keyring)
-                    .await
-                    .context("re-encrypting stored secrets")?;
-                output::note(&format!(
-                    "re-encrypted {n} channel(s) under key {}",
-                    keyring.current_key_id()
-                ));
-                Ok(())
-            }
-            _ => run_command(store.as_ref(), &args.command, password).await,
-        }
+        run_command(store.as_ref(), &args.database, &args.command, input).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn run_command(
     store: &dyn Store,
+    database: &DatabaseArgs,
     command: &AdminCommand,
-    password: Option<String>,
+    input: Option<String>,
 ) -> anyhow::Result<()> {
     match command {
+        AdminCommand::Channel(command) => channel_command(store, database, command, input).await?,
+        AdminCommand::RotateKey => {
+            let Some(keyring) = database.keyring()? else {
+                bail!("no master key is configured: set WARD_MASTER_KEY or --master-key-file");
+            };
+            let n = ward_server::notify::rotate_secrets(store, &keyring)
+                .await
+                .context("re-encrypting stored secrets")?;
+            output::note(&format!(
+                "re-encrypted {n} stored secret(s) under key {}",
+                keyring.current_key_id()
+            ));
+        }
         AdminCommand::Key(KeyCommand::Create {
             scope,
             products,
@@ -256,11 +252,8 @@ async fn run_command(
                 );
             }
         }
-        AdminCommand::Channel(_) | AdminCommand::RotateKey => {
-            bail!("handled before run_command")
-        }
         AdminCommand::User(UserCommand::Create { username, scope }) => {
-            let Some(password) = password else {
+            let Some(password) = input else {
                 bail!("no password was read");
             };
             let user = store

@@ -514,7 +514,7 @@ fn channels_and_master_keys() {
     let output = admin(Some(&format!("{NEW},{OLD}")), &["rotate-key"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("re-encrypted 1"),
+        stderr(&output).contains("re-encrypted 1 "),
         "{}",
         stderr(&output)
     );
@@ -522,7 +522,7 @@ fn channels_and_master_keys() {
     // listing (which never decrypts) still works; the new key alone is enough to rotate again.
     let output = admin(Some(NEW), &["rotate-key"]);
     assert!(
-        stderr(&output).contains("re-encrypted 0"),
+        stderr(&output).contains("re-encrypted 0 "),
         "{}",
         stderr(&output)
     );

@@ -425,6 +425,62 @@ async fn channel_and_rule_crud(env: Env) {
     );
 }
 
+/// The loop `serve` runs delivers without being asked: an import over real HTTP wakes it.
+async fn serve_runs_the_delivery_loop(env: Env) {
+    let env = env.with_notify(config(KEY));
+    let (hook, hook_url) = Receiver::start(&[]).await;
+    add_channel(
+        &env,
+        "siem",
+        json!({"type": "webhook", "url": hook_url, "secret": "s"}),
+    )
+    .await;
+    add_rule(
+        &env,
+        json!({"channel": "siem", "events": ["scan.completed"]}),
+    )
+    .await;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(ward_server::serve(
+        listener,
+        env.state.clone(),
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    let url =
+        format!("http://{address}/api/v1/products/shop/engagements/main/imports?auto_create=true");
+    let admin = env.admin.clone();
+    let report = corpus("trivy/all_statuses.json");
+    let status = tokio::task::spawn_blocking(move || {
+        ureq::post(&url)
+            .set("Authorization", &format!("Bearer {admin}"))
+            .set("Content-Type", "application/octet-stream")
+            .send_bytes(&report)
+            .map(|r| r.status())
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 201);
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while hook.seen.lock().unwrap().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing was delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = stop_tx.send(());
+    server.await.unwrap().unwrap();
+    assert_eq!(hook.bodies()[0]["type"], "scan.completed");
+    assert_eq!(outbox(&env, "sent").await.len(), 1);
+}
+
 crate::on_both_backends!(
     import_delivers_to_slack_and_webhook,
     a_failure_is_retried_once_then_delivered,
@@ -432,4 +488,5 @@ crate::on_both_backends!(
     secrets_are_sealed_and_never_shown,
     channels_need_a_master_key,
     channel_and_rule_crud,
+    serve_runs_the_delivery_loop,
 );
