@@ -133,6 +133,10 @@ async fn gitlab_token_is_checked(env: Env) {
         .unwrap()
         .unwrap();
     assert!(engagement.closed_at.is_some());
+    let (_, shown) = env
+        .get("/api/v1/products/shop/engagements/master", &env.admin)
+        .await;
+    assert!(shown["closed_at"].is_string(), "{shown}");
 
     // Unknown products and products without settings look alike.
     let (status, _) = hook(
