@@ -156,6 +156,18 @@ async fn run_inner(state: &AppState, caller: &Caller, job: Job) -> Result<Import
         findings,
     };
     let outcome = state.store.import(request).await.map_err(store_error)?;
+    let notifier = &state.notifier;
+    match crate::notify::events::for_import(
+        state.store.as_ref(),
+        &outcome,
+        notifier.config.public_url.as_deref(),
+        notifier.config.new_finding_severity,
+    )
+    .await
+    {
+        Ok(events) => notifier.emit_logged(state.store.as_ref(), &events).await,
+        Err(error) => tracing::warn!(error = %error, "building import notifications failed"),
+    }
     Ok(Imported {
         outcome,
         parser,

@@ -15,8 +15,10 @@ mod connect;
 pub mod defectdojo;
 mod error;
 mod health;
+mod hooks;
 pub mod import;
 pub mod metrics;
+pub mod notify;
 mod openapi;
 pub mod ui;
 
@@ -64,16 +66,19 @@ pub struct AppState {
     pub limits: Limits,
     /// The key dashboard session cookies are signed with.
     pub sessions: Arc<ui::session::SessionKey>,
+    /// Notification settings and the delivery loop's bell.
+    pub notifier: Arc<notify::Notifier>,
 }
 
 impl AppState {
     /// A state over `store` with fresh metrics.
-    pub fn new(store: Arc<dyn Store>, limits: Limits) -> AppState {
+    pub fn new(store: Arc<dyn Store>, limits: Limits, notifier: Arc<notify::Notifier>) -> AppState {
         AppState {
             store,
             metrics: Arc::new(Metrics::default()),
             limits,
             sessions: Arc::new(ui::session::SessionKey::random()),
+            notifier,
         }
     }
 }
@@ -86,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(health::router(document))
         .merge(ui::router())
+        .merge(hooks::router())
         .fallback(|| async { ApiError::NotFound("no such route (see /openapi.json)".into()) })
         .layer(DefaultBodyLimit::max(state.limits.json_bytes))
         .layer(axum::middleware::from_fn_with_state(
@@ -98,7 +104,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves `router(state)` on `listener` until `shutdown` completes, then lets requests in
 /// flight finish. Meanwhile it reopens findings whose risk acceptance has ended, at start and
-/// every five minutes.
+/// every five minutes, and delivers queued notifications ([`notify::delivery`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -108,6 +114,11 @@ pub async fn serve(
     let expiry = tokio::spawn(expire_risk_acceptances(
         state.store.clone(),
         EXPIRY_INTERVAL,
+        stop_rx.clone(),
+    ));
+    let delivery = tokio::spawn(notify::delivery::run(
+        state.store.clone(),
+        state.notifier.clone(),
         stop_rx,
     ));
     let app = router(state);
@@ -116,6 +127,7 @@ pub async fn serve(
         .await;
     let _ = stop_tx.send(true);
     let _ = expiry.await;
+    let _ = delivery.await;
     result
 }
 

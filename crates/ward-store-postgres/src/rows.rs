@@ -56,7 +56,8 @@ pub(crate) fn product(row: &PgRow) -> Result<Product> {
     })
 }
 
-pub(crate) const ENGAGEMENT_COLUMNS: &str = "id, product_id, name, description, created_at";
+pub(crate) const ENGAGEMENT_COLUMNS: &str =
+    "id, product_id, name, description, created_at, closed_at";
 
 pub(crate) fn engagement(row: &PgRow) -> Result<Engagement> {
     Ok(Engagement {
@@ -65,6 +66,7 @@ pub(crate) fn engagement(row: &PgRow) -> Result<Engagement> {
         name: get(row, "name")?,
         description: get(row, "description")?,
         created_at: codec::from_unix(get(row, "created_at")?)?,
+        closed_at: codec::from_unix_opt(get(row, "closed_at")?)?,
     })
 }
 

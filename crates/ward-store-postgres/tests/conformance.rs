@@ -16,3 +16,14 @@ async fn fresh() -> Option<(Arc<dyn Store>, TempDatabase)> {
 }
 
 ward_store::conformance_tests!(fresh);
+
+#[tokio::test]
+async fn outbox_survives_reopen() {
+    let Some(database) = TempDatabase::create().await else {
+        return;
+    };
+    let open = || PgStore::connect(database.url(), StoreOptions::default());
+    let first = open().await.expect("connect");
+    let second = open().await.expect("connect again");
+    ward_store::conformance::outbox_survives_reopen(Arc::new(first), Arc::new(second)).await;
+}

@@ -13,8 +13,10 @@
 
 mod catalog;
 mod findings;
+mod hooks;
 mod import;
 mod keys;
+mod notify;
 mod rows;
 
 use std::path::Path;
@@ -27,10 +29,11 @@ use sqlx::sqlite::{
 };
 use time::OffsetDateTime;
 use ward_store::{
-    ApiKey, ApiKeyId, Counts, CreatedApiKey, Engagement, EngagementId, Error, FindingDetail,
-    FindingFilter, FindingId, FindingQuery, ImportOutcome, ImportRequest, NewApiKey, NewEngagement,
-    NewProduct, NewUser, Page, Product, ProductId, Result, Store, StoreOptions, Test, TestId,
-    Triage, User,
+    ApiKey, ApiKeyId, Attempt, Counts, CreatedApiKey, Engagement, EngagementId, Error,
+    FindingDetail, FindingFilter, FindingId, FindingQuery, ImportOutcome, ImportRequest, MessageId,
+    MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger,
+    NewUser, OutboxMessage, Page, Product, ProductHook, ProductId, RecordedTrigger, Result, RuleId,
+    Store, StoreOptions, StoredChannel, StoredRule, StoredTrigger, Test, TestId, Triage, User,
 };
 
 use crate::rows::db;
@@ -272,5 +275,110 @@ impl Store for SqliteStore {
 
     async fn list_users(&self) -> Result<Vec<User>> {
         keys::list_users(&mut *self.reader().await?).await
+    }
+
+    async fn create_channel(&self, channel: &NewChannel) -> Result<StoredChannel> {
+        let mut tx = self.writer().await?;
+        let created = notify::create_channel(&mut tx, channel, OffsetDateTime::now_utc()).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn update_channel(&self, name: &str, channel: &NewChannel) -> Result<StoredChannel> {
+        let mut tx = self.writer().await?;
+        let now = OffsetDateTime::now_utc();
+        let updated = notify::update_channel(&mut tx, name, channel, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(updated)
+    }
+
+    async fn channel_by_name(&self, name: &str) -> Result<Option<StoredChannel>> {
+        notify::channel_by_name(&mut *self.reader().await?, name).await
+    }
+
+    async fn list_channels(&self) -> Result<Vec<StoredChannel>> {
+        notify::list_channels(&mut *self.reader().await?).await
+    }
+
+    async fn delete_channel(&self, name: &str) -> Result<()> {
+        let mut tx = self.writer().await?;
+        notify::delete_channel(&mut tx, name).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn create_rule(&self, channel: &str, rule: &str) -> Result<StoredRule> {
+        let mut tx = self.writer().await?;
+        let created =
+            notify::create_rule(&mut tx, channel, rule, OffsetDateTime::now_utc()).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn list_rules(&self) -> Result<Vec<StoredRule>> {
+        notify::list_rules(&mut *self.reader().await?).await
+    }
+
+    async fn delete_rule(&self, id: RuleId) -> Result<()> {
+        let mut tx = self.writer().await?;
+        notify::delete_rule(&mut tx, id).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn enqueue(
+        &self,
+        messages: &[NewMessage],
+        now: OffsetDateTime,
+    ) -> Result<Vec<MessageId>> {
+        let mut tx = self.writer().await?;
+        let ids = notify::enqueue(&mut tx, messages, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(ids)
+    }
+
+    async fn claim_messages(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+        lease_until: OffsetDateTime,
+    ) -> Result<Vec<OutboxMessage>> {
+        let mut tx = self.writer().await?;
+        let claimed = notify::claim(&mut tx, now, limit, lease_until).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(claimed)
+    }
+
+    async fn record_attempt(&self, id: MessageId, attempt: &Attempt) -> Result<()> {
+        let mut tx = self.writer().await?;
+        notify::record_attempt(&mut tx, id, attempt).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn list_messages(
+        &self,
+        state: Option<MessageState>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>> {
+        notify::list_messages(&mut *self.reader().await?, state, limit).await
+    }
+
+    async fn set_product_hook(&self, product: ProductId, hook: &ProductHook) -> Result<()> {
+        let mut tx = self.writer().await?;
+        hooks::set_hook(&mut tx, product, hook, OffsetDateTime::now_utc()).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn product_hook(&self, product: ProductId) -> Result<Option<ProductHook>> {
+        hooks::hook(&mut *self.reader().await?, product).await
+    }
+
+    async fn record_trigger(&self, trigger: &NewTrigger) -> Result<RecordedTrigger> {
+        let mut tx = self.writer().await?;
+        let recorded = hooks::record(&mut tx, trigger, OffsetDateTime::now_utc()).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(recorded)
+    }
+
+    async fn list_triggers(&self, product: ProductId) -> Result<Vec<StoredTrigger>> {
+        hooks::list(&mut *self.reader().await?, product).await
     }
 }

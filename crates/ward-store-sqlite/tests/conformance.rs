@@ -14,3 +14,12 @@ async fn fresh() -> Option<(Arc<dyn Store>, tempfile::TempDir)> {
 }
 
 ward_store::conformance_tests!(fresh);
+
+#[tokio::test]
+async fn outbox_survives_reopen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let open = || SqliteStore::open_in_dir(dir.path(), StoreOptions::default());
+    let first = open().await.expect("open");
+    let second = open().await.expect("reopen");
+    ward_store::conformance::outbox_survives_reopen(Arc::new(first), Arc::new(second)).await;
+}

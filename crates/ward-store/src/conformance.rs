@@ -15,9 +15,10 @@ use ward_core::{fingerprint, Category, Finding, Location, PackageLocation, Sever
 
 use crate::cursor::sort_value;
 use crate::{
-    Error, FindingFilter, FindingId, FindingQuery, ImportRequest, ImportTarget, NewApiKey,
-    NewEngagement, NewProduct, NewUser, ProductId, Scope, SlaPolicy, Sort, SortKey, Store,
-    StoredFinding, TestId, Triage, TriageAction,
+    Attempt, Error, FindingFilter, FindingId, FindingQuery, ImportRequest, ImportTarget,
+    MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger,
+    NewUser, ProductHook, ProductId, Scope, SlaPolicy, Sort, SortKey, Store, StoredFinding, TestId,
+    Triage, TriageAction,
 };
 
 /// One `#[tokio::test]` per conformance test, each on a fresh store from `$fresh`.
@@ -44,6 +45,9 @@ macro_rules! conformance_tests {
             concurrent_reimports_leave_no_duplicates,
             failed_import_leaves_nothing,
             large_report_twice,
+            channels_and_rules,
+            outbox_lifecycle,
+            hooks_and_triggers,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -1654,4 +1658,291 @@ pub async fn bench_import(store: &dyn Store, n_stored: usize, n_report: usize) -
         reimport,
         query_page,
     }
+}
+
+fn channel(name: &str, config: &str) -> NewChannel {
+    NewChannel {
+        name: name.to_owned(),
+        kind: "webhook".to_owned(),
+        config: config.to_owned(),
+    }
+}
+
+fn message(channel: &str, n: usize) -> NewMessage {
+    NewMessage {
+        channel: channel.to_owned(),
+        kind: "finding.new".to_owned(),
+        event: format!(r#"{{"id":"e{n}"}}"#),
+    }
+}
+
+pub async fn channels_and_rules(store: Arc<dyn Store>) {
+    let a = store
+        .create_channel(&channel("ops", "v1:k:aaa"))
+        .await
+        .unwrap();
+    assert_eq!((a.name.as_str(), a.config.as_str()), ("ops", "v1:k:aaa"));
+    assert!(matches!(
+        store.create_channel(&channel("ops", "x")).await,
+        Err(Error::Conflict { .. })
+    ));
+    store
+        .create_channel(&channel("audit", "v1:k:bbb"))
+        .await
+        .unwrap();
+    let names: Vec<String> = store
+        .list_channels()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["audit", "ops"]);
+
+    let rule = store
+        .create_rule("ops", r#"{"channel":"ops"}"#)
+        .await
+        .unwrap();
+    store.create_rule("audit", "{}").await.unwrap();
+    assert!(matches!(
+        store.create_rule("nope", "{}").await,
+        Err(Error::NotFound { .. })
+    ));
+    // A rename carries the rules along.
+    let renamed = store
+        .update_channel("ops", &channel("security", "v1:k:ccc"))
+        .await
+        .unwrap();
+    assert_eq!(renamed.id, a.id);
+    assert_eq!(
+        store
+            .channel_by_name("security")
+            .await
+            .unwrap()
+            .unwrap()
+            .config,
+        "v1:k:ccc"
+    );
+    assert!(store.channel_by_name("ops").await.unwrap().is_none());
+    let rules = store.list_rules().await.unwrap();
+    assert_eq!(rules.len(), 2);
+    assert_eq!(
+        (rules[0].id, rules[0].channel.as_str()),
+        (rule.id, "security")
+    );
+
+    store.delete_rule(rule.id).await.unwrap();
+    assert!(matches!(
+        store.delete_rule(rule.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    store.delete_channel("audit").await.unwrap();
+    assert!(
+        store.list_rules().await.unwrap().is_empty(),
+        "rules go with their channel"
+    );
+    assert!(matches!(
+        store.delete_channel("audit").await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+pub async fn outbox_lifecycle(store: Arc<dyn Store>) {
+    let messages: Vec<NewMessage> = (0..4).map(|n| message("ops", n)).collect();
+    let ids = store.enqueue(&messages, day(0)).await.unwrap();
+    assert_eq!(ids.len(), 4);
+
+    // Nothing is due before it was queued; a claim leases what it takes.
+    assert!(store
+        .claim_messages(day(0) - Duration::seconds(1), 10, day(1))
+        .await
+        .unwrap()
+        .is_empty());
+    let first = store.claim_messages(day(0), 3, day(1)).await.unwrap();
+    let first_ids: Vec<i64> = first.iter().map(|m| m.id).collect();
+    assert_eq!(first_ids, ids[..3]);
+    assert_eq!(first[0].event, r#"{"id":"e0"}"#);
+    let second = store.claim_messages(day(0), 10, day(1)).await.unwrap();
+    assert_eq!(second.iter().map(|m| m.id).collect::<Vec<_>>(), ids[3..]);
+    assert!(store
+        .claim_messages(day(0), 10, day(1))
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Sent, retried, dead.
+    store
+        .record_attempt(ids[0], &Attempt::Sent(day(0)))
+        .await
+        .unwrap();
+    store
+        .record_attempt(
+            ids[1],
+            &Attempt::Retry {
+                error: "HTTP 500".into(),
+                next_attempt_at: day(0) + Duration::seconds(30),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .record_attempt(
+            ids[2],
+            &Attempt::Dead {
+                error: "HTTP 404".into(),
+            },
+        )
+        .await
+        .unwrap();
+    // A late report on a sent message changes nothing.
+    store
+        .record_attempt(
+            ids[0],
+            &Attempt::Dead {
+                error: "late".into(),
+            },
+        )
+        .await
+        .unwrap();
+
+    // The retry is due at its time; after the lease ends the unmarked one comes back;
+    // the sent and dead ones never do.
+    let retry = store
+        .claim_messages(day(0) + Duration::seconds(30), 10, day(1))
+        .await
+        .unwrap();
+    assert_eq!(retry.len(), 1);
+    assert_eq!((retry[0].id, retry[0].attempts), (ids[1], 1));
+    assert_eq!(retry[0].last_error.as_deref(), Some("HTTP 500"));
+    let after_lease = store.claim_messages(day(2), 10, day(3)).await.unwrap();
+    let mut back: Vec<i64> = after_lease.iter().map(|m| m.id).collect();
+    back.sort_unstable();
+    assert_eq!(back, [ids[1], ids[3]]);
+
+    let dead = store
+        .list_messages(Some(MessageState::Dead), 10)
+        .await
+        .unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!((dead[0].id, dead[0].attempts), (ids[2], 1));
+    assert_eq!(dead[0].last_error.as_deref(), Some("HTTP 404"));
+    let sent = store
+        .list_messages(Some(MessageState::Sent), 10)
+        .await
+        .unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].sent_at, Some(day(0)));
+    assert_eq!(store.list_messages(None, 10).await.unwrap().len(), 4);
+}
+
+/// Messages queued through one store instance are delivered through another on the same
+/// database (a restart), and a sent message is never claimed again, whichever instance asks.
+pub async fn outbox_survives_reopen(first: Arc<dyn Store>, reopen: Arc<dyn Store>) {
+    let ids = first
+        .enqueue(&[message("ops", 0), message("ops", 1)], day(0))
+        .await
+        .unwrap();
+    // The first instance claims both, delivers one, and "crashes" before the other.
+    let claimed = first
+        .claim_messages(day(0), 10, day(0) + Duration::minutes(5))
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
+    first
+        .record_attempt(ids[0], &Attempt::Sent(day(0)))
+        .await
+        .unwrap();
+    drop(first);
+
+    assert!(reopen
+        .claim_messages(day(0), 10, day(1))
+        .await
+        .unwrap()
+        .is_empty());
+    let again = reopen
+        .claim_messages(day(0) + Duration::minutes(5), 10, day(1))
+        .await
+        .unwrap();
+    assert_eq!(again.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[1]]);
+    reopen
+        .record_attempt(ids[1], &Attempt::Sent(day(0)))
+        .await
+        .unwrap();
+    assert!(reopen
+        .claim_messages(day(9), 10, day(10))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        reopen
+            .list_messages(Some(MessageState::Sent), 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+pub async fn hooks_and_triggers(store: Arc<dyn Store>) {
+    let product = store
+        .create_product(&NewProduct {
+            name: "shop".into(),
+            ..NewProduct::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.product_hook(product.id).await.unwrap(), None);
+    let mut hook = ProductHook {
+        secret: "v1:k:sealed".into(),
+        branches: vec!["main".into(), "release/*".into()],
+    };
+    store.set_product_hook(product.id, &hook).await.unwrap();
+    hook.branches.push("feature/**".into());
+    store.set_product_hook(product.id, &hook).await.unwrap();
+    assert_eq!(store.product_hook(product.id).await.unwrap(), Some(hook));
+
+    let engagement = store
+        .create_engagement(
+            product.id,
+            &NewEngagement {
+                name: "feature/x".into(),
+                description: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(engagement.closed_at, None);
+    let trigger = |kind: &str| NewTrigger {
+        product: product.id,
+        provider: "gitlab".into(),
+        kind: kind.into(),
+        branch: "feature/x".into(),
+        commit_sha: Some("abc".into()),
+        clone_url: "https://gitlab.example/shop.git".into(),
+        data: "{}".into(),
+    };
+    let push = store.record_trigger(&trigger("push")).await.unwrap();
+    assert!(!push.closed_engagement);
+    let deleted = store
+        .record_trigger(&trigger("delete_branch"))
+        .await
+        .unwrap();
+    assert!(deleted.closed_engagement);
+    assert!(store
+        .engagement(engagement.id)
+        .await
+        .unwrap()
+        .closed_at
+        .is_some());
+    let again = store
+        .record_trigger(&trigger("delete_branch"))
+        .await
+        .unwrap();
+    assert!(!again.closed_engagement, "already closed");
+    let listed = store.list_triggers(product.id).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>(),
+        ["push", "delete_branch", "delete_branch"]
+    );
+    assert_eq!(listed[0], push.trigger);
 }

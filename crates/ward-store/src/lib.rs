@@ -21,6 +21,7 @@ pub mod cursor;
 mod error;
 pub mod import;
 mod model;
+pub mod notify;
 pub mod query;
 pub mod sla;
 pub mod triage;
@@ -35,6 +36,10 @@ pub use model::{
     ApiKeyId, AuditEntry, BuildInfo, Engagement, EngagementId, FindingDetail, FindingId,
     FindingSource, NewEngagement, NewProduct, Product, ProductId, StoredFinding, Test, TestId,
     UserId,
+};
+pub use notify::{
+    Attempt, ChannelId, MessageId, MessageState, NewChannel, NewMessage, NewTrigger, OutboxMessage,
+    ProductHook, RecordedTrigger, RuleId, StoredChannel, StoredRule, StoredTrigger,
 };
 pub use query::{Counts, FindingFilter, FindingQuery, Page, Sort, SortKey};
 pub use sla::SlaPolicy;
@@ -122,4 +127,54 @@ pub trait Store: Send + Sync {
     async fn verify_user(&self, username: &str, password: &str) -> Result<Option<User>>;
     /// Every dashboard user, by name (never their password hashes).
     async fn list_users(&self) -> Result<Vec<User>>;
+
+    /// Creates a notification channel. [`Error::Conflict`] when the name is taken.
+    async fn create_channel(&self, channel: &NewChannel) -> Result<StoredChannel>;
+    /// Replaces the channel called `name` (its rules follow a rename).
+    async fn update_channel(&self, name: &str, channel: &NewChannel) -> Result<StoredChannel>;
+    /// A channel by name.
+    async fn channel_by_name(&self, name: &str) -> Result<Option<StoredChannel>>;
+    /// Every channel, by name.
+    async fn list_channels(&self) -> Result<Vec<StoredChannel>>;
+    /// Deletes a channel and its routing rules; queued messages stay (and fail as dead).
+    async fn delete_channel(&self, name: &str) -> Result<()>;
+
+    /// Adds a routing rule for an existing channel (`rule` is the rule's JSON).
+    async fn create_rule(&self, channel: &str, rule: &str) -> Result<StoredRule>;
+    /// Every routing rule, oldest first.
+    async fn list_rules(&self) -> Result<Vec<StoredRule>>;
+    /// Deletes a routing rule.
+    async fn delete_rule(&self, id: RuleId) -> Result<()>;
+
+    /// Queues messages, due at `now`; returns their ids in order.
+    async fn enqueue(&self, messages: &[NewMessage], now: OffsetDateTime)
+        -> Result<Vec<MessageId>>;
+    /// Claims up to `limit` pending messages due at `now`, oldest first: they stay pending but
+    /// are not due again before `lease_until`, so a crashed sender's messages come back and
+    /// two senders never hold the same message. Sent and dead messages are never claimed.
+    async fn claim_messages(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+        lease_until: OffsetDateTime,
+    ) -> Result<Vec<OutboxMessage>>;
+    /// Records an attempt on a pending message (a failure adds one to its attempts). A message
+    /// already sent or dead is left as it is.
+    async fn record_attempt(&self, id: MessageId, attempt: &Attempt) -> Result<()>;
+    /// Outbox messages, newest first, optionally of one state; at most `limit`.
+    async fn list_messages(
+        &self,
+        state: Option<MessageState>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>>;
+
+    /// Sets (or replaces) a product's git-host webhook settings.
+    async fn set_product_hook(&self, product: ProductId, hook: &ProductHook) -> Result<()>;
+    /// A product's webhook settings, if configured.
+    async fn product_hook(&self, product: ProductId) -> Result<Option<ProductHook>>;
+    /// Records a git-host trigger; a `delete_branch` one also closes the engagement named
+    /// after the branch, in the same transaction.
+    async fn record_trigger(&self, trigger: &NewTrigger) -> Result<RecordedTrigger>;
+    /// A product's triggers, oldest first.
+    async fn list_triggers(&self, product: ProductId) -> Result<Vec<StoredTrigger>>;
 }

@@ -111,6 +111,9 @@ pub struct Engagement {
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// When it was closed (its branch was deleted on the git host).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub closed_at: Option<OffsetDateTime>,
 }
 
 /// The fields of an engagement that callers set.

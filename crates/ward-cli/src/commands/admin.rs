@@ -31,6 +31,26 @@ enum AdminCommand {
     /// Dashboard users: `create`.
     #[command(subcommand)]
     User(UserCommand),
+    /// Notification channels: `add`, `list` (secrets sealed with the master key).
+    #[command(subcommand)]
+    Channel(ChannelCommand),
+    /// Re-encrypt every stored secret under the newest master key (list the new key first in
+    /// WARD_MASTER_KEY or the key file, the old ones after it).
+    RotateKey,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum ChannelCommand {
+    /// Add a channel. Its configuration is JSON, e.g. `{"type":"slack","url":"https://…"}`,
+    /// read from stdin when CONFIG is `-` (keeps the URL out of shell history).
+    Add {
+        /// The channel's unique name, used by routing rules.
+        name: String,
+        /// The configuration JSON, or `-` for stdin.
+        config: String,
+    },
+    /// List channels (secrets shown as ***).
+    List,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -101,8 +121,14 @@ enum UserCommand {
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // Read before the runtime starts: a prompt must not wait inside async code.
-    let password = match &args.command {
+    let input = match &args.command {
         AdminCommand::User(UserCommand::Create { .. }) => Some(read_password()?),
+        AdminCommand::Channel(ChannelCommand::Add { config, .. }) if config == "-" => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .context("reading the channel configuration from stdin")?;
+            Some(text)
+        }
         _ => None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -111,17 +137,31 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     runtime.block_on(async {
         let store = args.database.open().await?;
-        run_command(store.as_ref(), &args.command, password).await
+        run_command(store.as_ref(), &args.database, &args.command, input).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn run_command(
     store: &dyn Store,
+    database: &DatabaseArgs,
     command: &AdminCommand,
-    password: Option<String>,
+    input: Option<String>,
 ) -> anyhow::Result<()> {
     match command {
+        AdminCommand::Channel(command) => channel_command(store, database, command, input).await?,
+        AdminCommand::RotateKey => {
+            let Some(keyring) = database.keyring()? else {
+                bail!("no master key is configured: set WARD_MASTER_KEY or --master-key-file");
+            };
+            let n = ward_server::notify::rotate_secrets(store, &keyring)
+                .await
+                .context("re-encrypting stored secrets")?;
+            output::note(&format!(
+                "re-encrypted {n} stored secret(s) under key {}",
+                keyring.current_key_id()
+            ));
+        }
         AdminCommand::Key(KeyCommand::Create {
             scope,
             products,
@@ -213,7 +253,7 @@ async fn run_command(
             }
         }
         AdminCommand::User(UserCommand::Create { username, scope }) => {
-            let Some(password) = password else {
+            let Some(password) = input else {
                 bail!("no password was read");
             };
             let user = store
@@ -225,6 +265,47 @@ async fn run_command(
                 .await
                 .with_context(|| format!("creating user `{username}`"))?;
             output::note(&format!("created user {} `{}`", user.id, user.username));
+        }
+    }
+    Ok(())
+}
+
+async fn channel_command(
+    store: &dyn Store,
+    database: &DatabaseArgs,
+    command: &ChannelCommand,
+    stdin: Option<String>,
+) -> anyhow::Result<()> {
+    match command {
+        ChannelCommand::Add { name, config } => {
+            let Some(keyring) = database.keyring()? else {
+                bail!(
+                    "no master key is configured: set WARD_MASTER_KEY or --master-key-file \
+                     (channel secrets are only stored encrypted)"
+                );
+            };
+            let text = stdin.as_deref().unwrap_or(config);
+            let config: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(text).context("reading the channel configuration JSON")?;
+            let http = ward_notify::HttpClient::new(std::time::Duration::from_secs(15))
+                .context("starting the HTTP client")?;
+            let channel = ward_server::notify::prepare_channel(&keyring, &http, name, &config)
+                .with_context(|| format!("channel `{name}`"))?;
+            let created = store
+                .create_channel(&channel)
+                .await
+                .with_context(|| format!("creating channel `{name}`"))?;
+            output::note(&format!(
+                "created {} channel {} `{}`",
+                created.kind, created.id, created.name
+            ));
+        }
+        ChannelCommand::List => {
+            println!("ID  TYPE        NAME  CONFIG");
+            for c in store.list_channels().await.context("listing channels")? {
+                let shown = ward_server::notify::secrets::redact(&c.config);
+                println!("{:<3} {:<11} {}  {shown}", c.id, c.kind, c.name);
+            }
         }
     }
     Ok(())

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
+use ward_server::notify::{Notifier, NotifyConfig};
 use ward_server::{AppState, Limits};
 use ward_store::{SlaPolicy, StoreOptions};
 
@@ -37,6 +38,10 @@ pub(crate) struct DatabaseArgs {
     /// left out has no SLA) [default: critical=7,high=30,medium=90,low=180].
     #[arg(long, global = true, env = "WARD_SLA", value_name = "DAYS")]
     pub(crate) sla: Option<String>,
+    /// A file of master keys (one per line, newest first, 32 bytes in base64 or hex) sealing
+    /// the notification channels' secrets; or set WARD_MASTER_KEY (comma-separated keys).
+    #[arg(long, global = true, env = "WARD_MASTER_KEY_FILE", value_name = "FILE")]
+    pub(crate) master_key_file: Option<PathBuf>,
 }
 
 impl DatabaseArgs {
@@ -49,6 +54,18 @@ impl DatabaseArgs {
             },
         };
         ward_server::connect(&self.data_dir, self.database.as_deref(), options).await
+    }
+
+    /// The configured master keys, if any (`WARD_MASTER_KEY` or `--master-key-file`).
+    pub(crate) fn keyring(&self) -> anyhow::Result<Option<ward_vault::Keyring>> {
+        let env = std::env::var(ward_vault::MASTER_KEY_ENV).ok();
+        let env = env.filter(|v| !v.trim().is_empty());
+        if env.is_none() && self.master_key_file.is_none() {
+            return Ok(None);
+        }
+        ward_vault::Keyring::load(env.as_deref(), self.master_key_file.as_deref())
+            .map(Some)
+            .context("reading the master key")
     }
 
     /// The database in words, without a password.
@@ -76,6 +93,9 @@ pub(crate) struct Args {
     /// The largest JSON or policy body of the other routes, in bytes.
     #[arg(long, env = "WARD_MAX_BODY_SIZE", default_value_t = Limits::default().json_bytes, value_name = "BYTES")]
     max_body_size: usize,
+    /// The server's public base URL, for links in notifications.
+    #[arg(long, env = "WARD_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -90,6 +110,13 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
 
 async fn serve(args: &Args) -> anyhow::Result<()> {
     let store = args.database.open().await?;
+    let notify = NotifyConfig {
+        keyring: args.database.keyring()?.map(std::sync::Arc::new),
+        public_url: args.public_url.clone(),
+        ..NotifyConfig::default()
+    };
+    let notifier = Notifier::new(notify).context("starting the notification HTTP client")?;
+    ward_server::notify::check_startup(store.as_ref(), &notifier).await?;
     let limits = Limits {
         report_bytes: args.max_report_size,
         json_bytes: args.max_body_size,
@@ -104,9 +131,13 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
         "ward: listening on http://{address} ({})",
         args.database.describe()
     ));
-    ward_server::serve(listener, AppState::new(store, limits), shutdown_signal())
-        .await
-        .context("serving")?;
+    ward_server::serve(
+        listener,
+        AppState::new(store, limits, std::sync::Arc::new(notifier)),
+        shutdown_signal(),
+    )
+    .await
+    .context("serving")?;
     output::note("ward: stopped");
     Ok(())
 }

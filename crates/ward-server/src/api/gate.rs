@@ -75,6 +75,12 @@ async fn gate(
     };
     let today = Date::from_unix_seconds(now.unix_timestamp());
     let verdict = ward_policy::evaluate(&policy, &findings, baseline.as_ref(), today);
+    let event =
+        crate::notify::events::for_gate(&product.name, &engagement.name, &verdict, &findings);
+    state
+        .notifier
+        .emit_logged(state.store.as_ref(), std::slice::from_ref(&event))
+        .await;
     Ok(Json(verdict.to_json()))
 }
 

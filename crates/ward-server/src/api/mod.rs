@@ -5,10 +5,13 @@
 //! Products and engagements are named in paths by their names (unique within their parent),
 //! the way `ward upload --product P --engagement E` names them; tests, findings and keys by id.
 
+mod channels;
 mod findings;
 mod gate;
 mod imports;
 mod keys;
+mod outbox;
+mod product_hooks;
 mod products;
 pub mod views;
 
@@ -33,6 +36,9 @@ pub(crate) fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(findings::router())
         .merge(gate::router())
         .merge(keys::router())
+        .merge(channels::router())
+        .merge(outbox::router())
+        .merge(product_hooks::router())
 }
 
 /// A JSON body; a bad one is a 400 naming the key at fault (`findings[0].severity`).

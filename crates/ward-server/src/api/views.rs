@@ -11,7 +11,7 @@ use ward_store::{
     StoredFinding, Test,
 };
 
-fn rfc3339(time: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(time: OffsetDateTime) -> String {
     time.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
@@ -101,6 +101,9 @@ pub struct EngagementView {
     pub description: Option<String>,
     /// RFC 3339.
     pub created_at: String,
+    /// RFC 3339: when its branch was deleted on the git host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<String>,
 }
 
 impl From<Engagement> for EngagementView {
@@ -111,6 +114,7 @@ impl From<Engagement> for EngagementView {
             name: e.name,
             description: e.description,
             created_at: rfc3339(e.created_at),
+            closed_at: e.closed_at.map(rfc3339),
         }
     }
 }

@@ -37,6 +37,12 @@ enum BodyKind {
     /// A bulk triage of the product's finding.
     BulkTriageJson,
     KeyJson,
+    /// A Slack channel.
+    ChannelJson,
+    /// A routing rule.
+    RuleJson,
+    /// A product's webhook settings.
+    HookJson,
     /// DefectDojo form naming the product.
     DojoByName,
     /// DefectDojo import form naming the engagement id.
@@ -175,6 +181,32 @@ fn routes() -> Vec<Route> {
         global(Method::POST, "/api/v1/keys", KeyJson),
         global(Method::DELETE, "/api/v1/keys/{id}", Empty),
         route(
+            Method::GET,
+            "/api/v1/products/{product}/hook",
+            Empty,
+            Admin,
+            true,
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/products/{product}/hook",
+            HookJson,
+            Admin,
+            true,
+        ),
+        global(Method::GET, "/api/v1/channels", Empty),
+        global(Method::POST, "/api/v1/channels", ChannelJson),
+        global(Method::GET, "/api/v1/channels/{name}", Empty),
+        global(Method::PUT, "/api/v1/channels/{name}", ChannelJson),
+        global(Method::DELETE, "/api/v1/channels/{name}", Empty),
+        global(Method::GET, "/api/v1/notification-rules", Empty),
+        global(Method::POST, "/api/v1/notification-rules", RuleJson),
+        global(Method::DELETE, "/api/v1/notification-rules/{id}", Empty),
+        Route {
+            scope: Read,
+            ..global(Method::GET, "/api/v1/outbox?state=dead", Empty)
+        },
+        route(
             Method::POST,
             "/api/v2/import-scan/",
             DojoByName,
@@ -216,6 +248,7 @@ fn build(
         .path
         .replace("{product}", &product.name)
         .replace("{engagement}", "main")
+        .replace("{name}", "ops")
         .replace("{test}", &product.test_id.to_string())
         .replace(
             "{id}",
@@ -261,6 +294,12 @@ fn build(
             json!({"ids": [product.finding_id], "action": "mitigate", "reason": "r"}),
         ),
         BodyKind::KeyJson => json(builder, json!({"name": "k", "scope": "read"})),
+        BodyKind::ChannelJson => json(
+            builder,
+            json!({"name": "ops", "config": {"type": "slack", "url": "http://127.0.0.1:9/x"}}),
+        ),
+        BodyKind::RuleJson => json(builder, json!({"channel": "ops"})),
+        BodyKind::HookJson => json(builder, json!({"secret": "s", "branches": ["main"]})),
         BodyKind::DojoByName => form(
             builder,
             &[
@@ -287,6 +326,12 @@ async fn product(env: &Env, name: &str) -> Product {
             &env.admin,
         )
         .await;
+    let product_id = env.store.product_by_name(name).await.unwrap().unwrap().id;
+    let hook = ward_store::ProductHook {
+        secret: "v1:x:y".into(),
+        branches: vec!["main".into()],
+    };
+    env.store.set_product_hook(product_id, &hook).await.unwrap();
     Product {
         name: name.to_string(),
         engagement_id: imported["engagement"]["id"].as_i64().unwrap(),

@@ -9,6 +9,7 @@ use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use tower::ServiceExt;
+use ward_server::notify::{Notifier, NotifyConfig};
 use ward_server::{AppState, Limits};
 use ward_store::{NewApiKey, Scope, Store, StoreOptions};
 
@@ -39,9 +40,13 @@ macro_rules! on_both_backends {
     };
 }
 
+/// The master key of the test servers (32 bytes of 0xab, hex).
+pub(crate) const TEST_MASTER_KEY: &str =
+    "abababababababababababababababababababababababababababababababab";
+
 /// What keeps a test's database alive.
 enum Guard {
-    Dir(#[allow(dead_code)] tempfile::TempDir),
+    Dir(tempfile::TempDir),
     Postgres(#[allow(dead_code)] ward_test_support::postgres::TempDatabase),
 }
 
@@ -83,7 +88,15 @@ impl Env {
             report_bytes: 8 << 20,
             json_bytes: 64 << 10,
         };
-        let state = AppState::new(store.clone(), limits);
+        // A master key, so channel and webhook routes work; tests of the keyless server
+        // replace the configuration.
+        let keyring = ward_vault::Keyring::load(Some(TEST_MASTER_KEY), None).expect("test key");
+        let config = NotifyConfig {
+            keyring: Some(Arc::new(keyring)),
+            ..NotifyConfig::default()
+        };
+        let notifier = Notifier::new(config).expect("HTTP client");
+        let state = AppState::new(store.clone(), limits, Arc::new(notifier));
         let app = ward_server::router(state.clone());
         let admin = create_key(store.as_ref(), "admin", Scope::Admin, None).await;
         Env {
@@ -92,6 +105,22 @@ impl Env {
             app,
             admin,
             _guard: guard,
+        }
+    }
+
+    /// The same store and keys, served with another notification configuration.
+    pub(crate) fn with_notify(mut self, config: NotifyConfig) -> Env {
+        let notifier = Arc::new(Notifier::new(config).expect("HTTP client"));
+        self.state = AppState::new(self.store.clone(), self.state.limits, notifier);
+        self.app = ward_server::router(self.state.clone());
+        self
+    }
+
+    /// The SQLite data directory (`None` on PostgreSQL).
+    pub(crate) fn data_dir(&self) -> Option<&std::path::Path> {
+        match &self._guard {
+            Guard::Dir(dir) => Some(dir.path()),
+            Guard::Postgres(_) => None,
         }
     }
 

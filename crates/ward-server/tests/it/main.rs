@@ -8,4 +8,6 @@ mod auth;
 mod concurrency;
 mod defectdojo;
 mod health;
+mod hooks;
+mod notify;
 mod ui;

@@ -1,0 +1,103 @@
+//! A product's git-host webhook settings: the secret GitLab sends as its token and GitHub
+//! signs with (sealed with the master keyring, shown as `***`), and the branch globs whose
+//! pushes and merge requests start scans.
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use ward_notify::glob::Patterns;
+use ward_store::{ProductHook, Scope};
+
+use super::{product, ApiJson, ApiPath};
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::notify::secrets::REDACTED;
+use crate::{store_error, AppState};
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_hook, set_hook))
+}
+
+/// Webhook settings to store.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HookBody {
+    /// The secret token (GitLab) or signing secret (GitHub) configured on the git host.
+    secret: String,
+    /// Branch globs (`main`, `release/*`, `feature/**`).
+    branches: Vec<String>,
+}
+
+/// Webhook settings as shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct HookView {
+    /// Always `***`.
+    secret: String,
+    /// Branch globs.
+    branches: Vec<String>,
+}
+
+/// The product's webhook settings.
+#[utoipa::path(get, path = "/api/v1/products/{product}/hook", tag = "hooks",
+    params(("product" = String, Path, description = "Product name")),
+    responses((status = 200, body = HookView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = []), ("token" = [])))]
+async fn get_hook(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Json<HookView>, ApiError> {
+    let product = product(&state, &caller, Scope::Admin, &name).await?;
+    let hook = state
+        .store
+        .product_hook(product.id)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| ApiError::NotFound(format!("product `{name}` has no webhook settings")))?;
+    Ok(Json(HookView {
+        secret: REDACTED.to_owned(),
+        branches: hook.branches,
+    }))
+}
+
+/// Sets the product's webhook settings.
+#[utoipa::path(put, path = "/api/v1/products/{product}/hook", tag = "hooks",
+    params(("product" = String, Path, description = "Product name")), request_body = HookBody,
+    responses((status = 200, body = HookView), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = []), ("token" = [])))]
+async fn set_hook(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(name): ApiPath<String>,
+    ApiJson(body): ApiJson<HookBody>,
+) -> Result<Json<HookView>, ApiError> {
+    let product = product(&state, &caller, Scope::Admin, &name).await?;
+    if body.secret.is_empty() {
+        return Err(ApiError::field("secret", "must not be empty"));
+    }
+    Patterns::new(&body.branches).map_err(|e| ApiError::field("branches", e.to_string()))?;
+    let keyring = state
+        .notifier
+        .keyring()
+        .map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let secret = keyring.encrypt(&body.secret).map_err(ApiError::internal)?;
+    let hook = ProductHook {
+        secret,
+        branches: body.branches,
+    };
+    state
+        .store
+        .set_product_hook(product.id, &hook)
+        .await
+        .map_err(store_error)?;
+    Ok(Json(HookView {
+        secret: REDACTED.to_owned(),
+        branches: hook.branches,
+    }))
+}

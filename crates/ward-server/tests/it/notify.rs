@@ -1,0 +1,492 @@
+//! Notifications end to end: channels configured through the API (secrets sealed, never shown),
+//! events raised by imports and gates, and the delivery loop sending them to real HTTP
+//! receivers on 127.0.0.1 that record what arrives and answer as told.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode};
+use serde_json::{json, Value};
+use ward_core::Severity;
+use ward_notify::channels::{verify, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use ward_notify::Backoff;
+use ward_server::notify::{delivery, NotifyConfig};
+use ward_vault::Keyring;
+
+use crate::common::{corpus, Env};
+
+/// An HTTP endpoint on loopback recording each request and answering with the next queued
+/// status (200 once the queue is empty).
+#[derive(Clone, Default)]
+struct Receiver {
+    seen: Arc<Mutex<Vec<(HeaderMap, Bytes)>>>,
+    replies: Arc<Mutex<VecDeque<u16>>>,
+}
+
+impl Receiver {
+    async fn start(replies: &[u16]) -> (Receiver, String) {
+        let receiver = Receiver {
+            replies: Arc::new(Mutex::new(replies.iter().copied().collect())),
+            ..Receiver::default()
+        };
+        let app = axum::Router::new()
+            .route("/hook", axum::routing::post(record))
+            .with_state(receiver.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (receiver, url)
+    }
+
+    fn bodies(&self) -> Vec<Value> {
+        let seen = self.seen.lock().unwrap();
+        seen.iter()
+            .map(|(_, body)| serde_json::from_slice(body).unwrap())
+            .collect()
+    }
+}
+
+async fn record(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    r.seen.lock().unwrap().push((headers, body));
+    let status = r.replies.lock().unwrap().pop_front().unwrap_or(200);
+    StatusCode::from_u16(status).unwrap()
+}
+
+const KEY: &str = crate::common::TEST_MASTER_KEY;
+const NEW_KEY: &str = "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
+
+/// Notifications with a key, immediate retries and three attempts.
+fn config(keys: &str) -> NotifyConfig {
+    NotifyConfig {
+        keyring: Some(Arc::new(Keyring::load(Some(keys), None).unwrap())),
+        new_finding_severity: Severity::High,
+        max_attempts: 3,
+        backoff: Backoff {
+            base: Duration::ZERO,
+            cap: Duration::ZERO,
+        },
+        ..NotifyConfig::default()
+    }
+}
+
+async fn add_channel(env: &Env, name: &str, config: Value) -> Value {
+    let (status, body) = env
+        .json(
+            Method::POST,
+            "/api/v1/channels",
+            &env.admin,
+            json!({"name": name, "config": config}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+async fn add_rule(env: &Env, rule: Value) {
+    let (status, body) = env
+        .json(Method::POST, "/api/v1/notification-rules", &env.admin, rule)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+async fn deliver(env: &Env) -> usize {
+    delivery::deliver_due(env.store.as_ref(), &env.state.notifier)
+        .await
+        .unwrap()
+}
+
+async fn outbox(env: &Env, state: &str) -> Vec<Value> {
+    let (status, body) = env
+        .get(&format!("/api/v1/outbox?state={state}"), &env.admin)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_array().unwrap().clone()
+}
+
+async fn import_delivers_to_slack_and_webhook(env: Env) {
+    let env = env.with_notify(config(KEY));
+    let (slack, slack_url) = Receiver::start(&[]).await;
+    let (hook, hook_url) = Receiver::start(&[]).await;
+    let view = add_channel(
+        &env,
+        "security-slack",
+        json!({"type": "slack", "url": slack_url}),
+    )
+    .await;
+    assert_eq!(view["config"], json!({"type": "slack", "url": "***"}));
+    add_channel(
+        &env,
+        "siem",
+        json!({"type": "webhook", "url": hook_url, "secret": "hook-signing-secret"}),
+    )
+    .await;
+    add_rule(
+        &env,
+        json!({"channel": "security-slack", "events": ["finding.new"], "products": ["shop*"], "min_severity": "high"}),
+    )
+    .await;
+    add_rule(
+        &env,
+        json!({"channel": "siem", "events": ["scan.completed", "gate.failed"]}),
+    )
+    .await;
+
+    env.import(
+        "shop",
+        "main",
+        "",
+        &corpus("trivy/cvss_severity_source.json"),
+    )
+    .await;
+    assert_eq!(deliver(&env).await, 2);
+    assert_eq!(deliver(&env).await, 0, "nothing is sent twice");
+
+    let slack_bodies = slack.bodies();
+    assert_eq!(slack_bodies.len(), 1);
+    let text = slack_bodies[0].to_string();
+    assert!(text.contains("shop") && text.contains("main"), "{text}");
+
+    let seen = hook.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    let (headers, body) = &seen[0];
+    let header = |name: &str| headers.get(name).unwrap().to_str().unwrap().to_owned();
+    verify(
+        b"hook-signing-secret",
+        &header(TIMESTAMP_HEADER),
+        body,
+        &header(SIGNATURE_HEADER),
+        SystemTime::now(),
+        Duration::from_secs(300),
+    )
+    .expect("the webhook signature verifies");
+    let event: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(event["type"], "scan.completed");
+    assert_eq!(event["product"], "shop");
+    assert_eq!(event["data"]["n_findings"], 2);
+
+    // A failing gate goes to the webhook too.
+    let (status, _) = env
+        .raw(
+            Method::POST,
+            "/api/v1/products/shop/engagements/main/gate",
+            &env.admin,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(deliver(&env).await, 1);
+    assert_eq!(hook.bodies()[1]["type"], "gate.failed");
+    assert_eq!(outbox(&env, "sent").await.len(), 3);
+}
+
+async fn a_failure_is_retried_once_then_delivered(env: Env) {
+    let env = env.with_notify(config(KEY));
+    let (hook, hook_url) = Receiver::start(&[500]).await;
+    add_channel(
+        &env,
+        "siem",
+        json!({"type": "webhook", "url": hook_url, "secret": "s"}),
+    )
+    .await;
+    add_rule(
+        &env,
+        json!({"channel": "siem", "events": ["scan.completed"]}),
+    )
+    .await;
+    env.import("shop", "main", "", &corpus("trivy/all_statuses.json"))
+        .await;
+
+    assert_eq!(deliver(&env).await, 1);
+    let pending = outbox(&env, "pending").await;
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0]["attempts"], 1);
+    assert!(pending[0]["last_error"].as_str().unwrap().contains("500"));
+    assert_eq!(deliver(&env).await, 1);
+    assert_eq!(deliver(&env).await, 0);
+    assert_eq!(
+        hook.seen.lock().unwrap().len(),
+        2,
+        "one failure, one success"
+    );
+    let sent = outbox(&env, "sent").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["event"]["type"], "scan.completed");
+}
+
+async fn dead_letters_after_the_limit(env: Env) {
+    let env = env.with_notify(config(KEY));
+    let (hook, hook_url) = Receiver::start(&[503, 503, 503, 503]).await;
+    add_channel(
+        &env,
+        "siem",
+        json!({"type": "webhook", "url": hook_url, "secret": "s"}),
+    )
+    .await;
+    add_rule(
+        &env,
+        json!({"channel": "siem", "events": ["scan.completed"]}),
+    )
+    .await;
+    env.import("shop", "main", "", &corpus("trivy/all_statuses.json"))
+        .await;
+    for _ in 0..3 {
+        assert_eq!(deliver(&env).await, 1);
+    }
+    assert_eq!(deliver(&env).await, 0);
+    assert_eq!(hook.seen.lock().unwrap().len(), 3);
+    let dead = outbox(&env, "dead").await;
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0]["attempts"], 3);
+    assert!(dead[0]["last_error"].as_str().unwrap().contains("503"));
+    assert!(outbox(&env, "pending").await.is_empty());
+
+    // A read key may look; the state must be a known one.
+    let read = env.key(ward_store::Scope::Read, None).await;
+    assert_eq!(
+        env.get("/api/v1/outbox?state=dead", &read).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        env.get("/api/v1/outbox?state=lost", &env.admin).await.0,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+async fn secrets_are_sealed_and_never_shown(env: Env) {
+    let env = env.with_notify(config(KEY));
+    let url = "http://127.0.0.1:9/services/T000/B000/slack-token-in-url";
+    add_channel(&env, "ops", json!({"type": "slack", "url": url})).await;
+    add_channel(
+        &env,
+        "siem",
+        json!({"type": "webhook", "url": "http://127.0.0.1:9/x", "secret": "hmac-secret-value"}),
+    )
+    .await;
+    for (path, _) in [("/api/v1/channels", ()), ("/api/v1/channels/ops", ())] {
+        let (status, body) = env.get(path, &env.admin).await;
+        assert_eq!(status, StatusCode::OK);
+        let text = body.to_string();
+        assert!(
+            !text.contains("slack-token") && !text.contains("hmac-secret"),
+            "{text}"
+        );
+        assert!(text.contains("***"), "{text}");
+    }
+    // The stored row holds ciphertext only.
+    let stored = env.store.channel_by_name("siem").await.unwrap().unwrap();
+    assert!(!stored.config.contains("hmac-secret"), "{}", stored.config);
+    assert!(
+        stored.config.contains("\"secret\":\"v1:"),
+        "{}",
+        stored.config
+    );
+    // And so does the database file (SQLite: the file and its write-ahead log).
+    if let Some(dir) = env.data_dir() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            for secret in [&b"slack-token-in-url"[..], b"hmac-secret-value"] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret),
+                    "a secret is in the database file in clear"
+                );
+            }
+        }
+    }
+
+    // Rotation: with a new key listed first, every secret moves to it and still opens.
+    let rotated_keys = Keyring::load(Some(&format!("{NEW_KEY},{KEY}")), None).unwrap();
+    let n = ward_server::notify::rotate_secrets(env.store.as_ref(), &rotated_keys)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    let stored = env.store.channel_by_name("siem").await.unwrap().unwrap();
+    let opened = ward_server::notify::secrets::open(&rotated_keys, &stored.config).unwrap();
+    assert_eq!(opened["secret"], "hmac-secret-value");
+    let old_only = Keyring::load(Some(KEY), None).unwrap();
+    assert!(ward_server::notify::secrets::open(&old_only, &stored.config).is_err());
+    assert_eq!(
+        ward_server::notify::rotate_secrets(env.store.as_ref(), &rotated_keys)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+async fn channels_need_a_master_key(env: Env) {
+    let env = env.with_notify(NotifyConfig::default());
+    let (status, body) = env
+        .json(
+            Method::POST,
+            "/api/v1/channels",
+            &env.admin,
+            json!({"name": "ops", "config": {"type": "slack", "url": "http://127.0.0.1:9/x"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("WARD_MASTER_KEY"),
+        "{body}"
+    );
+    ward_server::notify::check_startup(env.store.as_ref(), &env.state.notifier)
+        .await
+        .expect("no channels: starts");
+
+    let env = env.with_notify(config(KEY));
+    add_channel(
+        &env,
+        "ops",
+        json!({"type": "slack", "url": "http://127.0.0.1:9/x"}),
+    )
+    .await;
+    let (status, body) = env
+        .json(
+            Method::POST,
+            "/api/v1/channels",
+            &env.admin,
+            json!({"name": "bad", "config": {"type": "slack", "url": "not a url"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "config");
+    let env = env.with_notify(NotifyConfig::default());
+    let error = ward_server::notify::check_startup(env.store.as_ref(), &env.state.notifier)
+        .await
+        .expect_err("channels without a key: refuses");
+    assert!(error.to_string().contains("no master key"), "{error}");
+}
+
+async fn channel_and_rule_crud(env: Env) {
+    let env = env.with_notify(config(KEY));
+    add_channel(
+        &env,
+        "ops",
+        json!({"type": "slack", "url": "http://127.0.0.1:9/x"}),
+    )
+    .await;
+    add_rule(
+        &env,
+        json!({"channel": "ops", "engagements": ["release/*"]}),
+    )
+    .await;
+    let (status, body) = env
+        .json(
+            Method::POST,
+            "/api/v1/notification-rules",
+            &env.admin,
+            json!({"channel": "nope"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = env
+        .json(
+            Method::PUT,
+            "/api/v1/channels/ops",
+            &env.admin,
+            json!({"name": "ops2", "config": {"type": "teams", "url": "http://127.0.0.1:9/y"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["type"], "teams");
+    let (_, rules) = env.get("/api/v1/notification-rules", &env.admin).await;
+    assert_eq!(
+        rules[0]["rule"]["channel"], "ops",
+        "the rule's JSON is kept as written"
+    );
+    let id = rules[0]["id"].as_i64().unwrap();
+    let (status, _) = env
+        .send(
+            crate::common::request(
+                Method::DELETE,
+                &format!("/api/v1/notification-rules/{id}"),
+                Some(&env.admin),
+            )
+            .body(axum::body::Body::empty())
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = env
+        .send(
+            crate::common::request(Method::DELETE, "/api/v1/channels/ops2", Some(&env.admin))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        env.get("/api/v1/channels/ops2", &env.admin).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// The loop `serve` runs delivers without being asked: an import over real HTTP wakes it.
+async fn serve_runs_the_delivery_loop(env: Env) {
+    let env = env.with_notify(config(KEY));
+    let (hook, hook_url) = Receiver::start(&[]).await;
+    add_channel(
+        &env,
+        "siem",
+        json!({"type": "webhook", "url": hook_url, "secret": "s"}),
+    )
+    .await;
+    add_rule(
+        &env,
+        json!({"channel": "siem", "events": ["scan.completed"]}),
+    )
+    .await;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(ward_server::serve(
+        listener,
+        env.state.clone(),
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    let url =
+        format!("http://{address}/api/v1/products/shop/engagements/main/imports?auto_create=true");
+    let admin = env.admin.clone();
+    let report = corpus("trivy/all_statuses.json");
+    let status = tokio::task::spawn_blocking(move || {
+        ureq::post(&url)
+            .set("Authorization", &format!("Bearer {admin}"))
+            .set("Content-Type", "application/octet-stream")
+            .send_bytes(&report)
+            .map(|r| r.status())
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 201);
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while hook.seen.lock().unwrap().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing was delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = stop_tx.send(());
+    server.await.unwrap().unwrap();
+    assert_eq!(hook.bodies()[0]["type"], "scan.completed");
+    assert_eq!(outbox(&env, "sent").await.len(), 1);
+}
+
+crate::on_both_backends!(
+    import_delivers_to_slack_and_webhook,
+    a_failure_is_retried_once_then_delivered,
+    dead_letters_after_the_limit,
+    secrets_are_sealed_and_never_shown,
+    channels_need_a_master_key,
+    channel_and_rule_crud,
+    serve_runs_the_delivery_loop,
+);
