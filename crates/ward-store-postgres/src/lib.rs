@@ -14,6 +14,7 @@
 mod catalog;
 mod findings;
 mod import;
+mod jobs;
 mod keys;
 mod rows;
 
@@ -28,6 +29,7 @@ use ward_store::{
     NewProduct, NewUser, Page, Product, ProductId, Result, Store, StoreOptions, Test, TestId,
     Triage, User,
 };
+use ward_store::{Job, JobFailure, JobFilter, JobId, JobRequest};
 
 use crate::rows::db;
 
@@ -207,5 +209,77 @@ impl Store for PgStore {
 
     async fn verify_user(&self, username: &str, password: &str) -> Result<Option<User>> {
         keys::verify_user(&mut *self.conn().await?, username, password).await
+    }
+
+    async fn enqueue_job(&self, request: &JobRequest) -> Result<Job> {
+        let mut tx = self.writer().await?;
+        let queued = jobs::enqueue(&mut tx, request).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(queued)
+    }
+
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: time::Duration,
+    ) -> Result<Option<Job>> {
+        let mut tx = self.writer().await?;
+        let claimed = jobs::claim(&mut tx, worker, now, lease).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(claimed)
+    }
+
+    async fn extend_job_lease(
+        &self,
+        id: JobId,
+        worker: &str,
+        until: OffsetDateTime,
+    ) -> Result<Job> {
+        let mut tx = self.writer().await?;
+        let extended = jobs::extend(&mut tx, id, worker, until).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(extended)
+    }
+
+    async fn complete_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        result_keys: &[String],
+        now: OffsetDateTime,
+    ) -> Result<Job> {
+        let mut tx = self.writer().await?;
+        let completed = jobs::complete(&mut tx, id, worker, result_keys, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(completed)
+    }
+
+    async fn fail_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        failure: &JobFailure,
+        now: OffsetDateTime,
+    ) -> Result<Job> {
+        let mut tx = self.writer().await?;
+        let failed = jobs::fail(&mut tx, id, worker, failure, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(failed)
+    }
+
+    async fn release_job(&self, id: JobId, worker: &str) -> Result<Job> {
+        let mut tx = self.writer().await?;
+        let released = jobs::release(&mut tx, id, worker).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(released)
+    }
+
+    async fn job(&self, id: JobId) -> Result<Job> {
+        jobs::by_id(&mut *self.conn().await?, id).await
+    }
+
+    async fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Job>> {
+        jobs::list(&mut *self.conn().await?, filter).await
     }
 }
