@@ -1,5 +1,6 @@
 //! `ward serve`: the findings server. Opens the store (applying migrations), listens, and
-//! shuts down gracefully on ctrl-c or SIGTERM, letting requests in flight finish.
+//! shuts down gracefully on ctrl-c or SIGTERM, letting requests in flight finish. Unless
+//! `--no-worker`, a scan worker (`ward worker`) runs in the same process.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -76,6 +77,11 @@ pub(crate) struct Args {
     /// The largest JSON or policy body of the other routes, in bytes.
     #[arg(long, env = "WARD_MAX_BODY_SIZE", default_value_t = Limits::default().json_bytes, value_name = "BYTES")]
     max_body_size: usize,
+    #[command(flatten)]
+    worker: crate::commands::worker::WorkerArgs,
+    /// Run no scan worker in this process (run `ward worker` processes instead).
+    #[arg(long, env = "WARD_NO_WORKER")]
+    no_worker: bool,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -104,15 +110,31 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
         "ward: listening on http://{address} ({})",
         args.database.describe()
     ));
-    ward_server::serve(listener, AppState::new(store, limits), shutdown_signal())
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = if args.no_worker {
+        None
+    } else {
+        let worker = args
+            .worker
+            .worker(store.clone(), args.worker.blobs(&args.database)?);
+        Some(tokio::spawn(async move { worker.run(stopped).await }))
+    };
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    };
+    ward_server::serve(listener, AppState::new(store, limits), shutdown)
         .await
         .context("serving")?;
+    if let Some(worker) = worker {
+        worker.await.context("the worker task")?;
+    }
     output::note("ward: stopped");
     Ok(())
 }
 
 /// Completes on ctrl-c or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -134,7 +156,7 @@ async fn shutdown_signal() {
 }
 
 /// Request logs on stderr, `RUST_LOG` deciding what (default: info).
-fn init_logging() {
+pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
