@@ -18,6 +18,7 @@ mod health;
 pub mod import;
 pub mod metrics;
 mod openapi;
+pub mod scans;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Body limits.
     pub limits: Limits,
+    /// Asynchronous scans (`/api/v1/scans`, `/blobs/…`); `None` answers them 404.
+    pub scans: Option<scans::Scans>,
 }
 
 impl AppState {
@@ -70,7 +73,14 @@ impl AppState {
             store,
             metrics: Arc::new(Metrics::default()),
             limits,
+            scans: None,
         }
+    }
+
+    /// The same state, serving scans.
+    pub fn with_scans(mut self, scans: scans::Scans) -> AppState {
+        self.scans = Some(scans);
+        self
     }
 }
 
@@ -81,6 +91,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(health::router(document))
+        .merge(scans::router())
         .fallback(|| async { ApiError::NotFound("no such route (see /openapi.json)".into()) })
         .layer(DefaultBodyLimit::max(state.limits.json_bytes))
         .layer(axum::middleware::from_fn_with_state(

@@ -10,6 +10,7 @@ mod gate;
 mod imports;
 mod keys;
 mod products;
+mod scans;
 pub mod views;
 
 use axum::body::Bytes;
@@ -33,6 +34,7 @@ pub(crate) fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(findings::router())
         .merge(gate::router())
         .merge(keys::router())
+        .merge(scans::router())
 }
 
 /// A JSON body; a bad one is a 400 naming the key at fault (`findings[0].severity`).

@@ -55,6 +55,10 @@ pub(crate) struct Env {
     pub(crate) app: Router,
     /// An admin key for every product.
     pub(crate) admin: String,
+    /// The signer of the blob URLs the server hands out.
+    pub(crate) signer: ward_blob::UrlSigner,
+    /// The folder the server keeps uploads and reports in.
+    pub(crate) blobs: tempfile::TempDir,
     _guard: Guard,
 }
 
@@ -83,7 +87,17 @@ impl Env {
             report_bytes: 8 << 20,
             json_bytes: 64 << 10,
         };
-        let state = AppState::new(store.clone(), limits);
+        let blobs = tempfile::tempdir().expect("temp dir");
+        let signer = ward_blob::UrlSigner::new("test", &[7; 32]).expect("signer");
+        let scans = ward_server::scans::Scans {
+            blobs: ward_blob::BlobStore::local(blobs.path())
+                .and_then(|b| b.with_ward_urls("http://127.0.0.1", signer.clone()))
+                .expect("blob store"),
+            signer: Some(signer.clone()),
+            url_validity: std::time::Duration::from_secs(600),
+            max_attempts: 3,
+        };
+        let state = AppState::new(store.clone(), limits).with_scans(scans);
         let app = ward_server::router(state.clone());
         let admin = create_key(store.as_ref(), "admin", Scope::Admin, None).await;
         Env {
@@ -91,6 +105,8 @@ impl Env {
             state,
             app,
             admin,
+            signer,
+            blobs,
             _guard: guard,
         }
     }

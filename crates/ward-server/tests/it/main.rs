@@ -8,3 +8,4 @@ mod auth;
 mod concurrency;
 mod defectdojo;
 mod health;
+mod scans;
