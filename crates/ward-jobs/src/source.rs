@@ -15,9 +15,15 @@ pub(crate) async fn prepare(
     scratch: &Path,
     blobs: &BlobStore,
     limits: &ward_archive::Limits,
+    allow_local_git: bool,
 ) -> Result<Target, SourceError> {
     match source {
         Source::Git { url, reference } => {
+            if !allow_local_git && !is_remote(url) {
+                return Err(SourceError::final_(format!(
+                    "the git URL {url} is not https://, http://, ssh:// or git://"
+                )));
+            }
             let dest = scratch.join("checkout");
             let (url, reference) = (url.clone(), reference.clone());
             let dest_for_clone = dest.clone();
@@ -66,6 +72,13 @@ impl SourceError {
             retry: false,
         }
     }
+}
+
+/// Whether a git URL names a remote (not a path on the worker's disk).
+fn is_remote(url: &str) -> bool {
+    ["https://", "http://", "ssh://", "git://"]
+        .iter()
+        .any(|scheme| url.starts_with(scheme))
 }
 
 /// Copies an uploaded object to `path`.

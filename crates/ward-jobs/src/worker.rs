@@ -37,6 +37,9 @@ pub struct WorkerConfig {
     pub run: RunConfig,
     /// Bounds on uploaded archives.
     pub archive_limits: ward_archive::Limits,
+    /// Whether git sources may be local paths or `file://` URLs. Off by default: a scan
+    /// request must not read repositories on the worker's own disk.
+    pub allow_local_git: bool,
 }
 
 impl WorkerConfig {
@@ -50,6 +53,7 @@ impl WorkerConfig {
             shutdown_grace: Duration::from_secs(30),
             run,
             archive_limits: ward_archive::Limits::default(),
+            allow_local_git: false,
         }
     }
 }
@@ -259,6 +263,7 @@ impl Worker {
             scratch.path(),
             &self.blobs,
             &self.config.archive_limits,
+            self.config.allow_local_git,
         )
         .await
         {

@@ -74,6 +74,7 @@ impl Setup {
         let mut config = WorkerConfig::new(id, run);
         config.poll_interval = Duration::from_millis(50);
         config.lease = Duration::from_secs(3);
+        config.allow_local_git = true;
         Worker {
             store: Arc::clone(&self.store),
             blobs: self.blobs.clone(),
@@ -265,6 +266,28 @@ async fn git_repository_is_cloned_at_a_reference() {
             serde_json::from_slice(&setup.read(&done.result_key).await).unwrap();
         assert_eq!(report.findings.len(), expected, "{}", done.result_key);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_git_paths_are_refused_by_default() {
+    let setup = Setup::sqlite().await;
+    let job = setup
+        .enqueue(
+            4,
+            Source::Git {
+                url: "/etc".to_string(),
+                reference: None,
+            },
+            &["secrets"],
+            &[],
+        )
+        .await;
+    let mut worker = setup.worker("w1");
+    worker.config.allow_local_git = false;
+    assert!(run_one(&worker).await);
+    let failed = setup.store.job(job.id).await.unwrap();
+    assert_eq!(failed.state, JobState::Failed);
+    assert!(failed.error.unwrap().contains("not https://"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -79,6 +79,18 @@ pub(crate) struct Args {
     max_body_size: usize,
     #[command(flatten)]
     worker: crate::commands::worker::WorkerArgs,
+    /// Where clients reach this server, for the signed result URLs of a local storage folder
+    /// [default: http://LISTEN].
+    #[arg(long, env = "WARD_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+    /// How long a scan's signed result URL is valid, in seconds (at most 7 days).
+    #[arg(
+        long,
+        env = "WARD_RESULT_URL_VALIDITY",
+        default_value_t = 86_400,
+        value_name = "SECONDS"
+    )]
+    result_url_validity: u64,
     /// Run no scan worker in this process (run `ward worker` processes instead).
     #[arg(long, env = "WARD_NO_WORKER")]
     no_worker: bool,
@@ -123,14 +135,54 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
         shutdown_signal().await;
         let _ = stop.send(true);
     };
-    ward_server::serve(listener, AppState::new(store, limits), shutdown)
-        .await
-        .context("serving")?;
+    let scans = scans(args, &address)?;
+    ward_server::serve(
+        listener,
+        AppState::new(store, limits).with_scans(scans),
+        shutdown,
+    )
+    .await
+    .context("serving")?;
     if let Some(worker) = worker {
         worker.await.context("the worker task")?;
     }
     output::note("ward: stopped");
     Ok(())
+}
+
+/// The scan service: the storage, with ward URLs signed by `WARD_URL_SIGNING_KEY` (at least
+/// 32 bytes; every server of a deployment needs the same) or, without it, a key made at
+/// start (URLs then stop working when the server restarts).
+fn scans(args: &Args, address: &SocketAddr) -> anyhow::Result<ward_server::scans::Scans> {
+    let url_validity = std::time::Duration::from_secs(args.result_url_validity);
+    if url_validity > ward_blob::MAX_URL_VALIDITY {
+        bail!("--result-url-validity is at most 604800 seconds (7 days)");
+    }
+    let secret = match std::env::var("WARD_URL_SIGNING_KEY") {
+        Ok(secret) => secret.into_bytes(),
+        Err(_) => {
+            let mut secret = vec![0u8; 32];
+            getrandom::fill(&mut secret).context("making a URL signing key")?;
+            secret
+        }
+    };
+    let signer = ward_blob::UrlSigner::new("ward", &secret)
+        .context("reading WARD_URL_SIGNING_KEY (at least 32 bytes)")?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    let blobs = args
+        .worker
+        .blobs(&args.database)?
+        .with_ward_urls(&public_url, signer.clone())
+        .context("reading --public-url")?;
+    Ok(ward_server::scans::Scans {
+        blobs,
+        signer: Some(signer),
+        url_validity,
+        max_attempts: 3,
+    })
 }
 
 /// Completes on ctrl-c or SIGTERM.
