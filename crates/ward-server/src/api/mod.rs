@@ -34,7 +34,7 @@ pub(crate) fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(findings::router())
         .merge(gate::router())
         .merge(keys::router())
-        .merge(scans::router())
+        .merge(scans::router(state))
 }
 
 /// A JSON body; a bad one is a 400 naming the key at fault (`findings[0].severity`).

@@ -3,15 +3,15 @@
 //! /api/v1/scans/{id}` tells where the job is. Workers (`ward worker`, or the one in `ward
 //! serve`) run the jobs; see `ward_jobs::Worker`.
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_blob::{BlobKey, Kind};
-use ward_jobs::{ScanRequest, SCAN_JOB};
+use ward_jobs::{ScanRequest, Source, SCAN_JOB};
 use ward_store::{Job, JobId, JobRequest, Scope};
 
 use super::{ApiJson, ApiPath};
@@ -20,10 +20,23 @@ use crate::error::{ApiError, ErrorBody};
 use crate::scans::Scans;
 use crate::{store_error, AppState};
 
-pub(super) fn router() -> OpenApiRouter<AppState> {
+pub(super) fn router(state: &AppState) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_scan))
+        .layer(DefaultBodyLimit::max(state.limits.report_bytes))
         .routes(routes!(get_scan))
+}
+
+/// The fields of a multipart scan request (its `request` part): the source is the
+/// uploaded `archive` or `image` part that follows.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadScan {
+    scanners: Vec<String>,
+    product: String,
+    engagement: String,
+    #[serde(default)]
+    formats: Vec<String>,
 }
 
 /// A scan job and where its results are.
@@ -49,21 +62,34 @@ pub(crate) struct ScanView {
     links: std::collections::BTreeMap<String, String>,
 }
 
-/// Queues a scan (scope `import` on the product). The body names the source (`git`,
+/// Queues a scan (scope `import` on the product). A JSON body names the source (`git`,
 /// `archive` or `image` by an uploaded object key, or `url`), the scanners, the product and
-/// engagement, and the export formats.
+/// engagement, and the export formats. A multipart body has a `request` part (the same JSON
+/// without `source`) followed by an `archive` (zip, tar, tar.gz) or `image` (`docker save`
+/// tarball) part, kept under `raw-uploads/`.
 #[utoipa::path(post, path = "/api/v1/scans", tag = "scans",
-    request_body(content_type = "application/json", description = "A scan request: {source, scanners, product, engagement, formats}"),
+    request_body(content_type = "application/json", description = "A scan request: {source, scanners, product, engagement, formats}, or multipart `request` + `archive`/`image`"),
     responses((status = 202, body = ScanView), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("api_key" = []), ("token" = [])))]
 async fn create_scan(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(request): ApiJson<ScanRequest>,
+    request: Request,
 ) -> Result<(StatusCode, Json<ScanView>), ApiError> {
-    caller.require_product(Scope::Import, &request.product)?;
     let scans = scans(&state)?;
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let request = if multipart {
+        upload(&state, scans, &caller, request).await?
+    } else {
+        let ApiJson(request) = ApiJson::<ScanRequest>::from_request(request, &state).await?;
+        caller.require_product(Scope::Import, &request.product)?;
+        request
+    };
     request.validate().map_err(|message| {
         let field = message.split(':').next().unwrap_or_default().to_string();
         ApiError::field(field, message)
@@ -83,6 +109,77 @@ async fn create_scan(
         .await
         .map_err(store_error)?;
     Ok((StatusCode::ACCEPTED, Json(view(scans, &job).await?)))
+}
+
+/// Reads a multipart scan request, checks the key against its product, and stores the
+/// upload; returns the request with the stored upload as its source.
+async fn upload(
+    state: &AppState,
+    scans: &Scans,
+    caller: &Caller,
+    request: Request,
+) -> Result<ScanRequest, ApiError> {
+    let limit = state.limits.report_bytes;
+    let mut multipart = Multipart::from_request(request, state)
+        .await
+        .map_err(|rejection| ApiError::invalid(rejection.body_text()))?;
+    let mut fields: Option<UploadScan> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::multipart(&e, limit))?
+    {
+        match field.name() {
+            Some("request") => {
+                let text = field
+                    .bytes()
+                    .await
+                    .map_err(|e| ApiError::multipart(&e, limit))?;
+                let parsed = serde_json::from_slice::<UploadScan>(&text)
+                    .map_err(|e| ApiError::field("request", e.to_string()))?;
+                caller.require_product(Scope::Import, &parsed.product)?;
+                fields = Some(parsed);
+            }
+            Some(part @ ("archive" | "image")) => {
+                let image = part == "image";
+                let Some(fields) = fields.take() else {
+                    return Err(ApiError::field(
+                        "request",
+                        "send the `request` part before the upload",
+                    ));
+                };
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| ApiError::multipart(&e, limit))?;
+                let token = random_token().map_err(ApiError::internal)?;
+                let key = BlobKey::new(Kind::RawUpload, &format!("upload-{token}"))
+                    .map_err(ApiError::internal)?;
+                scans
+                    .blobs
+                    .put(&key, bytes)
+                    .await
+                    .map_err(ApiError::internal)?;
+                let key = key.to_string();
+                return Ok(ScanRequest {
+                    source: if image {
+                        Source::Image { key }
+                    } else {
+                        Source::Archive { key }
+                    },
+                    scanners: fields.scanners,
+                    product: fields.product,
+                    engagement: fields.engagement,
+                    formats: fields.formats,
+                });
+            }
+            _ => {}
+        }
+    }
+    Err(ApiError::field(
+        "archive",
+        "the multipart form has no `archive` or `image` part",
+    ))
 }
 
 /// A scan job: state, timings, attempts and signed links (scope `read` on its product).

@@ -146,6 +146,54 @@ async fn archive_scan_report_at_the_signed_url(env: Env) {
     );
 }
 
+async fn multipart_upload_is_scanned(env: Env) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    let mut header = tar::Header::new_gnu();
+    header.set_size(PLANTED.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    builder
+        .append_data(&mut header, "settings.py", PLANTED.as_bytes())
+        .unwrap();
+    let archive = builder.into_inner().unwrap().finish().unwrap();
+    let request = json!({"scanners": ["secrets"], "product": "shop", "engagement": "ci"});
+    let boundary = "ward-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"request\"\r\n\r\n{request}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"archive\"; filename=\"t.tar.gz\"\r\n\
+         Content-Type: application/gzip\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&archive);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let (status, scan) = env
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/scans")
+                .header(header::AUTHORIZATION, format!("Bearer {}", env.admin))
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{scan}");
+    run_one(&worker(&env, dir.path(), dir.path())).await;
+    let (status, _, bytes) = fetch(&env, scan["links"]["report"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let report: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1, "{report}");
+    let uploads = blobs(&env).list(Kind::RawUpload).await.unwrap();
+    assert_eq!(uploads.len(), 1, "the upload is kept under raw-uploads/");
+}
+
 async fn crashing_tool_failure_report_at_the_signed_url(env: Env) {
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("bin");
@@ -218,6 +266,7 @@ async fn bad_scan_requests_name_the_field(env: Env) {
 
 crate::on_both_backends!(
     archive_scan_report_at_the_signed_url,
+    multipart_upload_is_scanned,
     crashing_tool_failure_report_at_the_signed_url,
     tampered_and_expired_urls_are_refused,
     bad_scan_requests_name_the_field,
