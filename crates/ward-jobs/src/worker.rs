@@ -222,6 +222,10 @@ impl Worker {
         let fail = |scanner: &str, reason, message: String, retry| {
             Ending::Failed(setup_failure(scanner, reason, message, clock), retry)
         };
+        if job.is_exhausted() {
+            let message = ward_store::jobs::LEASE_EXPIRED.to_string();
+            return fail("worker", FailureReason::Killed, message, false);
+        }
         if job.kind != SCAN_JOB {
             return fail(
                 "worker",

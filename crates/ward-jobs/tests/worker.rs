@@ -368,6 +368,47 @@ async fn dead_workers_job_is_finished_by_another(setup: Setup) {
     assert!(matches!(dead, Err(ward_store::Error::Conflict { .. })));
 }
 
+/// The last attempt's worker dies: the next worker fails the job and writes the failure
+/// report where the pipeline polls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_whose_last_worker_died_gets_a_failure_report() {
+    let setup = Setup::sqlite().await;
+    let upload = setup.upload("e.tar.gz", &[("a.py", "print(1)\n")]).await;
+    let mut job = setup
+        .enqueue(11, Source::Archive { key: upload }, &["secrets"], &[])
+        .await;
+    // One attempt only: claimed by a worker that dies at once.
+    let now = time::OffsetDateTime::now_utc();
+    for _ in 0..job.max_attempts {
+        job = setup
+            .store
+            .claim_job("dead", now, time::Duration::seconds(1))
+            .await
+            .unwrap()
+            .unwrap();
+        let failure = ward_store::JobFailure {
+            error: "died".to_string(),
+            retry: true,
+            backoff: time::Duration::ZERO,
+        };
+        if job.attempts < job.max_attempts {
+            setup
+                .store
+                .fail_job(job.id, "dead", &failure, now)
+                .await
+                .unwrap();
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert!(run_one(&setup.worker("alive")).await);
+    let failed = setup.store.job(job.id).await.unwrap();
+    assert_eq!(failed.state, JobState::Failed);
+    let report: FailureReport =
+        serde_json::from_slice(&setup.read("reports/scan-11/report.json").await).unwrap();
+    assert_eq!(report.reason, FailureReason::Killed);
+    assert_eq!(report.message, ward_store::jobs::LEASE_EXPIRED);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dead_worker_sqlite() {
     dead_workers_job_is_finished_by_another(Setup::sqlite().await).await;

@@ -43,17 +43,6 @@ pub(crate) async fn claim(
     lease: time::Duration,
 ) -> Result<Option<Job>> {
     let now_s = codec::to_unix(now);
-    sqlx::query(
-        "UPDATE jobs SET state = 'failed', error = $1, finished_at = $2, lease_expires_at = NULL \
-         WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at <= $3 \
-         AND attempts >= max_attempts FOR UPDATE SKIP LOCKED)",
-    )
-    .bind(jobs::LEASE_EXPIRED)
-    .bind(now_s)
-    .bind(now_s)
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
     let sql = format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, worker = $1, \
          lease_expires_at = $2, started_at = $3 \

@@ -42,16 +42,6 @@ pub(crate) async fn claim(
     lease: time::Duration,
 ) -> Result<Option<Job>> {
     let now_s = codec::to_unix(now);
-    sqlx::query(
-        "UPDATE jobs SET state = 'failed', error = ?, finished_at = ?, lease_expires_at = NULL \
-         WHERE state = 'running' AND lease_expires_at <= ? AND attempts >= max_attempts",
-    )
-    .bind(jobs::LEASE_EXPIRED)
-    .bind(now_s)
-    .bind(now_s)
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
     let sql = format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, worker = ?, \
          lease_expires_at = ?, started_at = ? \

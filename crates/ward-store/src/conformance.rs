@@ -1748,13 +1748,25 @@ pub async fn expired_lease_is_reclaimed(store: Arc<dyn Store>) {
         .await
         .unwrap_err();
     assert!(matches!(late, Error::Conflict { .. }), "{late:?}");
-    // b dies too, on the last attempt: the next claim fails the job instead of running it.
+    // b dies too, on the last attempt: the next claimer gets the job only to fail it.
     let t2 = t1 + Duration::seconds(31);
-    assert!(store.claim_job("c", t2, lease).await.unwrap().is_none());
-    let failed = store.job(first.id).await.unwrap();
-    assert_eq!(failed.state, crate::JobState::Failed);
+    let exhausted = store.claim_job("c", t2, lease).await.unwrap().unwrap();
+    assert!(exhausted.is_exhausted());
+    assert_eq!(exhausted.attempts, 3);
+    let failure = crate::JobFailure {
+        error: crate::jobs::LEASE_EXPIRED.to_string(),
+        retry: true,
+        backoff: Duration::seconds(1),
+    };
+    let failed = store.fail_job(first.id, "c", &failure, t2).await.unwrap();
+    assert_eq!(failed.state, crate::JobState::Failed, "no attempts left");
     assert_eq!(failed.error.as_deref(), Some(crate::jobs::LEASE_EXPIRED));
     assert_eq!(failed.finished_at, Some(crate::codec::truncate(t2)));
+    assert!(store
+        .claim_job("d", t2 + Duration::hours(2), lease)
+        .await
+        .unwrap()
+        .is_none());
 }
 
 pub async fn failed_jobs_retry_with_backoff(store: Arc<dyn Store>) {

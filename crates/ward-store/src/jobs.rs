@@ -3,7 +3,8 @@
 //!
 //! A job is `queued` until a worker claims it; claiming sets a lease (`lease_expires_at`) that
 //! the worker extends with heartbeats. A lease that runs out makes the job claimable again
-//! (the worker died), so no job is lost; a job whose lease runs out on its last attempt fails.
+//! (the worker died), so no job is lost; a job whose lease runs out on its last attempt is
+//! claimed once more only to record its failure ([`Job::is_exhausted`]).
 //! A failed run is retried while attempts remain, no earlier than `not_before`, which grows
 //! exponentially with the attempts. What a job does is opaque here: `payload` is the caller's
 //! JSON.
@@ -118,6 +119,14 @@ pub struct Job {
     pub finished_at: Option<OffsetDateTime>,
 }
 
+impl Job {
+    /// Whether the job was claimed after its last attempt's lease ran out: it must not run
+    /// again, only be failed.
+    pub fn is_exhausted(&self) -> bool {
+        self.attempts > self.max_attempts
+    }
+}
+
 /// How a worker reports a failed attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobFailure {
@@ -185,7 +194,7 @@ pub fn will_retry(failure: &JobFailure, attempts: u32, max_attempts: u32) -> boo
     failure.retry && attempts < max_attempts
 }
 
-/// The error stored when a job's last lease runs out.
+/// The error a worker records for a job whose last lease ran out.
 pub const LEASE_EXPIRED: &str = "the worker's lease expired on the last attempt";
 
 #[cfg(test)]

@@ -128,9 +128,11 @@ pub trait Store: Send + Sync {
     async fn enqueue_job(&self, request: &JobRequest) -> Result<Job>;
     /// Claims the oldest claimable job for `worker` with a lease until `now + lease`: a
     /// queued job whose `not_before` has come, or a running one whose lease ended before
-    /// `now` (its worker is gone; if that was its last attempt it fails instead). Each job is
-    /// handed to one claimer only, however many workers call at once. `None` when nothing is
-    /// claimable.
+    /// `now` (its worker is gone). Each job is handed to one claimer only, however many
+    /// workers call at once. A job whose lease ran out on its last attempt is handed out once
+    /// more with `attempts > max_attempts`: the claimer must not run it, only record its
+    /// failure (so the failure is reported where the job's result was expected). `None` when
+    /// nothing is claimable.
     async fn claim_job(
         &self,
         worker: &str,
