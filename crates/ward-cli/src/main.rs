@@ -67,6 +67,10 @@ enum Command {
     /// Send reports to a ward server (`--server URL --product P --engagement E`), one
     /// import per file.
     Upload(Box<commands::upload::Args>),
+    /// Run scan jobs from the server's queue (the same --data-dir/--database as `ward serve`,
+    /// and --storage for uploads and reports). Many workers may share a PostgreSQL queue;
+    /// ctrl-c or SIGTERM stops one after its current job (or releases the job).
+    Worker(commands::worker::Args),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(&args),
         Command::Admin(args) => commands::admin::run(&args),
         Command::Upload(args) => commands::upload::run(&args),
+        Command::Worker(args) => commands::worker::run(&args),
     };
     match result {
         Ok(code) => code,

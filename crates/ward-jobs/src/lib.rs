@@ -9,13 +9,21 @@
 //! Whatever goes wrong (tool missing, non-zero exit, killed, timed out, no report, unreadable
 //! report) becomes a [`FailureReport`], which the server writes at the job's result URL.
 //!
-//! The queue and the workers that take jobs from the database build on this crate.
+//! [`Worker`] takes scan jobs ([`ScanRequest`]) from the store's queue: it prepares the
+//! source (git clone, uploaded archive, image tarball, URL), runs the adapters, imports the
+//! findings into the engagement, and writes the ward JSON report and the asked exports to
+//! object storage at the job's result key, or the failure report there when the scan failed.
 #![warn(missing_docs)]
 
 pub mod adapters;
 mod failure;
 mod process;
 mod redact;
+pub mod request;
+mod source;
+mod worker;
 
 pub use adapters::{run, Adapter, Completed, Outcome, RunConfig, Target, TargetKind, ADAPTERS};
 pub use failure::{FailureReason, FailureReport};
+pub use request::{ScanRequest, Source, SCAN_JOB};
+pub use worker::{Worker, WorkerConfig, WorkerError};

@@ -20,6 +20,7 @@ pub mod import;
 pub mod metrics;
 pub mod notify;
 mod openapi;
+pub mod scans;
 pub mod ui;
 
 use std::future::Future;
@@ -68,6 +69,8 @@ pub struct AppState {
     pub sessions: Arc<ui::session::SessionKey>,
     /// Notification settings and the delivery loop's bell.
     pub notifier: Arc<notify::Notifier>,
+    /// Asynchronous scans (`/api/v1/scans`, `/blobs/…`); `None` answers them 404.
+    pub scans: Option<scans::Scans>,
 }
 
 impl AppState {
@@ -79,7 +82,14 @@ impl AppState {
             limits,
             sessions: Arc::new(ui::session::SessionKey::random()),
             notifier,
+            scans: None,
         }
+    }
+
+    /// The same state, serving scans.
+    pub fn with_scans(mut self, scans: scans::Scans) -> AppState {
+        self.scans = Some(scans);
+        self
     }
 }
 
@@ -92,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router(document))
         .merge(ui::router())
         .merge(hooks::router())
+        .merge(scans::router())
         .fallback(|| async { ApiError::NotFound("no such route (see /openapi.json)".into()) })
         .layer(DefaultBodyLimit::max(state.limits.json_bytes))
         .layer(axum::middleware::from_fn_with_state(

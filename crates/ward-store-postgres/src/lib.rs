@@ -15,6 +15,7 @@ mod catalog;
 mod findings;
 mod hooks;
 mod import;
+mod jobs;
 mod keys;
 mod notify;
 mod rows;
@@ -31,6 +32,7 @@ use ward_store::{
     NewUser, OutboxMessage, Page, Product, ProductHook, ProductId, RecordedTrigger, Result, RuleId,
     Store, StoreOptions, StoredChannel, StoredRule, StoredTrigger, Test, TestId, Triage, User,
 };
+use ward_store::{Job, JobFailure, JobFilter, JobId, JobRequest};
 
 use crate::rows::db;
 
@@ -286,6 +288,25 @@ impl Store for PgStore {
         Ok(claimed)
     }
 
+    async fn enqueue_job(&self, request: &JobRequest) -> Result<Job> {
+        let mut tx = self.writer().await?;
+        let queued = jobs::enqueue(&mut tx, request).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(queued)
+    }
+
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: time::Duration,
+    ) -> Result<Option<Job>> {
+        let mut tx = self.writer().await?;
+        let claimed = jobs::claim(&mut tx, worker, now, lease).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(claimed)
+    }
+
     async fn record_attempt(&self, id: MessageId, attempt: &Attempt) -> Result<()> {
         let mut tx = self.writer().await?;
         notify::record_attempt(&mut tx, id, attempt).await?;
@@ -319,5 +340,58 @@ impl Store for PgStore {
 
     async fn list_triggers(&self, product: ProductId) -> Result<Vec<StoredTrigger>> {
         hooks::list(&mut *self.conn().await?, product).await
+    }
+
+    async fn extend_job_lease(
+        &self,
+        id: JobId,
+        worker: &str,
+        until: OffsetDateTime,
+    ) -> Result<Job> {
+        let mut tx = self.writer().await?;
+        let extended = jobs::extend(&mut tx, id, worker, until).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(extended)
+    }
+
+    async fn complete_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        result_keys: &[String],
+        now: OffsetDateTime,
+    ) -> Result<Job> {
+        let mut tx = self.writer().await?;
+        let completed = jobs::complete(&mut tx, id, worker, result_keys, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(completed)
+    }
+
+    async fn fail_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        failure: &JobFailure,
+        now: OffsetDateTime,
+    ) -> Result<Job> {
+        let mut tx = self.writer().await?;
+        let failed = jobs::fail(&mut tx, id, worker, failure, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(failed)
+    }
+
+    async fn release_job(&self, id: JobId, worker: &str) -> Result<Job> {
+        let mut tx = self.writer().await?;
+        let released = jobs::release(&mut tx, id, worker).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(released)
+    }
+
+    async fn job(&self, id: JobId) -> Result<Job> {
+        jobs::by_id(&mut *self.conn().await?, id).await
+    }
+
+    async fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Job>> {
+        jobs::list(&mut *self.conn().await?, filter).await
     }
 }

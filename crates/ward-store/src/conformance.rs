@@ -48,6 +48,10 @@ macro_rules! conformance_tests {
             channels_and_rules,
             outbox_lifecycle,
             hooks_and_triggers,
+            jobs_are_claimed_once,
+            expired_lease_is_reclaimed,
+            failed_jobs_retry_with_backoff,
+            jobs_release_list_and_refuse_strangers,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -1945,4 +1949,235 @@ pub async fn hooks_and_triggers(store: Arc<dyn Store>) {
         ["push", "delete_branch", "delete_branch"]
     );
     assert_eq!(listed[0], push.trigger);
+}
+
+fn scan_job(product: &str, n: usize) -> crate::JobRequest {
+    crate::JobRequest {
+        kind: "scan".to_string(),
+        product: Some(product.to_string()),
+        payload: serde_json::json!({ "n": n }),
+        result_key: format!("reports/job-{n}.json"),
+        max_attempts: 3,
+    }
+}
+
+pub async fn jobs_are_claimed_once(store: Arc<dyn Store>) {
+    let n_jobs = 40;
+    for n in 0..n_jobs {
+        store.enqueue_job(&scan_job("shop", n)).await.unwrap();
+    }
+    let now = OffsetDateTime::now_utc();
+    let mut claimers = Vec::new();
+    for worker in 0..4 {
+        let store = Arc::clone(&store);
+        claimers.push(tokio::spawn(async move {
+            let name = format!("worker-{worker}");
+            let mut claimed = Vec::new();
+            while let Some(job) = store
+                .claim_job(&name, now, Duration::minutes(5))
+                .await
+                .unwrap()
+            {
+                assert_eq!(job.worker.as_deref(), Some(name.as_str()));
+                store
+                    .complete_job(job.id, &name, std::slice::from_ref(&job.result_key), now)
+                    .await
+                    .unwrap();
+                claimed.push(job.id);
+            }
+            claimed
+        }));
+    }
+    let mut all = Vec::new();
+    for claimer in claimers {
+        all.extend(claimer.await.unwrap());
+    }
+    let unique: HashSet<_> = all.iter().copied().collect();
+    assert_eq!(all.len(), n_jobs, "every job claimed");
+    assert_eq!(unique.len(), n_jobs, "no job claimed twice");
+    let done = store
+        .list_jobs(&crate::JobFilter {
+            state: Some(crate::JobState::Succeeded),
+            limit: 1000,
+            ..crate::JobFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(done.len(), n_jobs);
+    assert!(done
+        .iter()
+        .all(|job| job.attempts == 1 && job.finished_at.is_some()));
+    assert_eq!(done[0].result_keys, vec![done[0].result_key.clone()]);
+}
+
+pub async fn expired_lease_is_reclaimed(store: Arc<dyn Store>) {
+    let mut request = scan_job("shop", 1);
+    request.max_attempts = 2;
+    let queued = store.enqueue_job(&request).await.unwrap();
+    assert_eq!(queued.state, crate::JobState::Queued);
+    let t0 = OffsetDateTime::now_utc();
+    let lease = Duration::seconds(30);
+    let first = store.claim_job("a", t0, lease).await.unwrap().unwrap();
+    assert_eq!((first.attempts, first.state), (1, crate::JobState::Running));
+    // Held: nobody else gets it, and a heartbeat moves the lease on.
+    assert!(store.claim_job("b", t0, lease).await.unwrap().is_none());
+    let extended = store
+        .extend_job_lease(first.id, "a", t0 + Duration::seconds(60))
+        .await
+        .unwrap();
+    assert_eq!(
+        extended.lease_expires_at,
+        Some(crate::codec::truncate(t0 + Duration::seconds(60)))
+    );
+    assert!(store
+        .claim_job("b", t0 + Duration::seconds(45), lease)
+        .await
+        .unwrap()
+        .is_none());
+    // Worker a stops heartbeating: b takes the job over once the lease has run out.
+    let t1 = t0 + Duration::seconds(61);
+    let second = store.claim_job("b", t1, lease).await.unwrap().unwrap();
+    assert_eq!(second.id, first.id);
+    assert_eq!((second.attempts, second.worker.as_deref()), (2, Some("b")));
+    // a comes back: it no longer holds the job.
+    let late = store
+        .complete_job(first.id, "a", &[], t1)
+        .await
+        .unwrap_err();
+    assert!(matches!(late, Error::Conflict { .. }), "{late:?}");
+    // b dies too, on the last attempt: the next claimer gets the job only to fail it.
+    let t2 = t1 + Duration::seconds(31);
+    let exhausted = store.claim_job("c", t2, lease).await.unwrap().unwrap();
+    assert!(exhausted.is_exhausted());
+    assert_eq!(exhausted.attempts, 3);
+    let failure = crate::JobFailure {
+        error: crate::jobs::LEASE_EXPIRED.to_string(),
+        retry: true,
+        backoff: Duration::seconds(1),
+    };
+    let failed = store.fail_job(first.id, "c", &failure, t2).await.unwrap();
+    assert_eq!(failed.state, crate::JobState::Failed, "no attempts left");
+    assert_eq!(failed.error.as_deref(), Some(crate::jobs::LEASE_EXPIRED));
+    assert_eq!(failed.finished_at, Some(crate::codec::truncate(t2)));
+    assert!(store
+        .claim_job("d", t2 + Duration::hours(2), lease)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+pub async fn failed_jobs_retry_with_backoff(store: Arc<dyn Store>) {
+    let job = store.enqueue_job(&scan_job("shop", 1)).await.unwrap();
+    let failure = crate::JobFailure {
+        error: "git clone failed".to_string(),
+        retry: true,
+        backoff: Duration::seconds(10),
+    };
+    let lease = Duration::minutes(5);
+    let t0 = OffsetDateTime::now_utc();
+    store.claim_job("w", t0, lease).await.unwrap().unwrap();
+    let retried = store.fail_job(job.id, "w", &failure, t0).await.unwrap();
+    assert_eq!(retried.state, crate::JobState::Queued);
+    assert_eq!(retried.error.as_deref(), Some("git clone failed"));
+    assert_eq!(
+        retried.not_before,
+        crate::codec::truncate(t0 + Duration::seconds(10))
+    );
+    // Not before the backoff has passed.
+    assert!(store
+        .claim_job("w", t0 + Duration::seconds(5), lease)
+        .await
+        .unwrap()
+        .is_none());
+    let t1 = t0 + Duration::seconds(10);
+    store.claim_job("w", t1, lease).await.unwrap().unwrap();
+    let retried = store.fail_job(job.id, "w", &failure, t1).await.unwrap();
+    assert_eq!(
+        retried.not_before,
+        crate::codec::truncate(t1 + Duration::seconds(20)),
+        "the backoff doubles"
+    );
+    let t2 = t1 + Duration::seconds(20);
+    let third = store.claim_job("w", t2, lease).await.unwrap().unwrap();
+    assert_eq!(third.attempts, 3);
+    let failed = store.fail_job(job.id, "w", &failure, t2).await.unwrap();
+    assert_eq!(
+        failed.state,
+        crate::JobState::Failed,
+        "max attempts reached"
+    );
+    assert_eq!(failed.finished_at, Some(crate::codec::truncate(t2)));
+    assert!(store
+        .claim_job("w", t2 + Duration::hours(2), lease)
+        .await
+        .unwrap()
+        .is_none());
+
+    // A failure that says retrying is useless ends the job on its first attempt.
+    let other = store.enqueue_job(&scan_job("shop", 2)).await.unwrap();
+    store.claim_job("w", t2, lease).await.unwrap().unwrap();
+    let no_retry = crate::JobFailure {
+        retry: false,
+        ..failure
+    };
+    let failed = store.fail_job(other.id, "w", &no_retry, t2).await.unwrap();
+    assert_eq!(
+        (failed.state, failed.attempts),
+        (crate::JobState::Failed, 1)
+    );
+}
+
+pub async fn jobs_release_list_and_refuse_strangers(store: Arc<dyn Store>) {
+    let mut invalid = scan_job("shop", 0);
+    invalid.max_attempts = 0;
+    assert!(matches!(
+        store.enqueue_job(&invalid).await,
+        Err(Error::Invalid { .. })
+    ));
+    let shop = store.enqueue_job(&scan_job("shop", 1)).await.unwrap();
+    let blog = store.enqueue_job(&scan_job("blog", 2)).await.unwrap();
+    assert_eq!(store.job(shop.id).await.unwrap(), shop);
+    assert_eq!(shop.payload, serde_json::json!({ "n": 1 }));
+
+    let now = OffsetDateTime::now_utc();
+    let claimed = store
+        .claim_job("w", now, Duration::minutes(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, shop.id, "oldest first");
+    assert!(matches!(
+        store.extend_job_lease(shop.id, "intruder", now).await,
+        Err(Error::Conflict { .. })
+    ));
+    assert!(matches!(
+        store.release_job(blog.id, "w").await,
+        Err(Error::Conflict { .. })
+    ));
+    assert!(matches!(
+        store.job(crate::JobId(999_999)).await,
+        Err(Error::NotFound { .. })
+    ));
+    let released = store.release_job(shop.id, "w").await.unwrap();
+    assert_eq!(
+        (released.state, released.attempts),
+        (crate::JobState::Queued, 0)
+    );
+
+    let shop_jobs = store
+        .list_jobs(&crate::JobFilter {
+            product: Some("shop".to_string()),
+            ..crate::JobFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        shop_jobs.iter().map(|j| j.id).collect::<Vec<_>>(),
+        vec![shop.id]
+    );
+    let all = store.list_jobs(&crate::JobFilter::default()).await.unwrap();
+    assert_eq!(
+        all.iter().map(|j| j.id).collect::<Vec<_>>(),
+        vec![blog.id, shop.id]
+    );
 }

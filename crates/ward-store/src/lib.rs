@@ -10,7 +10,8 @@
 //! What is not SQL lives here so both backends share it: import planning ([`import::plan`]:
 //! new, unchanged, reopened, closed), SLA due dates ([`SlaPolicy`]), pagination cursors
 //! ([`cursor`]), column encodings ([`codec`]), triage state changes
-//! ([`triage::LifecycleState`]), key and password hashing ([`auth`]).
+//! ([`triage::LifecycleState`]), key and password hashing ([`auth`]), job retry backoff
+//! ([`jobs`]).
 #![warn(missing_docs)]
 
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod conformance;
 pub mod cursor;
 mod error;
 pub mod import;
+pub mod jobs;
 mod model;
 pub mod notify;
 pub mod query;
@@ -32,6 +34,7 @@ use time::OffsetDateTime;
 pub use auth::{ApiKey, CreatedApiKey, NewApiKey, NewUser, Scope, User};
 pub use error::{Error, Result};
 pub use import::{ImportMode, ImportOutcome, ImportRequest, ImportTarget};
+pub use jobs::{Job, JobFailure, JobFilter, JobId, JobRequest, JobState};
 pub use model::{
     ApiKeyId, AuditEntry, BuildInfo, Engagement, EngagementId, FindingDetail, FindingId,
     FindingSource, NewEngagement, NewProduct, Product, ProductId, StoredFinding, Test, TestId,
@@ -177,4 +180,50 @@ pub trait Store: Send + Sync {
     async fn record_trigger(&self, trigger: &NewTrigger) -> Result<RecordedTrigger>;
     /// A product's triggers, oldest first.
     async fn list_triggers(&self, product: ProductId) -> Result<Vec<StoredTrigger>>;
+
+    /// Queues a job, claimable at once.
+    async fn enqueue_job(&self, request: &JobRequest) -> Result<Job>;
+    /// Claims the oldest claimable job for `worker` with a lease until `now + lease`: a
+    /// queued job whose `not_before` has come, or a running one whose lease ended before
+    /// `now` (its worker is gone). Each job is handed to one claimer only, however many
+    /// workers call at once. A job whose lease ran out on its last attempt is handed out once
+    /// more with `attempts > max_attempts`: the claimer must not run it, only record its
+    /// failure (so the failure is reported where the job's result was expected). `None` when
+    /// nothing is claimable.
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: time::Duration,
+    ) -> Result<Option<Job>>;
+    /// Extends `worker`'s lease on a running job to `until`. [`Error::Conflict`] when the
+    /// worker no longer holds it (its lease ran out and another worker claimed it).
+    async fn extend_job_lease(&self, id: JobId, worker: &str, until: OffsetDateTime)
+        -> Result<Job>;
+    /// Marks a job `worker` holds as succeeded with the objects it wrote.
+    /// [`Error::Conflict`] when the worker no longer holds it.
+    async fn complete_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        result_keys: &[String],
+        now: OffsetDateTime,
+    ) -> Result<Job>;
+    /// Records a failed attempt: queued again after the backoff when the failure allows a
+    /// retry and attempts remain, failed for good otherwise. [`Error::Conflict`] when the
+    /// worker no longer holds it.
+    async fn fail_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        failure: &JobFailure,
+        now: OffsetDateTime,
+    ) -> Result<Job>;
+    /// Gives a job back unfinished (a worker shutting down): queued again at once, the
+    /// attempt not counted. [`Error::Conflict`] when the worker no longer holds it.
+    async fn release_job(&self, id: JobId, worker: &str) -> Result<Job>;
+    /// A job by id.
+    async fn job(&self, id: JobId) -> Result<Job>;
+    /// Jobs matching a filter, newest first.
+    async fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Job>>;
 }

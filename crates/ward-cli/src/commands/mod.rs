@@ -10,3 +10,4 @@ pub(crate) mod sbom;
 pub(crate) mod scan;
 pub(crate) mod serve;
 pub(crate) mod upload;
+pub(crate) mod worker;

@@ -1,5 +1,6 @@
 //! `ward serve`: the findings server. Opens the store (applying migrations), listens, and
-//! shuts down gracefully on ctrl-c or SIGTERM, letting requests in flight finish.
+//! shuts down gracefully on ctrl-c or SIGTERM, letting requests in flight finish. Unless
+//! `--no-worker`, a scan worker (`ward worker`) runs in the same process.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -93,9 +94,23 @@ pub(crate) struct Args {
     /// The largest JSON or policy body of the other routes, in bytes.
     #[arg(long, env = "WARD_MAX_BODY_SIZE", default_value_t = Limits::default().json_bytes, value_name = "BYTES")]
     max_body_size: usize,
-    /// The server's public base URL, for links in notifications.
+    #[command(flatten)]
+    worker: crate::commands::worker::WorkerArgs,
+    /// Where clients reach this server: the signed result URLs of a local storage folder and
+    /// the links in notifications [default: http://LISTEN].
     #[arg(long, env = "WARD_PUBLIC_URL", value_name = "URL")]
     public_url: Option<String>,
+    /// How long a scan's signed result URL is valid, in seconds (at most 7 days).
+    #[arg(
+        long,
+        env = "WARD_RESULT_URL_VALIDITY",
+        default_value_t = 86_400,
+        value_name = "SECONDS"
+    )]
+    result_url_validity: u64,
+    /// Run no scan worker in this process (run `ward worker` processes instead).
+    #[arg(long, env = "WARD_NO_WORKER")]
+    no_worker: bool,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -131,19 +146,71 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
         "ward: listening on http://{address} ({})",
         args.database.describe()
     ));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = if args.no_worker {
+        None
+    } else {
+        let worker = args
+            .worker
+            .worker(store.clone(), args.worker.blobs(&args.database)?);
+        Some(tokio::spawn(async move { worker.run(stopped).await }))
+    };
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    };
+    let scans = scans(args, &address)?;
     ward_server::serve(
         listener,
-        AppState::new(store, limits, std::sync::Arc::new(notifier)),
-        shutdown_signal(),
+        AppState::new(store, limits, std::sync::Arc::new(notifier)).with_scans(scans),
+        shutdown,
     )
     .await
     .context("serving")?;
+    if let Some(worker) = worker {
+        worker.await.context("the worker task")?;
+    }
     output::note("ward: stopped");
     Ok(())
 }
 
+/// The scan service: the storage, with ward URLs signed by `WARD_URL_SIGNING_KEY` (at least
+/// 32 bytes; every server of a deployment needs the same) or, without it, a key made at
+/// start (URLs then stop working when the server restarts).
+fn scans(args: &Args, address: &SocketAddr) -> anyhow::Result<ward_server::scans::Scans> {
+    let url_validity = std::time::Duration::from_secs(args.result_url_validity);
+    if url_validity > ward_blob::MAX_URL_VALIDITY {
+        bail!("--result-url-validity is at most 604800 seconds (7 days)");
+    }
+    let secret = match std::env::var("WARD_URL_SIGNING_KEY") {
+        Ok(secret) => secret.into_bytes(),
+        Err(_) => {
+            let mut secret = vec![0u8; 32];
+            getrandom::fill(&mut secret).context("making a URL signing key")?;
+            secret
+        }
+    };
+    let signer = ward_blob::UrlSigner::new("ward", &secret)
+        .context("reading WARD_URL_SIGNING_KEY (at least 32 bytes)")?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    let blobs = args
+        .worker
+        .blobs(&args.database)?
+        .with_ward_urls(&public_url, signer.clone())
+        .context("reading --public-url")?;
+    Ok(ward_server::scans::Scans {
+        blobs,
+        signer: Some(signer),
+        url_validity,
+        max_attempts: 3,
+    })
+}
+
 /// Completes on ctrl-c or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -165,7 +232,7 @@ async fn shutdown_signal() {
 }
 
 /// Request logs on stderr, `RUST_LOG` deciding what (default: info).
-fn init_logging() {
+pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()

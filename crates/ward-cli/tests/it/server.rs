@@ -532,3 +532,60 @@ fn channels_and_master_keys() {
     let database = std::fs::read(dir.path().join("ward.sqlite3")).unwrap();
     assert!(!database.windows(15).any(|w| w == b"cli-slack-token"));
 }
+
+/// A pipeline's asynchronous scan against `ward serve` and its in-process worker: upload a
+/// tar.gz with curl, poll the signed result URL until the report is there, then stop.
+#[test]
+fn serve_runs_uploaded_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = create_key(dir.path(), &["--scope", "import"]);
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    // A Stripe live-key look-alike made of random characters, not a real key.
+    std::fs::write(
+        tree.join("settings.py"),
+        "STRIPE_KEY = \"sk_live_4eC39HqLyjWDarjtT1zdp7dcQw2XbN8m\"\n",
+    )
+    .unwrap();
+    let archive = dir.path().join("tree.tar.gz");
+    let tar = Command::new("tar")
+        .arg("czf")
+        .arg(&archive)
+        .args(["-C", tree.to_str().unwrap(), "."])
+        .status()
+        .expect("tar");
+    assert!(tar.success());
+    let server = Server::start(dir.path());
+    let output = Command::new("curl")
+        .args(["-sS", "-X", "POST"])
+        .args(["-H", &format!("Authorization: Bearer {key}")])
+        .args([
+            "-F",
+            r#"request={"scanners":["secrets"],"product":"web","engagement":"ci"};type=application/json"#,
+        ])
+        .args(["-F", &format!("archive=@{}", archive.display())])
+        .arg(format!("{}/api/v1/scans", server.url))
+        .output()
+        .expect("curl");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let reply: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let url = reply["links"]["report"].as_str().expect("a report link");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let report = loop {
+        let fetched = Command::new("curl")
+            .args(["-sS", "-w", "\n%{http_code}", url])
+            .output()
+            .expect("curl");
+        let text = String::from_utf8(fetched.stdout).unwrap();
+        let (body, code) = text.rsplit_once('\n').unwrap();
+        if code == "200" {
+            break serde_json::from_str::<serde_json::Value>(body).unwrap();
+        }
+        assert_eq!(code, "404", "{body}");
+        assert!(std::time::Instant::now() < deadline, "no report after 60 s");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1, "{report}");
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+}

@@ -13,6 +13,7 @@ mod keys;
 mod outbox;
 mod product_hooks;
 mod products;
+mod scans;
 pub mod views;
 
 use axum::body::Bytes;
@@ -39,6 +40,7 @@ pub(crate) fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(channels::router())
         .merge(outbox::router())
         .merge(product_hooks::router())
+        .merge(scans::router(state))
 }
 
 /// A JSON body; a bad one is a 400 naming the key at fault (`findings[0].severity`).

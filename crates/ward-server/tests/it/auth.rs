@@ -19,6 +19,7 @@ struct Product {
     engagement_id: i64,
     test_id: i64,
     finding_id: i64,
+    scan_id: i64,
 }
 
 /// How a route's body is made.
@@ -49,6 +50,8 @@ enum BodyKind {
     DojoByEngagement,
     /// DefectDojo reimport form naming the test id.
     DojoByTest,
+    /// A scan request for the product.
+    ScanJson,
 }
 
 /// One row: a route, the scope it needs, and whether it is about one product (`false`: a
@@ -234,6 +237,8 @@ fn routes() -> Vec<Route> {
             Import,
             true,
         ),
+        route(Method::POST, "/api/v1/scans", ScanJson, Import, true),
+        route(Method::GET, "/api/v1/scans/{id}", Empty, Read, true),
     ]
 }
 
@@ -254,6 +259,8 @@ fn build(
             "{id}",
             &if route.path.starts_with("/api/v1/keys") {
                 key_id
+            } else if route.path.starts_with("/api/v1/scans") {
+                product.scan_id
             } else {
                 product.finding_id
             }
@@ -313,6 +320,15 @@ fn build(
             &[("scan_type", "Trivy Scan"), ("engagement", &engagement_id)],
         ),
         BodyKind::DojoByTest => form(builder, &[("scan_type", "Trivy Scan"), ("test", &test_id)]),
+        BodyKind::ScanJson => json(
+            builder,
+            json!({
+                "source": {"archive": {"key": "raw-uploads/tree.tar.gz"}},
+                "scanners": ["secrets"],
+                "product": product.name,
+                "engagement": "main",
+            }),
+        ),
     }
 }
 
@@ -332,7 +348,22 @@ async fn product(env: &Env, name: &str) -> Product {
         branches: vec!["main".into()],
     };
     env.store.set_product_hook(product_id, &hook).await.unwrap();
+    let (status, scan) = env
+        .json(
+            Method::POST,
+            "/api/v1/scans",
+            &env.admin,
+            json!({
+                "source": {"url": {"url": "http://127.0.0.1:9/"}},
+                "scanners": ["zap-baseline"],
+                "product": name,
+                "engagement": "main",
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{scan}");
     Product {
+        scan_id: scan["id"].as_i64().unwrap(),
         name: name.to_string(),
         engagement_id: imported["engagement"]["id"].as_i64().unwrap(),
         test_id: imported["test"]["id"].as_i64().unwrap(),

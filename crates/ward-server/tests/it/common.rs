@@ -60,6 +60,10 @@ pub(crate) struct Env {
     pub(crate) app: Router,
     /// An admin key for every product.
     pub(crate) admin: String,
+    /// The signer of the blob URLs the server hands out.
+    pub(crate) signer: ward_blob::UrlSigner,
+    /// The folder the server keeps uploads and reports in.
+    pub(crate) blobs: tempfile::TempDir,
     _guard: Guard,
 }
 
@@ -96,7 +100,17 @@ impl Env {
             ..NotifyConfig::default()
         };
         let notifier = Notifier::new(config).expect("HTTP client");
-        let state = AppState::new(store.clone(), limits, Arc::new(notifier));
+        let blobs = tempfile::tempdir().expect("temp dir");
+        let signer = ward_blob::UrlSigner::new("test", &[7; 32]).expect("signer");
+        let scans = ward_server::scans::Scans {
+            blobs: ward_blob::BlobStore::local(blobs.path())
+                .and_then(|b| b.with_ward_urls("http://127.0.0.1", signer.clone()))
+                .expect("blob store"),
+            signer: Some(signer.clone()),
+            url_validity: std::time::Duration::from_secs(600),
+            max_attempts: 3,
+        };
+        let state = AppState::new(store.clone(), limits, Arc::new(notifier)).with_scans(scans);
         let app = ward_server::router(state.clone());
         let admin = create_key(store.as_ref(), "admin", Scope::Admin, None).await;
         Env {
@@ -104,6 +118,8 @@ impl Env {
             state,
             app,
             admin,
+            signer,
+            blobs,
             _guard: guard,
         }
     }

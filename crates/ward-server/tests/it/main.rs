@@ -10,4 +10,5 @@ mod defectdojo;
 mod health;
 mod hooks;
 mod notify;
+mod scans;
 mod ui;
