@@ -351,7 +351,7 @@ fn sniff_xml(bytes: &[u8]) -> Result<XmlSniff, Error> {
                         let key = String::from_utf8_lossy(attribute.key.local_name().as_ref())
                             .into_owned();
                         let value = attribute
-                            .unescape_value()
+                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                             .map(|v| v.into_owned())
                             .unwrap_or_else(|_| {
                                 String::from_utf8_lossy(&attribute.value).into_owned()

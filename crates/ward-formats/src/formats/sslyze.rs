@@ -475,7 +475,7 @@ impl Parser for Sslyze {
 fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
     e.attributes().flatten().find_map(|a| {
         (a.key.local_name().as_ref() == key.as_bytes()).then(|| {
-            a.unescape_value()
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map(|v| v.trim().to_string())
                 .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).trim().to_string())
         })

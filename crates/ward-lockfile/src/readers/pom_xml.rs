@@ -54,15 +54,26 @@ impl Reader for PomXml {
                     text_buf.clear();
                 }
                 Event::Text(t) => {
-                    let unescaped = t.unescape().map_err(|e| e.to_string())?;
-                    text_buf.push_str(unescaped.trim());
+                    let text = t.xml10_content().map_err(|e| e.to_string())?;
+                    text_buf.push_str(&text);
                 }
+                // Entity and character references come as their own events.
+                Event::GeneralRef(r) => match r.resolve_char_ref().map_err(|e| e.to_string())? {
+                    Some(c) => text_buf.push(c),
+                    None => {
+                        let name = r.decode().map_err(|e| e.to_string())?;
+                        let Some(value) = quick_xml::escape::resolve_predefined_entity(&name) else {
+                            return Err(format!("unknown entity &{name};"));
+                        };
+                        text_buf.push_str(value);
+                    }
+                },
                 Event::CData(t) => {
                     text_buf.push_str(String::from_utf8_lossy(&t).trim());
                 }
                 Event::End(_) => {
                     let Some(name) = path.pop() else { break };
-                    let value = std::mem::take(&mut text_buf);
+                    let value = std::mem::take(&mut text_buf).trim().to_string();
                     let parent = path.last().map(String::as_str);
                     match (parent, name.as_str()) {
                         (Some("project"), "version" | "groupId" | "artifactId")
