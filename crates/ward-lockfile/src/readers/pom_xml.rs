@@ -62,7 +62,8 @@ impl Reader for PomXml {
                     Some(c) => text_buf.push(c),
                     None => {
                         let name = r.decode().map_err(|e| e.to_string())?;
-                        let Some(value) = quick_xml::escape::resolve_predefined_entity(&name) else {
+                        let Some(value) = quick_xml::escape::resolve_predefined_entity(&name)
+                        else {
                             return Err(format!("unknown entity &{name};"));
                         };
                         text_buf.push_str(value);
