@@ -220,8 +220,8 @@ struct Settings {
     path: Option<PathBuf>,
     /// Its suppressions (and gate rules, unused here).
     policy: Policy,
-    /// Its `[scan.secrets]` table.
-    secrets: Option<toml::Value>,
+    /// Its `[scan.secrets]` table: custom rules and the salt.
+    secrets: ward_secrets::WardTomlSettings,
 }
 
 impl Settings {
@@ -232,15 +232,13 @@ impl Settings {
             return Ok(Settings {
                 path: None,
                 policy: Policy::default(),
-                secrets: None,
+                secrets: ward_secrets::WardTomlSettings::default(),
             });
         };
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
         let policy = Policy::from_toml(&text).with_context(|| format!("{}", path.display()))?;
-        let table: toml::Table =
-            toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
-        let secrets = table.get("scan").and_then(|s| s.get("secrets")).cloned();
+        let secrets = ward_secrets::ward_toml_settings(&path.display().to_string(), &text)?;
         Ok(Settings {
             path: Some(path),
             policy,
@@ -396,10 +394,7 @@ fn secret_rules(args: &Args, settings: &Settings) -> anyhow::Result<Vec<Rule>> {
             }
         }
     };
-    if let Some(custom) = settings.secrets.as_ref().and_then(|s| s.get("rules")) {
-        let name = format!("{} [[scan.secrets.rules]]", settings.name());
-        rules.extend(ward_secrets::parse_ward_rules_value(&name, custom.clone())?);
-    }
+    rules.extend(settings.secrets.rules.iter().cloned());
     Ok(rules)
 }
 
@@ -410,13 +405,8 @@ fn secret_salt(args: &Args, settings: &Settings) -> anyhow::Result<Vec<u8>> {
     if let Some(salt) = std::env::var_os("WARD_SECRET_SALT").filter(|s| !s.is_empty()) {
         return Ok(salt.to_string_lossy().into_owned().into_bytes());
     }
-    let configured = settings
-        .secrets
-        .as_ref()
-        .and_then(|s| s.get("salt"))
-        .and_then(|s| s.as_str());
-    if let Some(salt) = configured {
-        return Ok(salt.as_bytes().to_vec());
+    if let Some(salt) = &settings.secrets.salt {
+        return Ok(salt.clone());
     }
     let key = salt::default_key_path()
         .context("no data directory (set XDG_DATA_HOME or HOME)")
