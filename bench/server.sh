@@ -13,6 +13,8 @@
 # after its run.
 #
 # usage: bench/server.sh [STORED] [REPORT]     (defaults 1000000 100000)
+# WARD_BENCH_BACKENDS="sqlite postgres" picks the backends; WARD_BENCH_KEEP=1 keeps each
+# backend's data (data dir, and the ward_bench database) for bench/page.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -104,15 +106,18 @@ run() { # name, store flags...
     kill -TERM "$pid"
     wait "$pid" || true
     echo "store size: $(du -sh "$data" | cut -f1) (data dir)"
-    rm -rf "$data"
+    [ -n "${WARD_BENCH_KEEP:-}" ] || rm -rf "$data"
 }
 
-run sqlite
-if [ -n "${WARD_TEST_POSTGRES_URL:-}" ]; then
-    admin_url=$WARD_TEST_POSTGRES_URL
-    psql "$admin_url" -qc "DROP DATABASE IF EXISTS ward_bench WITH (FORCE)" -qc "CREATE DATABASE ward_bench"
-    run postgres --database "${admin_url%/*}/ward_bench"
-    psql "$admin_url" -qc "DROP DATABASE IF EXISTS ward_bench WITH (FORCE)"
-else
-    echo "postgres: skipped (set WARD_TEST_POSTGRES_URL)"
-fi
+backends=${WARD_BENCH_BACKENDS:-sqlite postgres}
+case " $backends " in *" sqlite "*) run sqlite ;; esac
+case " $backends " in *" postgres "*)
+    if [ -n "${WARD_TEST_POSTGRES_URL:-}" ]; then
+        admin_url=$WARD_TEST_POSTGRES_URL
+        psql "$admin_url" -qc "DROP DATABASE IF EXISTS ward_bench WITH (FORCE)" -qc "CREATE DATABASE ward_bench"
+        run postgres --database "${admin_url%/*}/ward_bench"
+        [ -n "${WARD_BENCH_KEEP:-}" ] || psql "$admin_url" -qc "DROP DATABASE IF EXISTS ward_bench WITH (FORCE)"
+    else
+        echo "postgres: skipped (set WARD_TEST_POSTGRES_URL)"
+    fi ;;
+esac

@@ -66,6 +66,10 @@ pub struct Job {
     /// Close open findings of the test (or, for a new test, of the engagement's tests of the
     /// same scan type) that the report no longer has.
     pub close_old_findings: bool,
+    /// With `close_old_findings`: close in every engagement of the product.
+    pub close_old_product_scope: bool,
+    /// Reopen mitigated findings seen again (false: DefectDojo's `do_not_reactivate`).
+    pub reactivate: bool,
     /// Labels for the test.
     pub tags: Vec<String>,
     /// Also put the labels on every finding.
@@ -149,6 +153,8 @@ async fn run_inner(state: &AppState, caller: &Caller, job: Job) -> Result<Import
         active: job.active.unwrap_or(true),
         verified: job.verified.unwrap_or(false),
         close_old_findings: job.close_old_findings,
+        close_old_product_scope: job.close_old_product_scope,
+        reactivate: job.reactivate,
         tags: job.tags,
         build: job.build,
         actor: caller.actor(),

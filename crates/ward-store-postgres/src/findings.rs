@@ -1,5 +1,6 @@
 //! Finding queries, the finding detail, triage and the expiry of risk acceptances.
 
+use serde::de::DeserializeOwned;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use time::OffsetDateTime;
 use ward_core::Status;
@@ -8,8 +9,8 @@ use ward_store::cursor::{Cursor, NO_SLA_SORT_VALUE};
 use ward_store::query::MAX_PAGE_SIZE;
 use ward_store::triage::LifecycleState;
 use ward_store::{
-    Counts, Error, FindingDetail, FindingFilter, FindingId, FindingQuery, Page, Result, SortKey,
-    Triage,
+    Error, FindingDetail, FindingFilter, FindingId, FindingQuery, Page, Result, SortKey,
+    StateCount, Triage,
 };
 
 use crate::rows::{self, db};
@@ -17,7 +18,10 @@ use crate::rows::{self, db};
 /// Who the store names in the audit trail for changes it makes on its own.
 const STORE_ACTOR: &str = "ward";
 
-pub(crate) async fn find(conn: &mut PgConnection, query: &FindingQuery) -> Result<Page> {
+pub(crate) async fn find<F: DeserializeOwned>(
+    conn: &mut PgConnection,
+    query: &FindingQuery,
+) -> Result<Page<F>> {
     let filter = &query.filter;
     let now = codec::to_unix(filter.now());
     let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
@@ -47,7 +51,7 @@ pub(crate) async fn find(conn: &mut PgConnection, query: &FindingQuery) -> Resul
     let found = select.build().fetch_all(&mut *conn).await.map_err(db)?;
     let mut findings = found
         .iter()
-        .map(rows::finding)
+        .map(rows::finding::<F>)
         .collect::<Result<Vec<_>>>()?;
     let next_cursor = if findings.len() > limit as usize {
         findings.truncate(limit as usize);
@@ -212,46 +216,32 @@ fn push_filter(query: &mut QueryBuilder<Postgres>, filter: &FindingFilter, now: 
     }
 }
 
-pub(crate) async fn count(conn: &mut PgConnection, filter: &FindingFilter) -> Result<Counts> {
+pub(crate) async fn count_states(
+    conn: &mut PgConnection,
+    filter: &FindingFilter,
+) -> Result<Vec<StateCount>> {
     let now = codec::to_unix(filter.now());
-    let mut counts = Counts::default();
-    for group in ["severity", "category", "status"] {
-        let mut query: QueryBuilder<Postgres> = QueryBuilder::new("SELECT ");
-        match group {
-            "status" => push_effective_status(&mut query, now),
-            column => {
-                query.push(format!("f.{column}"));
-            }
-        }
-        query.push(" AS grp, COUNT(*) AS n FROM findings f");
-        push_filter(&mut query, filter, now);
-        query.push(" GROUP BY grp");
-        let found = query.build().fetch_all(&mut *conn).await.map_err(db)?;
-        for row in found {
+    let mut query: QueryBuilder<Postgres> = QueryBuilder::new("SELECT f.severity, f.category, ");
+    push_effective_status(&mut query, now);
+    query.push(" AS state, f.active, f.verified, COUNT(*) AS n FROM findings f");
+    push_filter(&mut query, filter, now);
+    query.push(" GROUP BY 1, 2, 3, 4, 5");
+    let found = query.build().fetch_all(&mut *conn).await.map_err(db)?;
+    found
+        .iter()
+        .map(|row| {
+            let rank: i16 = row.try_get("severity").map_err(db)?;
             let n: i64 = row.try_get("n").map_err(db)?;
-            let n = u64::try_from(n).unwrap_or(0);
-            match group {
-                "severity" => {
-                    let rank: i16 = row.try_get("grp").map_err(db)?;
-                    counts
-                        .by_severity
-                        .insert(codec::severity_from_rank(i64::from(rank))?, n);
-                    counts.total += n;
-                }
-                "category" => {
-                    let name: String = row.try_get("grp").map_err(db)?;
-                    counts
-                        .by_category
-                        .insert(codec::category_from_name(&name)?, n);
-                }
-                _ => {
-                    let name: String = row.try_get("grp").map_err(db)?;
-                    counts.by_status.insert(codec::status_from_name(&name)?, n);
-                }
-            }
-        }
-    }
-    Ok(counts)
+            Ok(StateCount {
+                severity: codec::severity_from_rank(i64::from(rank))?,
+                category: codec::category_from_name(row.try_get("category").map_err(db)?)?,
+                status: codec::status_from_name(row.try_get("state").map_err(db)?)?,
+                active: row.try_get("active").map_err(db)?,
+                verified: row.try_get("verified").map_err(db)?,
+                n: u64::try_from(n).unwrap_or(0),
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn detail(conn: &mut PgConnection, id: FindingId) -> Result<FindingDetail> {

@@ -26,11 +26,12 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use time::OffsetDateTime;
 use ward_store::{
-    ApiKey, ApiKeyId, Attempt, Counts, CreatedApiKey, Engagement, EngagementId, Error,
+    ApiKey, ApiKeyId, Attempt, CreatedApiKey, Engagement, EngagementId, Error, FindingBrief,
     FindingDetail, FindingFilter, FindingId, FindingQuery, ImportOutcome, ImportRequest, MessageId,
     MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger,
     NewUser, OutboxMessage, Page, Product, ProductHook, ProductId, RecordedTrigger, Result, RuleId,
-    Store, StoreOptions, StoredChannel, StoredRule, StoredTrigger, Test, TestId, Triage, User,
+    StateCount, Store, StoreOptions, StoredChannel, StoredRule, StoredTrigger, Test, TestId,
+    Triage, User,
 };
 use ward_store::{Job, JobFailure, JobFilter, JobId, JobRequest};
 
@@ -163,8 +164,12 @@ impl Store for PgStore {
         findings::find(&mut *self.conn().await?, query).await
     }
 
-    async fn count_findings(&self, filter: &FindingFilter) -> Result<Counts> {
-        findings::count(&mut *self.conn().await?, filter).await
+    async fn find_finding_briefs(&self, query: &FindingQuery) -> Result<Page<FindingBrief>> {
+        findings::find(&mut *self.conn().await?, query).await
+    }
+
+    async fn count_states(&self, filter: &FindingFilter) -> Result<Vec<StateCount>> {
+        findings::count_states(&mut *self.conn().await?, filter).await
     }
 
     async fn triage(&self, ids: &[FindingId], triage: &Triage) -> Result<Vec<FindingId>> {

@@ -1,5 +1,6 @@
 //! Finding queries, the finding detail, triage and the expiry of risk acceptances.
 
+use serde::de::DeserializeOwned;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use time::OffsetDateTime;
 use ward_core::Status;
@@ -8,8 +9,8 @@ use ward_store::cursor::{Cursor, NO_SLA_SORT_VALUE};
 use ward_store::query::MAX_PAGE_SIZE;
 use ward_store::triage::LifecycleState;
 use ward_store::{
-    Counts, Error, FindingDetail, FindingFilter, FindingId, FindingQuery, Page, Result, SortKey,
-    Triage,
+    Error, FindingDetail, FindingFilter, FindingId, FindingQuery, Page, Result, SortKey,
+    StateCount, Triage,
 };
 
 use crate::import::id_array;
@@ -18,7 +19,10 @@ use crate::rows::{self, db};
 /// Who the store names in the audit trail for changes it makes on its own.
 const STORE_ACTOR: &str = "ward";
 
-pub(crate) async fn find(conn: &mut SqliteConnection, query: &FindingQuery) -> Result<Page> {
+pub(crate) async fn find<F: DeserializeOwned>(
+    conn: &mut SqliteConnection,
+    query: &FindingQuery,
+) -> Result<Page<F>> {
     let filter = &query.filter;
     let now = codec::to_unix(filter.now());
     let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
@@ -48,7 +52,7 @@ pub(crate) async fn find(conn: &mut SqliteConnection, query: &FindingQuery) -> R
     let found = select.build().fetch_all(&mut *conn).await.map_err(db)?;
     let mut findings = found
         .iter()
-        .map(rows::finding)
+        .map(rows::finding::<F>)
         .collect::<Result<Vec<_>>>()?;
     let next_cursor = if findings.len() > limit as usize {
         findings.truncate(limit as usize);
@@ -102,15 +106,17 @@ fn push_filter(query: &mut QueryBuilder<Sqlite>, filter: &FindingFilter, now: i6
     if let Some(engagement) = filter.engagement {
         query
             .push(
-                " AND EXISTS (SELECT 1 FROM finding_tests ft JOIN tests t ON t.id = ft.test_id \
-                 WHERE ft.finding_id = f.id AND t.engagement_id = ",
+                // `IN`, not a correlated `EXISTS`: SQLite then starts from the engagement's
+                // links and looks findings up by id, instead of probing for every finding.
+                " AND f.id IN (SELECT ft.finding_id FROM tests t \
+                 JOIN finding_tests ft ON ft.test_id = t.id WHERE t.engagement_id = ",
             )
             .push_bind(engagement.0)
             .push(")");
     }
     if let Some(test) = filter.test {
         query
-            .push(" AND EXISTS (SELECT 1 FROM finding_tests ft WHERE ft.finding_id = f.id AND ft.test_id = ")
+            .push(" AND f.id IN (SELECT ft.finding_id FROM finding_tests ft WHERE ft.test_id = ")
             .push_bind(test.0)
             .push(")");
     }
@@ -160,8 +166,8 @@ fn push_filter(query: &mut QueryBuilder<Sqlite>, filter: &FindingFilter, now: i6
     if let Some(identifier) = &filter.identifier {
         query
             .push(
-                " AND EXISTS (SELECT 1 FROM finding_identifiers i \
-                 WHERE i.finding_id = f.id AND i.value = ",
+                " AND f.id IN (SELECT i.finding_id FROM finding_identifiers i \
+                 WHERE i.value = ",
             )
             .push_bind(identifier.trim().to_uppercase())
             .push(")");
@@ -213,46 +219,32 @@ fn push_filter(query: &mut QueryBuilder<Sqlite>, filter: &FindingFilter, now: i6
     }
 }
 
-pub(crate) async fn count(conn: &mut SqliteConnection, filter: &FindingFilter) -> Result<Counts> {
+pub(crate) async fn count_states(
+    conn: &mut SqliteConnection,
+    filter: &FindingFilter,
+) -> Result<Vec<StateCount>> {
     let now = codec::to_unix(filter.now());
-    let mut counts = Counts::default();
-    for group in ["severity", "category", "status"] {
-        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT ");
-        match group {
-            "status" => push_effective_status(&mut query, now),
-            column => {
-                query.push(format!("f.{column}"));
-            }
-        }
-        query.push(" AS grp, COUNT(*) AS n FROM findings f");
-        push_filter(&mut query, filter, now);
-        query.push(" GROUP BY grp");
-        let found = query.build().fetch_all(&mut *conn).await.map_err(db)?;
-        for row in found {
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT f.severity, f.category, ");
+    push_effective_status(&mut query, now);
+    query.push(" AS state, f.active, f.verified, COUNT(*) AS n FROM findings f");
+    push_filter(&mut query, filter, now);
+    query.push(" GROUP BY 1, 2, 3, 4, 5");
+    let found = query.build().fetch_all(&mut *conn).await.map_err(db)?;
+    found
+        .iter()
+        .map(|row| {
+            let rank: i64 = row.try_get("severity").map_err(db)?;
             let n: i64 = row.try_get("n").map_err(db)?;
-            let n = u64::try_from(n).unwrap_or(0);
-            match group {
-                "severity" => {
-                    let rank: i64 = row.try_get("grp").map_err(db)?;
-                    counts
-                        .by_severity
-                        .insert(codec::severity_from_rank(rank)?, n);
-                    counts.total += n;
-                }
-                "category" => {
-                    let name: String = row.try_get("grp").map_err(db)?;
-                    counts
-                        .by_category
-                        .insert(codec::category_from_name(&name)?, n);
-                }
-                _ => {
-                    let name: String = row.try_get("grp").map_err(db)?;
-                    counts.by_status.insert(codec::status_from_name(&name)?, n);
-                }
-            }
-        }
-    }
-    Ok(counts)
+            Ok(StateCount {
+                severity: codec::severity_from_rank(rank)?,
+                category: codec::category_from_name(row.try_get("category").map_err(db)?)?,
+                status: codec::status_from_name(row.try_get("state").map_err(db)?)?,
+                active: row.try_get("active").map_err(db)?,
+                verified: row.try_get("verified").map_err(db)?,
+                n: u64::try_from(n).unwrap_or(0),
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn detail(conn: &mut SqliteConnection, id: FindingId) -> Result<FindingDetail> {

@@ -63,6 +63,7 @@ pub(crate) async fn import(store: &SqliteStore, request: ImportRequest) -> Resul
         unchanged: plan.unchanged,
         reopened: plan.reopened,
         closed: plan.closed,
+        changes: plan.changes,
         n_below_minimum: report.n_below_minimum,
         n_repeated: report.n_repeated,
     })
@@ -249,28 +250,39 @@ async fn load_existing(
 }
 
 /// Open findings a reimport (of this test) or an import (earlier tests of the engagement
-/// with the same scan type) may close.
+/// with the same scan type) may close; with `close_old_product_scope`, those of every test of
+/// the product with the same scan type.
 async fn load_scope(
     conn: &mut SqliteConnection,
     request: &ImportRequest,
     test: &Test,
 ) -> Result<Vec<ScopeFinding>> {
-    let query = match request.mode {
-        ImportMode::Reimport => sqlx::query(
-            "SELECT f.id, f.fingerprint FROM findings f \
-             JOIN finding_tests ft ON ft.finding_id = f.id \
-             WHERE ft.test_id = ? AND f.status = 'open'",
-        )
-        .bind(test.id.0),
-        ImportMode::Import => sqlx::query(
-            "SELECT DISTINCT f.id, f.fingerprint FROM findings f \
-             JOIN finding_tests ft ON ft.finding_id = f.id \
-             JOIN tests t ON t.id = ft.test_id \
-             WHERE t.engagement_id = ? AND t.scan_type = ? AND t.id <> ? AND f.status = 'open'",
-        )
-        .bind(test.engagement_id.0)
-        .bind(test.scan_type.as_str())
-        .bind(test.id.0),
+    const COLUMNS: &str =
+        "SELECT DISTINCT f.id, f.fingerprint, f.severity, f.verified FROM findings f \
+         JOIN finding_tests ft ON ft.finding_id = f.id";
+    let product_scope = request.close_old_product_scope;
+    let sql = match (product_scope, request.mode) {
+        (true, _) => format!(
+            "{COLUMNS} JOIN tests t ON t.id = ft.test_id \
+             WHERE t.product_id = ? AND t.scan_type = ? AND f.status = 'open'"
+        ),
+        (false, ImportMode::Reimport) => {
+            format!("{COLUMNS} WHERE ft.test_id = ? AND f.status = 'open'")
+        }
+        (false, ImportMode::Import) => format!(
+            "{COLUMNS} JOIN tests t ON t.id = ft.test_id \
+             WHERE t.engagement_id = ? AND t.scan_type = ? AND t.id <> ? \
+             AND f.status = 'open'"
+        ),
+    };
+    let query = sqlx::query(&sql);
+    let query = match (product_scope, request.mode) {
+        (true, _) => query.bind(test.product_id.0).bind(test.scan_type.as_str()),
+        (false, ImportMode::Reimport) => query.bind(test.id.0),
+        (false, ImportMode::Import) => query
+            .bind(test.engagement_id.0)
+            .bind(test.scan_type.as_str())
+            .bind(test.id.0),
     };
     let found = query.fetch_all(&mut *conn).await.map_err(db)?;
     found
@@ -279,6 +291,8 @@ async fn load_scope(
             Ok(ScopeFinding {
                 id: FindingId(row.try_get("id").map_err(db)?),
                 fingerprint: row.try_get("fingerprint").map_err(db)?,
+                severity_rank: row.try_get("severity").map_err(db)?,
+                verified: row.try_get("verified").map_err(db)?,
             })
         })
         .collect()

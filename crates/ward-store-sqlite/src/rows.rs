@@ -1,5 +1,6 @@
 //! Reading rows back into ward-store's types, and mapping driver errors.
 
+use serde::de::DeserializeOwned;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use ward_store::codec;
@@ -106,7 +107,7 @@ pub(crate) const FINDING_COLUMNS: &str = "f.id, f.product_id, f.fingerprint, f.s
 /// The tables [`FINDING_COLUMNS`] come from.
 pub(crate) const FINDING_TABLES: &str = "findings f JOIN finding_data d ON d.finding_id = f.id";
 
-pub(crate) fn finding(row: &SqliteRow) -> Result<StoredFinding> {
+pub(crate) fn finding<F: DeserializeOwned>(row: &SqliteRow) -> Result<StoredFinding<F>> {
     let data: String = get(row, "data")?;
     let finding =
         serde_json::from_str(&data).map_err(|e| Error::corrupt("finding_data.data", e))?;

@@ -14,6 +14,7 @@ use time::{Duration, OffsetDateTime};
 use ward_core::{fingerprint, Category, Finding, Location, PackageLocation, Severity, Status};
 
 use crate::cursor::sort_value;
+use crate::import::Change;
 use crate::{
     Attempt, Error, FindingFilter, FindingId, FindingQuery, ImportRequest, ImportTarget,
     MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger,
@@ -32,6 +33,7 @@ macro_rules! conformance_tests {
             dedup_across_tools_and_engagements,
             reimport_lifecycle,
             import_closes_old_findings_of_engagement,
+            product_scope_closing_reactivation_and_changes,
             false_positives_stay_suppressed,
             risk_acceptance_expires,
             minimum_severity_and_flags,
@@ -600,6 +602,111 @@ pub async fn import_closes_old_findings_of_engagement(store: Arc<dyn Store>) {
             .status,
         Status::Open
     );
+}
+
+/// DefectDojo's `close_old_findings_product_scope` and `do_not_reactivate`, and the counted
+/// changes (`statistics.delta`) an import reports.
+pub async fn product_scope_closing_reactivation_and_changes(store: Arc<dyn Store>) {
+    let [a, b, c, x]: [Finding; 4] = report("Trivy", 4).try_into().unwrap();
+    let first = store
+        .import(import_on(0, "web", "main", vec![a.clone(), b.clone()]))
+        .await
+        .unwrap();
+    let product = first.product.id;
+    let created: u64 = first
+        .changes
+        .iter()
+        .filter(|c| c.change == Change::Created)
+        .map(|c| c.n)
+        .sum();
+    assert_eq!(created, 2);
+    assert_eq!(first.changes.len(), 2, "{:?}", first.changes);
+    store
+        .import(import_on(0, "web", "release", vec![c.clone()]))
+        .await
+        .unwrap();
+    // Engagement scope (the default) leaves release's `c` open; product scope closes it,
+    // and `b` of main, but not findings of another scan type.
+    let mut other_type = import_on(1, "web", "other", vec![x.clone()]);
+    other_type.scan_type = "Anchore Grype".into();
+    store.import(other_type).await.unwrap();
+    let mut request = import_on(2, "web", "feature", vec![a.clone()]);
+    request.close_old_findings = true;
+    assert!(store.import(request).await.unwrap().closed.is_empty());
+    let mut request = import_on(3, "web", "feature", vec![a.clone()]).reimport();
+    request.close_old_findings = true;
+    request.close_old_product_scope = true;
+    let scoped = store.import(request).await.unwrap();
+    let b_id = by_fingerprint(&*store, product, &b.fingerprint).await.id;
+    let c_id = by_fingerprint(&*store, product, &c.fingerprint).await.id;
+    assert_eq!(ids_set(&scoped.closed), ids_set(&[b_id, c_id]));
+    assert_eq!(
+        by_fingerprint(&*store, product, &x.fingerprint)
+            .await
+            .status,
+        Status::Open
+    );
+    let closed: Vec<(Severity, Status, u64)> = scoped
+        .changes
+        .iter()
+        .filter(|c| c.change == Change::Closed)
+        .map(|c| (c.severity, c.status, c.n))
+        .collect();
+    // Sorted by list, then severity (medium before high).
+    assert_eq!(
+        closed,
+        [
+            (c.severity, Status::Mitigated, 1),
+            (b.severity, Status::Mitigated, 1)
+        ]
+    );
+    let untouched: Vec<(Severity, Status, u64)> = scoped
+        .changes
+        .iter()
+        .filter(|c| c.change == Change::Untouched)
+        .map(|c| (c.severity, c.status, c.n))
+        .collect();
+    assert_eq!(untouched, [(a.severity, Status::Open, 1)]);
+
+    // do_not_reactivate: `b` comes back and stays mitigated, counted as untouched.
+    let mut request = import_on(4, "web", "main", vec![a.clone(), b.clone()]).reimport();
+    request.reactivate = false;
+    let kept = store.import(request).await.unwrap();
+    assert!(kept.reopened.is_empty());
+    assert_eq!(
+        by_fingerprint(&*store, product, &b.fingerprint)
+            .await
+            .status,
+        Status::Mitigated
+    );
+    assert!(kept
+        .changes
+        .iter()
+        .any(|c| c.change == Change::Untouched && c.status == Status::Mitigated && c.n == 1));
+    // By default it reopens, counted as reactivated.
+    let back = store
+        .import(import_on(5, "web", "main", vec![a.clone(), b.clone()]).reimport())
+        .await
+        .unwrap();
+    assert_eq!(back.reopened, [b_id]);
+    assert!(back
+        .changes
+        .iter()
+        .any(|c| c.change == Change::Reactivated && c.status == Status::Open && c.n == 1));
+
+    // The state counts behind DefectDojo's statistics: one row per state, flags included.
+    let states = store
+        .count_states(&FindingFilter::product(product))
+        .await
+        .unwrap();
+    let total: u64 = states.iter().map(|s| s.n).sum();
+    assert_eq!(total, 4);
+    let mitigated: u64 = states
+        .iter()
+        .filter(|s| s.status == Status::Mitigated && !s.active)
+        .map(|s| s.n)
+        .sum();
+    assert_eq!(mitigated, 1, "{states:?}");
 }
 
 pub async fn false_positives_stay_suppressed(store: Arc<dyn Store>) {
@@ -1240,6 +1347,12 @@ pub async fn pagination_is_stable(store: Arc<dyn Store>) {
             let page = store.find_findings(&query).await.unwrap();
             pages += 1;
             assert!(page.findings.len() <= 7);
+            // Briefs: the same page, the same cursor, each brief read from the whole record.
+            let briefs = store.find_finding_briefs(&query).await.unwrap();
+            let expected: Vec<_> = page.findings.iter().map(|f| f.clone().split().0).collect();
+            assert_eq!(briefs.findings, expected, "{sort:?}");
+            assert_eq!(briefs.next_cursor, page.next_cursor, "{sort:?}");
+            assert!(expected.iter().any(|f| !f.finding.identifiers.is_empty()));
             seen.extend(page.findings);
             match page.next_cursor {
                 Some(cursor) => query.cursor = Some(cursor),

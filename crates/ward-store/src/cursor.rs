@@ -27,7 +27,7 @@ pub struct Cursor {
 
 impl Cursor {
     /// The cursor that continues after `finding`.
-    pub fn after(finding: &StoredFinding, key: SortKey) -> Cursor {
+    pub fn after<F>(finding: &StoredFinding<F>, key: SortKey) -> Cursor {
         Cursor {
             value: sort_value(finding, key),
             id: finding.id.0,
@@ -75,7 +75,7 @@ impl Cursor {
 }
 
 /// The integer a finding sorts by under `key`; backends sort by the same expression.
-pub fn sort_value(finding: &StoredFinding, key: SortKey) -> i64 {
+pub fn sort_value<F>(finding: &StoredFinding<F>, key: SortKey) -> i64 {
     match key {
         SortKey::Severity => severity_value(finding.severity),
         SortKey::FirstSeen => codec::to_unix(finding.first_seen),

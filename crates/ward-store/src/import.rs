@@ -78,6 +78,14 @@ pub struct ImportRequest {
     /// Close open findings of the same test (reimport) or of the engagement's earlier tests
     /// with the same scan type (import) that this report no longer has.
     pub close_old_findings: bool,
+    /// With `close_old_findings`: close them in every engagement of the product, not only
+    /// this one (DefectDojo's `close_old_findings_product_scope`).
+    #[serde(default)]
+    pub close_old_product_scope: bool,
+    /// Reopen mitigated findings the report has again (the default); false keeps them
+    /// closed (DefectDojo's `do_not_reactivate`).
+    #[serde(default = "yes")]
+    pub reactivate: bool,
     /// Labels for the test.
     pub tags: Vec<String>,
     /// Build metadata for the test.
@@ -111,6 +119,8 @@ impl ImportRequest {
             active: true,
             verified: false,
             close_old_findings: false,
+            close_old_product_scope: false,
+            reactivate: true,
             tags: Vec::new(),
             build: BuildInfo::default(),
             actor: "ward".to_string(),
@@ -145,10 +155,43 @@ pub struct ImportOutcome {
     pub reopened: Vec<FindingId>,
     /// Open findings the report no longer has, now mitigated (`close_old_findings`).
     pub closed: Vec<FindingId>,
+    /// The four lists above (and `unchanged` findings' states) counted by severity, status
+    /// and verified flag: DefectDojo's `statistics.delta`.
+    pub changes: Vec<ChangeCount>,
     /// Findings left out by `minimum_severity`.
     pub n_below_minimum: u64,
     /// Findings merged into another of the same report because they share its fingerprint.
     pub n_repeated: u64,
+}
+
+/// Which list of [`ImportOutcome`] a counted finding is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// New to the product.
+    Created,
+    /// Closed because the report no longer has it.
+    Closed,
+    /// Mitigated, seen again, reopened.
+    Reactivated,
+    /// Seen again, status unchanged.
+    Untouched,
+}
+
+/// How many findings an import put in one [`Change`] list with one severity, status (after
+/// the import) and verified flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeCount {
+    /// The list.
+    pub change: Change,
+    /// Their severity.
+    pub severity: Severity,
+    /// Their status after the import.
+    pub status: Status,
+    /// Their verified flag after the import.
+    pub verified: bool,
+    /// How many.
+    pub n: u64,
 }
 
 /// A report finding ready to be written: the finding and every column derived from it.
@@ -320,6 +363,10 @@ pub struct ScopeFinding {
     pub id: FindingId,
     /// Its fingerprint.
     pub fingerprint: String,
+    /// Its severity rank.
+    pub severity_rank: i16,
+    /// Its verified flag.
+    pub verified: bool,
 }
 
 /// Columns of a finding the product did not have.
@@ -372,6 +419,8 @@ pub struct Plan {
     pub reopened: Vec<FindingId>,
     /// Open findings to close as mitigated.
     pub closed: Vec<FindingId>,
+    /// The lists counted, for [`ImportOutcome::changes`].
+    pub changes: Vec<ChangeCount>,
 }
 
 /// Decides what an import does, from the prepared report, the stored rows for its
@@ -389,10 +438,21 @@ pub fn plan(
         .map(|e| (e.fingerprint.as_str(), e))
         .collect();
     let mut plan = Plan::default();
+    let mut changes: HashMap<(Change, i16, Status, bool), u64> = HashMap::new();
+    let mut count = |change, rank, status, verified| {
+        *changes.entry((change, rank, status, verified)).or_default() += 1;
+    };
     for (index, prepared) in report.findings.iter().enumerate() {
         let finding = &prepared.finding;
         let Some(stored) = by_fingerprint.get(finding.fingerprint.as_str()) else {
-            plan.new.push(new_row(request, index, finding, sla, now));
+            let row = new_row(request, index, finding, sla, now);
+            count(
+                Change::Created,
+                prepared.severity_rank,
+                row.status,
+                row.verified,
+            );
+            plan.new.push(row);
             continue;
         };
         plan.seen.push((stored.id, index));
@@ -414,22 +474,63 @@ pub fn plan(
                 verified,
             });
         }
-        if stored.status == Status::Mitigated && finding.status == Status::Open {
+        if stored.status == Status::Mitigated
+            && finding.status == Status::Open
+            && request.reactivate
+        {
+            count(
+                Change::Reactivated,
+                prepared.severity_rank,
+                Status::Open,
+                verified,
+            );
             plan.reopened.push(stored.id);
         } else {
+            count(
+                Change::Untouched,
+                prepared.severity_rank,
+                stored.status,
+                verified,
+            );
             plan.unchanged.push(stored.id);
         }
     }
     if request.close_old_findings {
-        plan.closed = scope
+        let mut closed: Vec<&ScopeFinding> = scope
             .iter()
             .filter(|s| !report.all_fingerprints.contains(&s.fingerprint))
-            .map(|s| s.id)
             .collect();
-        plan.closed.sort();
-        plan.closed.dedup();
+        closed.sort_by_key(|s| s.id);
+        closed.dedup_by_key(|s| s.id);
+        for s in &closed {
+            count(
+                Change::Closed,
+                s.severity_rank,
+                Status::Mitigated,
+                s.verified,
+            );
+        }
+        plan.closed = closed.into_iter().map(|s| s.id).collect();
     }
+    let mut changes: Vec<ChangeCount> = changes
+        .into_iter()
+        .filter_map(|((change, rank, status, verified), n)| {
+            Some(ChangeCount {
+                change,
+                severity: codec::severity_from_rank(i64::from(rank)).ok()?,
+                status,
+                verified,
+                n,
+            })
+        })
+        .collect();
+    changes.sort_by_key(|c| (c.change, c.severity, c.status, c.verified));
+    plan.changes = changes;
     plan
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn new_row(
@@ -529,14 +630,20 @@ mod tests {
             ScopeFinding {
                 id: FindingId(1),
                 fingerprint: "same".into(),
+                severity_rank: 4,
+                verified: false,
             },
             ScopeFinding {
                 id: FindingId(4),
                 fingerprint: "gone".into(),
+                severity_rank: 4,
+                verified: false,
             },
             ScopeFinding {
                 id: FindingId(5),
                 fingerprint: "low".into(),
+                severity_rank: 4,
+                verified: false,
             },
         ];
         let now = OffsetDateTime::UNIX_EPOCH;

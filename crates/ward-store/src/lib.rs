@@ -36,15 +36,15 @@ pub use error::{Error, Result};
 pub use import::{ImportMode, ImportOutcome, ImportRequest, ImportTarget};
 pub use jobs::{Job, JobFailure, JobFilter, JobId, JobRequest, JobState};
 pub use model::{
-    ApiKeyId, AuditEntry, BuildInfo, Engagement, EngagementId, FindingDetail, FindingId,
-    FindingSource, NewEngagement, NewProduct, Product, ProductId, StoredFinding, Test, TestId,
-    UserId,
+    ApiKeyId, AuditEntry, BuildInfo, Engagement, EngagementId, FindingBrief, FindingDetail,
+    FindingId, FindingSource, NewEngagement, NewProduct, Product, ProductId, StoredFinding, Test,
+    TestId, UserId,
 };
 pub use notify::{
     Attempt, ChannelId, MessageId, MessageState, NewChannel, NewMessage, NewTrigger, OutboxMessage,
     ProductHook, RecordedTrigger, RuleId, StoredChannel, StoredRule, StoredTrigger,
 };
-pub use query::{Counts, FindingFilter, FindingQuery, Page, Sort, SortKey};
+pub use query::{Counts, FindingFilter, FindingQuery, Page, Sort, SortKey, StateCount};
 pub use sla::SlaPolicy;
 pub use triage::{Triage, TriageAction};
 
@@ -105,8 +105,16 @@ pub trait Store: Send + Sync {
     async fn finding(&self, id: FindingId) -> Result<FindingDetail>;
     /// One page of findings.
     async fn find_findings(&self, query: &FindingQuery) -> Result<Page>;
-    /// Counts of the findings a filter matches, for dashboards.
-    async fn count_findings(&self, filter: &FindingFilter) -> Result<Counts>;
+    /// [`Store::find_findings`] with each finding's [`FindingBrief`] instead of the whole
+    /// record: what lists show, without decoding the wide fields.
+    async fn find_finding_briefs(&self, query: &FindingQuery) -> Result<Page<FindingBrief>>;
+    /// The findings a filter matches, counted by severity, category, effective status and
+    /// the active and verified flags.
+    async fn count_states(&self, filter: &FindingFilter) -> Result<Vec<StateCount>>;
+    /// Counts of the findings a filter matches, for dashboards: [`Store::count_states`] summed.
+    async fn count_findings(&self, filter: &FindingFilter) -> Result<Counts> {
+        Ok(Counts::of_states(&self.count_states(filter).await?))
+    }
     /// Applies a triage action to findings, writing one audit entry per finding whose state
     /// changes; returns those findings. Any unknown (or not allowed) id fails the whole call
     /// with [`Error::NotFound`].

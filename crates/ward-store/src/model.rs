@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use ward_core::{Category, Finding, Location, Severity, Status};
+use ward_core::{Category, Finding, Identifier, Location, Severity, Status};
 
 use crate::sla::SlaPolicy;
 
@@ -191,8 +191,11 @@ pub struct BuildInfo {
 
 /// A finding as the store keeps it: one per fingerprint and product, whatever number of
 /// tools, engagements and reports saw it.
+///
+/// `F` is how much of the finding's own record comes with it: the whole [`Finding`] by
+/// default, or a [`FindingBrief`] for lists, which skips decoding the wide fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredFinding {
+pub struct StoredFinding<F = Finding> {
     /// Database id.
     pub id: FindingId,
     /// Its product.
@@ -234,11 +237,70 @@ pub struct StoredFinding {
     pub mitigated_at: Option<OffsetDateTime>,
     /// Who is working on it.
     pub assignee: Option<String>,
-    /// The finding itself, as the latest report gave it.
-    pub finding: Finding,
+    /// The finding itself, as the latest report gave it (or its [`FindingBrief`]).
+    pub finding: F,
+}
+
+/// The part of a finding's record that lists show beside the stored columns: read from the
+/// same stored JSON as the whole [`Finding`], skipping (not decoding) everything else.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FindingBrief {
+    /// The tool's rule or check id.
+    #[serde(default)]
+    pub rule_id: Option<String>,
+    /// CVE, GHSA, CWE … ids.
+    #[serde(default)]
+    pub identifiers: Vec<Identifier>,
+    /// Where it is.
+    #[serde(default)]
+    pub location: Location,
+}
+
+impl From<&Finding> for FindingBrief {
+    fn from(finding: &Finding) -> FindingBrief {
+        FindingBrief {
+            rule_id: finding.rule_id.clone(),
+            identifiers: finding.identifiers.clone(),
+            location: finding.location.clone(),
+        }
+    }
 }
 
 impl StoredFinding {
+    /// The same finding with its brief, and the whole record beside it.
+    pub fn split(self) -> (StoredFinding<FindingBrief>, Finding) {
+        let brief = FindingBrief::from(&self.finding);
+        self.with_finding(brief)
+    }
+}
+
+impl<F> StoredFinding<F> {
+    /// The same stored columns with another record; returns the old one beside it.
+    pub fn with_finding<G>(self, finding: G) -> (StoredFinding<G>, F) {
+        (
+            StoredFinding {
+                id: self.id,
+                product_id: self.product_id,
+                fingerprint: self.fingerprint,
+                status: self.status,
+                active: self.active,
+                verified: self.verified,
+                severity: self.severity,
+                category: self.category,
+                title: self.title,
+                tools: self.tools,
+                first_seen: self.first_seen,
+                last_seen: self.last_seen,
+                sla_due: self.sla_due,
+                risk_accepted_until: self.risk_accepted_until,
+                mitigated_at: self.mitigated_at,
+                assignee: self.assignee,
+                finding,
+            },
+            self.finding,
+        )
+    }
+
     /// The status queries use: an accepted risk whose date has passed is open again.
     pub fn effective_status(&self, now: OffsetDateTime) -> Status {
         match (self.status, self.risk_accepted_until) {

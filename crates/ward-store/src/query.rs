@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use ward_core::{Category, Severity, Status};
+use ward_core::{Category, Finding, Severity, Status};
 
 use crate::model::{EngagementId, ProductId, StoredFinding, TestId};
 
@@ -152,11 +152,11 @@ impl Default for FindingQuery {
     }
 }
 
-/// One page of findings.
+/// One page of findings, whole ([`Finding`]) or brief ([`crate::FindingBrief`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Page {
+pub struct Page<F = Finding> {
     /// The findings, in order.
-    pub findings: Vec<StoredFinding>,
+    pub findings: Vec<StoredFinding<F>>,
     /// Pass this as [`FindingQuery::cursor`] for the next page; `None` on the last page.
     pub next_cursor: Option<String>,
 }
@@ -172,4 +172,37 @@ pub struct Counts {
     pub by_category: BTreeMap<Category, u64>,
     /// By effective status.
     pub by_status: BTreeMap<Status, u64>,
+}
+
+/// How many findings a filter matches with one severity, category, effective status, active
+/// flag and verified flag: the finest count a store makes, from which [`Counts`] and
+/// DefectDojo's statistics are summed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateCount {
+    /// Their severity.
+    pub severity: Severity,
+    /// Their category.
+    pub category: Category,
+    /// Their effective status.
+    pub status: Status,
+    /// Their active flag.
+    pub active: bool,
+    /// Their verified flag.
+    pub verified: bool,
+    /// How many.
+    pub n: u64,
+}
+
+impl Counts {
+    /// The sums of state counts.
+    pub fn of_states(states: &[StateCount]) -> Counts {
+        let mut counts = Counts::default();
+        for state in states {
+            counts.total += state.n;
+            *counts.by_severity.entry(state.severity).or_default() += state.n;
+            *counts.by_category.entry(state.category).or_default() += state.n;
+            *counts.by_status.entry(state.status).or_default() += state.n;
+        }
+        counts
+    }
 }

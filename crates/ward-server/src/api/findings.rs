@@ -151,24 +151,39 @@ async fn list_findings(
     let full = params.full.unwrap_or(false);
     let filter = filter(&state, &caller, params).await?;
     let now = filter.now();
-    let page = state
-        .store
-        .find_findings(&FindingQuery {
-            filter,
-            sort,
-            limit,
-            cursor,
-        })
-        .await
-        .map_err(store_error)?;
-    Ok(Json(FindingPage {
-        findings: page
-            .findings
-            .into_iter()
-            .map(|f| FindingView::new(f, now, full))
-            .collect(),
-        next_cursor: page.next_cursor,
-    }))
+    let query = FindingQuery {
+        filter,
+        sort,
+        limit,
+        cursor,
+    };
+    let page = if full {
+        let page = state.store.find_findings(&query).await;
+        let page = page.map_err(store_error)?;
+        FindingPage {
+            findings: page
+                .findings
+                .into_iter()
+                .map(|f| {
+                    let (brief, whole) = f.split();
+                    FindingView::new(brief, now, Some(whole))
+                })
+                .collect(),
+            next_cursor: page.next_cursor,
+        }
+    } else {
+        let page = state.store.find_finding_briefs(&query).await;
+        let page = page.map_err(store_error)?;
+        FindingPage {
+            findings: page
+                .findings
+                .into_iter()
+                .map(|f| FindingView::new(f, now, None))
+                .collect(),
+            next_cursor: page.next_cursor,
+        }
+    };
+    Ok(Json(page))
 }
 
 /// Counts findings by severity, category and status.

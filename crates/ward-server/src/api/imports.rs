@@ -52,6 +52,11 @@ pub(super) struct ImportParams {
     team: Option<String>,
     /// Close open findings of the test that the report no longer has.
     close_old: Option<bool>,
+    /// With `close_old`: `engagement` (default) or `product`, to close them in every
+    /// engagement of the product (tests of the same scan type).
+    close_old_scope: Option<String>,
+    /// `false` keeps mitigated findings closed when the report has them again.
+    reactivate: Option<bool>,
     /// Leave out findings less severe (`critical`, `high`, `medium`, `low`, `info`).
     min_severity: Option<String>,
     /// Test title (default: the scan type).
@@ -160,6 +165,17 @@ async fn import_report(
         active: None,
         verified: None,
         close_old_findings: params.close_old.unwrap_or(false),
+        close_old_product_scope: match params.close_old_scope.as_deref().map(str::trim) {
+            None | Some("engagement") => false,
+            Some("product") => true,
+            Some(_) => {
+                return Err(ApiError::field(
+                    "close_old_scope",
+                    "must be `engagement` or `product`",
+                ))
+            }
+        },
+        reactivate: params.reactivate.unwrap_or(true),
         tags: params
             .tags
             .as_deref()

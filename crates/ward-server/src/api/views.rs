@@ -7,8 +7,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use ward_store::{
-    ApiKey, AuditEntry, Counts, Engagement, FindingDetail, FindingSource, Product, SlaPolicy,
-    StoredFinding, Test,
+    ApiKey, AuditEntry, Counts, Engagement, FindingBrief, FindingDetail, FindingSource, Product,
+    SlaPolicy, StoredFinding, Test,
 };
 
 pub(crate) fn rfc3339(time: OffsetDateTime) -> String {
@@ -235,19 +235,20 @@ pub struct FindingView {
 }
 
 impl FindingView {
-    /// The view of a stored finding judged at `now`, with the whole finding when `full`.
-    pub fn new(f: StoredFinding, now: OffsetDateTime, full: bool) -> FindingView {
+    /// The view of a stored finding judged at `now`, with the whole record when given.
+    pub fn new(
+        f: StoredFinding<FindingBrief>,
+        now: OffsetDateTime,
+        whole: Option<ward_core::Finding>,
+    ) -> FindingView {
+        let status = f.effective_status(now);
+        let sla_breached = f.sla_breached(now);
         FindingView {
-            rule_id: f.finding.rule_id.clone(),
-            identifiers: f
-                .finding
-                .identifiers
-                .iter()
-                .map(|i| i.value.clone())
-                .collect(),
-            location: f.finding.location.clone(),
-            status: f.effective_status(now),
-            sla_breached: f.sla_breached(now),
+            rule_id: f.finding.rule_id,
+            identifiers: f.finding.identifiers.into_iter().map(|i| i.value).collect(),
+            location: f.finding.location,
+            status,
+            sla_breached,
             id: f.id.0,
             product_id: f.product_id.0,
             fingerprint: f.fingerprint,
@@ -263,7 +264,7 @@ impl FindingView {
             risk_accepted_until: f.risk_accepted_until.map(rfc3339),
             mitigated_at: f.mitigated_at.map(rfc3339),
             assignee: f.assignee,
-            finding: full.then_some(f.finding),
+            finding: whole,
         }
     }
 }
@@ -356,7 +357,10 @@ impl FindingDetailView {
     /// The view of a finding's detail judged at `now`.
     pub fn new(detail: FindingDetail, now: OffsetDateTime) -> FindingDetailView {
         FindingDetailView {
-            finding: FindingView::new(detail.finding, now, true),
+            finding: {
+                let (brief, whole) = detail.finding.split();
+                FindingView::new(brief, now, Some(whole))
+            },
             sources: detail.sources.into_iter().map(SourceView::from).collect(),
             history: detail.history.into_iter().map(AuditView::from).collect(),
         }

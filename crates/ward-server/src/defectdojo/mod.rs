@@ -7,9 +7,8 @@
 //!
 //! Both routes run [`crate::import::run`], as the native import does. DefectDojo's fields
 //! ward has no use for (`lead`, `push_to_jira`, `group_by`, `api_scan_configuration`,
-//! `endpoint_to_add`, `environment`, `service`, `deduplication_on_engagement`,
-//! `close_old_findings_product_scope`, `do_not_reactivate`) are validated and echoed, not
-//! applied.
+//! `endpoint_to_add`, `environment`, `service`, `deduplication_on_engagement`) are validated
+//! and echoed, not applied.
 
 pub mod form;
 pub mod reply;
@@ -213,6 +212,8 @@ async fn handle(
         active: form.active,
         verified: form.verified,
         close_old_findings: form.close_old_findings,
+        close_old_product_scope: form.close_old_findings_product_scope,
+        reactivate: !form.do_not_reactivate,
         tags: form.tags.clone(),
         tags_on_findings: form.apply_tags_to_findings,
         build: BuildInfo {
@@ -229,7 +230,8 @@ async fn handle(
     let statistics = ImportStatistics {
         // A reimport that created its test has nothing before it, as in DefectDojo.
         before: before.filter(|_| !outcome.test_created),
-        delta: None,
+        // DefectDojo reports what a reimport changed; an import's test is all new.
+        delta: (reimport && !outcome.test_created).then(|| stats::delta(outcome)),
         after,
     };
     let landed = Landed {

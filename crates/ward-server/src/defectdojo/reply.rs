@@ -67,8 +67,14 @@ impl SeverityStatusStatistics {
         stats
     }
 
-    /// Counts one more finding.
+    /// Counts one more finding, active when it is open.
     pub fn add(&mut self, finding: Counted) {
+        self.add_n(finding, finding.status == ward_core::Status::Open, 1);
+    }
+
+    /// Counts `n` findings in one state; `active` is DefectDojo's flag (an open finding
+    /// imported with `active=false` is open but not active).
+    pub fn add_n(&mut self, finding: Counted, active: bool, n: u64) {
         let row = match finding.severity {
             Severity::Info => &mut self.info,
             Severity::Low => &mut self.low,
@@ -78,14 +84,19 @@ impl SeverityStatusStatistics {
         };
         for row in [row, &mut self.total] {
             use ward_core::Status;
-            row.total += 1;
-            row.verified += u64::from(finding.verified);
+            row.total += n;
+            if finding.verified {
+                row.verified += n;
+            }
+            if active {
+                row.active += n;
+            }
             match finding.status {
-                Status::Open => row.active += 1,
-                Status::FalsePositive => row.false_p += 1,
-                Status::Mitigated => row.is_mitigated += 1,
-                Status::Accepted => row.risk_accepted += 1,
-                Status::OutOfScope => row.out_of_scope += 1,
+                Status::Open => {}
+                Status::FalsePositive => row.false_p += n,
+                Status::Mitigated => row.is_mitigated += n,
+                Status::Accepted => row.risk_accepted += n,
+                Status::OutOfScope => row.out_of_scope += n,
             }
         }
     }

@@ -1,99 +1,62 @@
-//! DefectDojo's `statistics` of a test: its findings counted per severity and per status.
-//!
-//! The store counts findings by severity for a filter, so the table is assembled from one
-//! count per column: all findings, active ones, verified ones, and one per closed status that
-//! occurs (a status the first count does not see, or a test of one severity, needs no query).
+//! DefectDojo's `statistics` of a test: its findings counted per severity and per status,
+//! from one store query ([`ward_store::Store::count_states`]), and the `delta` of an import
+//! from what the store says it did ([`ImportOutcome::changes`]).
 
-use std::collections::BTreeMap;
-
-use ward_core::{Severity, Status};
-use ward_store::{Counts, FindingFilter, TestId};
+use ward_store::import::Change;
+use ward_store::{FindingFilter, ImportOutcome, TestId};
 
 use super::form::Form;
-use super::reply::{SeverityStatusStatistics, StatusStatistics};
+use super::reply::{Counted, DeltaStatistics, SeverityStatusStatistics};
 use crate::error::ApiError;
 use crate::{store_error, AppState};
-
-/// Per-severity counts of one column.
-type Column = BTreeMap<Severity, u64>;
 
 /// The counts of a test's findings: every finding any (re)import of it saw.
 pub(crate) async fn of_test(
     state: &AppState,
     test: TestId,
 ) -> Result<SeverityStatusStatistics, ApiError> {
-    let base = FindingFilter {
+    let filter = FindingFilter {
         test: Some(test),
         ..FindingFilter::default()
     };
-    let store = &state.store;
-    let all = store.count_findings(&base).await.map_err(store_error)?;
-    if all.total == 0 {
-        return Ok(SeverityStatusStatistics::default());
+    let states = state
+        .store
+        .count_states(&filter)
+        .await
+        .map_err(store_error)?;
+    let mut stats = SeverityStatusStatistics::default();
+    for s in states {
+        stats.add_n(
+            Counted {
+                severity: s.severity,
+                status: s.status,
+                verified: s.verified,
+            },
+            s.active,
+            s.n,
+        );
     }
-    let column = |filter: FindingFilter| async move {
-        store
-            .count_findings(&filter)
-            .await
-            .map(|counts: Counts| counts.by_severity)
-            .map_err(store_error)
-    };
-    let status_column = |status: Status| {
-        let all = &all;
-        let base = &base;
-        async move {
-            let n = all.by_status.get(&status).copied().unwrap_or(0);
-            match (n, all.by_severity.keys().next()) {
-                (0, _) => Ok(Column::new()),
-                (n, Some(only)) if all.by_severity.len() == 1 => Ok(Column::from([(*only, n)])),
-                _ => {
-                    column(FindingFilter {
-                        statuses: vec![status],
-                        ..base.clone()
-                    })
-                    .await
-                }
-            }
-        }
-    };
-    let (active, verified, false_p, mitigated, accepted, out_of_scope) = tokio::try_join!(
-        column(FindingFilter {
-            active: Some(true),
-            ..base.clone()
-        }),
-        column(FindingFilter {
-            verified: Some(true),
-            ..base.clone()
-        }),
-        status_column(Status::FalsePositive),
-        status_column(Status::Mitigated),
-        status_column(Status::Accepted),
-        status_column(Status::OutOfScope),
-    )?;
-    let row = |severity: Option<Severity>| {
-        let n = |column: &Column| match severity {
-            Some(s) => column.get(&s).copied().unwrap_or(0),
-            None => column.values().sum(),
+    Ok(stats)
+}
+
+/// What an import did, as DefectDojo's `statistics.delta` lists it.
+pub(crate) fn delta(outcome: &ImportOutcome) -> DeltaStatistics {
+    let mut delta = DeltaStatistics::default();
+    for c in &outcome.changes {
+        let list = match c.change {
+            Change::Created => &mut delta.created,
+            Change::Closed => &mut delta.closed,
+            Change::Reactivated => &mut delta.reactivated,
+            Change::Untouched => &mut delta.untouched,
         };
-        StatusStatistics {
-            active: n(&active),
-            verified: n(&verified),
-            duplicate: 0,
-            false_p: n(&false_p),
-            out_of_scope: n(&out_of_scope),
-            is_mitigated: n(&mitigated),
-            risk_accepted: n(&accepted),
-            total: n(&all.by_severity),
-        }
-    };
-    Ok(SeverityStatusStatistics {
-        info: row(Some(Severity::Info)),
-        low: row(Some(Severity::Low)),
-        medium: row(Some(Severity::Medium)),
-        high: row(Some(Severity::High)),
-        critical: row(Some(Severity::Critical)),
-        total: row(None),
-    })
+        let counted = Counted {
+            severity: c.severity,
+            status: c.status,
+            verified: c.verified,
+        };
+        list.add_n(counted, c.status == ward_core::Status::Open, c.n);
+    }
+    delta
 }
 
 /// The test a reimport form will update, if it exists yet: the one named by id, else the

@@ -65,7 +65,7 @@ pub(crate) async fn show(
                     @if let Some(until) = f.risk_accepted_until { " until " (date(until)) } }
                 dt { "Product" } dd { a href={ "/products/" (product.id) } { (product.name) } }
                 dt { "Category" } dd { (f.category.as_str()) }
-                dt { "Where" } dd.mono { (place(f)) }
+                dt { "Where" } dd.mono { (place(&f.finding.location)) }
                 @if let Some(fixed) = &fixed { dt { "Fixed in" } dd.mono { (fixed) } }
                 dt { "Tools" } dd { (f.tools.join(", ")) }
                 dt { "First seen" } dd { (date(f.first_seen)) }

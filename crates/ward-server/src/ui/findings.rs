@@ -12,10 +12,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use time::{Date, Duration, OffsetDateTime, Time};
-use ward_core::{Category, Severity, Status};
+use ward_core::{Category, Location, Severity, Status};
 use ward_store::{
-    FindingFilter, FindingId, FindingQuery, Product, ProductId, Scope, Sort, SortKey,
-    StoredFinding, Triage, TriageAction,
+    FindingFilter, FindingId, FindingQuery, Product, ProductId, Scope, Sort, SortKey, Triage,
+    TriageAction,
 };
 
 use super::layout::{date, page, severity};
@@ -180,8 +180,7 @@ async fn visible_products(state: &AppState, viewer: &Viewer) -> Result<Vec<Produ
 }
 
 /// Where a finding is, in one line.
-pub(crate) fn place(f: &StoredFinding) -> String {
-    let l = &f.finding.location;
+pub(crate) fn place(l: &Location) -> String {
     if let Some(p) = &l.package {
         return format!("{}@{}", p.name, p.version.as_deref().unwrap_or("?"));
     }
@@ -236,7 +235,7 @@ pub(crate) async fn list(
     let view = view(&state, &viewer, raw, &products).await?;
     let page_ = state
         .store
-        .find_findings(&view.query)
+        .find_finding_briefs(&view.query)
         .await
         .map_err(store_refusal)?;
     let total = state
@@ -321,7 +320,7 @@ pub(crate) async fn list(
                                 td { (severity(f.severity)) }
                                 td { a href={ "/findings/" (f.id) } { (f.title) } }
                                 td { (names.get(&f.product_id).copied().unwrap_or("")) }
-                                td.mono { (place(f)) }
+                                td.mono { (place(&f.finding.location)) }
                                 td { (f.tools.join(", ")) }
                                 td { (status_name(f.effective_status(view.query.filter.now())).replace('_', " "))
                                     @if let Some(a) = &f.assignee { " · " (a) } }
@@ -375,7 +374,7 @@ pub(crate) async fn csv(
     loop {
         let page = state
             .store
-            .find_findings(&view.query)
+            .find_finding_briefs(&view.query)
             .await
             .map_err(store_refusal)?;
         for f in &page.findings {
@@ -392,7 +391,7 @@ pub(crate) async fn csv(
                 names.get(&f.product_id).copied().unwrap_or("").to_string(),
                 f.category.as_str().to_string(),
                 status_name(f.effective_status(now)).to_string(),
-                place(f),
+                place(&f.finding.location),
                 f.tools.join(" "),
                 ids.join(" "),
                 date(f.first_seen),

@@ -259,7 +259,7 @@ struct CveRow {
 async fn widespread_cves(state: &AppState, open: &FindingFilter) -> Result<Vec<CveRow>, Refusal> {
     let page = state
         .store
-        .find_findings(&FindingQuery {
+        .find_finding_briefs(&FindingQuery {
             filter: open.clone(),
             limit: CVE_SAMPLE,
             ..FindingQuery::default()

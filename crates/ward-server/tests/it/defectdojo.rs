@@ -208,6 +208,7 @@ async fn reimport_lifecycle(env: Env) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
     assert!(first["statistics"].get("before").is_none());
+    assert!(first["statistics"].get("delta").is_none());
     let test_id = first["test_id"].clone();
 
     // The same report again: same test, nothing new, before = after.
@@ -218,6 +219,13 @@ async fn reimport_lifecycle(env: Env) {
     assert_eq!(again["test_id"], test_id);
     assert_statistics_shape(&again["statistics"]["before"]);
     assert_eq!(again["statistics"]["before"], again["statistics"]["after"]);
+    // delta: everything untouched, in DefectDojo's four lists.
+    let delta = &again["statistics"]["delta"];
+    for list in ["created", "closed", "reactivated", "untouched"] {
+        assert_statistics_shape(&delta[list]);
+    }
+    assert_eq!(delta["untouched"]["total"]["total"], 8, "{again}");
+    assert_eq!(delta["created"]["total"]["total"], 0);
     assert_eq!(env.findings("shop").await.len(), 8);
 
     // Two findings vanish: closed as mitigated.
@@ -229,6 +237,10 @@ async fn reimport_lifecycle(env: Env) {
     assert_eq!(after["total"], 8);
     assert_eq!(after["is_mitigated"], 3, "{smaller}");
     assert_eq!(after["active"], 5);
+    let delta = &smaller["statistics"]["delta"];
+    assert_eq!(delta["closed"]["total"]["total"], 2, "{smaller}");
+    assert_eq!(delta["closed"]["total"]["is_mitigated"], 2);
+    assert_eq!(delta["untouched"]["total"]["total"], 6);
 
     // They come back: reopened.
     let (status, back) = env
@@ -237,6 +249,9 @@ async fn reimport_lifecycle(env: Env) {
     assert_eq!(status, StatusCode::CREATED, "{back}");
     assert_eq!(back["statistics"]["after"]["total"]["active"], 7);
     assert_eq!(back["statistics"]["after"]["total"]["is_mitigated"], 1);
+    let delta = &back["statistics"]["delta"];
+    assert_eq!(delta["reactivated"]["total"]["total"], 2, "{back}");
+    assert_eq!(delta["reactivated"]["total"]["active"], 2);
     let mitigated: Vec<Value> = env
         .findings("shop")
         .await
@@ -253,6 +268,30 @@ async fn reimport_lifecycle(env: Env) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{kept}");
     assert_eq!(kept["statistics"]["after"]["total"]["active"], 7);
+
+    // do_not_reactivate: the two vanish (closed), come back, and stay mitigated.
+    env.form(REIMPORT, &key, &fields, Some(("t.json", &partial)))
+        .await;
+    let mut fields_stay = fields.to_vec();
+    fields_stay.push(("do_not_reactivate", "true"));
+    let (status, stay) = env
+        .form(REIMPORT, &key, &fields_stay, Some(("t.json", &full)))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{stay}");
+    assert_eq!(stay["do_not_reactivate"], true);
+    assert_eq!(
+        stay["statistics"]["delta"]["reactivated"]["total"]["total"],
+        0
+    );
+    assert_eq!(
+        stay["statistics"]["after"]["total"]["is_mitigated"], 3,
+        "{stay}"
+    );
+    // A plain reimport reopens them again.
+    let (_, reopened) = env
+        .form(REIMPORT, &key, &fields, Some(("t.json", &full)))
+        .await;
+    assert_eq!(reopened["statistics"]["after"]["total"]["active"], 7);
 
     // Reimport by test id lands in that test.
     let id = test_id.as_i64().unwrap().to_string();
