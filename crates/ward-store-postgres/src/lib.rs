@@ -19,6 +19,7 @@ mod jobs;
 mod keys;
 mod notify;
 mod rows;
+mod trend;
 
 use std::str::FromStr;
 
@@ -32,7 +33,7 @@ use ward_store::{
     NewUser, OutboxMessage, Page, Product, ProductHook, ProductId, RecordedTrigger, Result, RuleId,
     Store, StoreOptions, StoredChannel, StoredRule, StoredTrigger, Test, TestId, Triage, User,
 };
-use ward_store::{Job, JobFailure, JobFilter, JobId, JobRequest};
+use ward_store::{ChangeWindow, DayChanges, Job, JobFailure, JobFilter, JobId, JobRequest};
 
 use crate::rows::db;
 
@@ -165,6 +166,10 @@ impl Store for PgStore {
 
     async fn count_findings(&self, filter: &FindingFilter) -> Result<Counts> {
         findings::count(&mut *self.conn().await?, filter).await
+    }
+
+    async fn count_changes_by_day(&self, window: &ChangeWindow) -> Result<Vec<DayChanges>> {
+        trend::by_day(&mut *self.conn().await?, window).await
     }
 
     async fn triage(&self, ids: &[FindingId], triage: &Triage) -> Result<Vec<FindingId>> {
