@@ -91,7 +91,10 @@ impl Sweeper {
             }
         };
         if run.deleted > 0 {
-            tracing::info!(deleted = run.deleted, "retention sweep deleted expired objects");
+            tracing::info!(
+                deleted = run.deleted,
+                "retention sweep deleted expired objects"
+            );
         }
         self.status.record(run.clone());
         run

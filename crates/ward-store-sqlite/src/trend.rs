@@ -18,7 +18,10 @@ pub(crate) async fn by_day(
          FROM (SELECT f.first_seen / {SECONDS_PER_DAY} AS day, 1 AS opened, 0 AS closed, \
          0 AS reopened FROM findings f WHERE f.first_seen >= "
     ));
-    query.push_bind(from).push(" AND f.first_seen < ").push_bind(to);
+    query
+        .push_bind(from)
+        .push(" AND f.first_seen < ")
+        .push_bind(to);
     push_products(&mut query, window);
     query.push(format!(
         " UNION ALL SELECT a.at / {SECONDS_PER_DAY}, 0, \

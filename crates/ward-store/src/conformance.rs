@@ -15,10 +15,10 @@ use ward_core::{fingerprint, Category, Finding, Location, PackageLocation, Sever
 
 use crate::cursor::sort_value;
 use crate::{
-    Attempt, ChangeWindow, DayChanges, Error, FindingFilter, FindingId, FindingQuery, ImportRequest, ImportTarget,
-    MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger,
-    NewUser, ProductHook, ProductId, Scope, SlaPolicy, Sort, SortKey, Store, StoredFinding, TestId,
-    Triage, TriageAction,
+    Attempt, ChangeWindow, DayChanges, Error, FindingFilter, FindingId, FindingQuery,
+    ImportRequest, ImportTarget, MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage,
+    NewProduct, NewTrigger, NewUser, ProductHook, ProductId, Scope, SlaPolicy, Sort, SortKey,
+    Store, StoredFinding, TestId, Triage, TriageAction,
 };
 
 /// One `#[tokio::test]` per conformance test, each on a fresh store from `$fresh`.

@@ -113,7 +113,7 @@ pub(crate) async fn enqueue(
         .enqueue_job(&JobRequest {
             kind: SCAN_JOB.to_string(),
             product: Some(request.product.clone()),
-            payload: serde_json::to_value(&request).map_err(ApiError::internal)?,
+            payload: serde_json::to_value(request).map_err(ApiError::internal)?,
             result_key: result.to_string(),
             max_attempts: scans.max_attempts,
         })

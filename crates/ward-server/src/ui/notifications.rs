@@ -26,10 +26,7 @@ use crate::AppState;
 const URL_TYPES: [&str; 4] = ["slack", "rocketchat", "teams", "webhook"];
 
 /// `GET /admin/notifications`.
-pub(crate) async fn show(
-    viewer: Viewer,
-    State(state): State<AppState>,
-) -> Result<Markup, Refusal> {
+pub(crate) async fn show(viewer: Viewer, State(state): State<AppState>) -> Result<Markup, Refusal> {
     viewer.require_global(Scope::Admin)?;
     render(&state, &viewer).await
 }
@@ -192,8 +189,8 @@ pub(crate) async fn create_channel(
         .notifier
         .keyring()
         .map_err(|e| Refusal::Status(StatusCode::CONFLICT, e.to_string()))?;
-    let channel = notify::prepare_channel(keyring, state.notifier.http(), name, &config)
-        .map_err(|e| match e {
+    let channel = notify::prepare_channel(keyring, state.notifier.http(), name, &config).map_err(
+        |e| match e {
             notify::ChannelError::Invalid(message) => bad(&format!("channel: {message}")),
             notify::ChannelError::Vault(e) => {
                 tracing::error!(error = %e, "sealing a channel's secrets");
@@ -202,7 +199,8 @@ pub(crate) async fn create_channel(
                     "the channel's secrets could not be sealed; see the server log".into(),
                 )
             }
-        })?;
+        },
+    )?;
     state
         .store
         .create_channel(&channel)
@@ -319,11 +317,7 @@ pub(crate) async fn delete_rule(
 ) -> Result<Response, Refusal> {
     viewer.check_csrf(field(&pairs(&body), "csrf").unwrap_or(""))?;
     viewer.require_global(Scope::Admin)?;
-    state
-        .store
-        .delete_rule(id)
-        .await
-        .map_err(store_refusal)?;
+    state.store.delete_rule(id).await.map_err(store_refusal)?;
     Ok(Redirect::to("/admin/notifications").into_response())
 }
 

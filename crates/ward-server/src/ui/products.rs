@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 
 use axum::extract::{Path, State};
 use maud::{html, Markup};
-use ward_core::{Category, Status};
 use time::OffsetDateTime;
+use ward_core::{Category, Status};
 use ward_policy::{Policy, Verdict};
 use ward_store::{FindingFilter, ProductId};
 

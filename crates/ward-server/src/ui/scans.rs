@@ -274,7 +274,7 @@ async fn visible_jobs(
                 .map_err(store_refusal)?,
         );
     }
-    jobs.sort_by(|a, b| b.id.cmp(&a.id));
+    jobs.sort_by_key(|job| std::cmp::Reverse(job.id));
     jobs.truncate(LIST_LIMIT as usize);
     Ok(jobs)
 }

@@ -433,7 +433,10 @@ async fn the_scans_page_lists_jobs_by_product_with_failure_reports(env: Env) {
     };
     let blobs = ward_blob::BlobStore::local(env.blobs.path()).unwrap();
     let key = ward_blob::BlobKey::parse(&bank.result_key).unwrap();
-    blobs.put(&key, report.to_json().into_bytes()).await.unwrap();
+    blobs
+        .put(&key, report.to_json().into_bytes())
+        .await
+        .unwrap();
     let shop = env.store.enqueue_job(&scan_job("shop")).await.unwrap();
 
     let mut admin = Browser::new(&env);
@@ -446,7 +449,10 @@ async fn the_scans_page_lists_jobs_by_product_with_failure_reports(env: Env) {
         "{page}"
     );
     assert!(page.contains("git https://git.example.com/team/app.git @ main"));
-    assert!(!page.contains("s3cret-token"), "credentials in a git URL are not shown");
+    assert!(
+        !page.contains("s3cret-token"),
+        "credentials in a git URL are not shown"
+    );
     assert!(
         page.contains("/blobs/reports/scan-bank/report.json?"),
         "the failed job links its failure report: {page}"
@@ -454,7 +460,10 @@ async fn the_scans_page_lists_jobs_by_product_with_failure_reports(env: Env) {
     let (_, failed) = admin.get("/scans?state=failed").await;
     assert!(failed.contains(&format!("/scans/{}\"", bank.id)));
     assert!(!failed.contains(&format!("/scans/{}\"", shop.id)));
-    assert_eq!(admin.get("/scans?state=lost").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        admin.get("/scans?state=lost").await.0,
+        StatusCode::BAD_REQUEST
+    );
     let (status, detail) = admin.get(&format!("/scans/{}", bank.id)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -478,10 +487,18 @@ async fn the_scans_page_lists_jobs_by_product_with_failure_reports(env: Env) {
     ];
     let (status, _, location) = admin.send(Method::POST, "/scans", Some(&form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let id: i64 = location.unwrap().strip_prefix("/scans/").unwrap().parse().unwrap();
+    let id: i64 = location
+        .unwrap()
+        .strip_prefix("/scans/")
+        .unwrap()
+        .parse()
+        .unwrap();
     let queued = env.store.job(ward_store::JobId(id)).await.unwrap();
     assert_eq!(queued.product.as_deref(), Some("web"));
-    assert_eq!(queued.payload["scanners"], serde_json::json!(["secrets", "deps"]));
+    assert_eq!(
+        queued.payload["scanners"],
+        serde_json::json!(["secrets", "deps"])
+    );
     let no_token = [("url", "https://git.example.com/x.git"), ("product", "web")];
     assert_eq!(
         admin.send(Method::POST, "/scans", Some(&no_token)).await.0,
@@ -554,14 +571,20 @@ async fn an_admin_manages_channels_and_rules_without_seeing_secrets(env: Env) {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, page) = browser.get("/admin/notifications").await;
-    assert!(page.contains("<td>siem</td>") && page.contains("url: ***"), "{page}");
+    assert!(
+        page.contains("<td>siem</td>") && page.contains("url: ***"),
+        "{page}"
+    );
     assert!(
         !page.contains("very-private-path") && !page.contains("signing-secret-value"),
         "secrets are never shown back"
     );
     assert!(page.contains("scan.failed, gate.failed") && page.contains("shop*, bank"));
     let stored = env.store.list_channels().await.unwrap();
-    assert!(!stored[0].config.contains("very-private-path"), "sealed at rest");
+    assert!(
+        !stored[0].config.contains("very-private-path"),
+        "sealed at rest"
+    );
 
     let bad_glob = [
         ("csrf", token.as_str()),
@@ -608,7 +631,10 @@ async fn an_admin_manages_channels_and_rules_without_seeing_secrets(env: Env) {
         limited.get("/admin/notifications").await.0,
         StatusCode::FORBIDDEN
     );
-    assert_eq!(limited.get("/admin/retention").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        limited.get("/admin/retention").await.0,
+        StatusCode::FORBIDDEN
+    );
 }
 
 async fn the_retention_page_shows_the_policy_and_last_sweep(env: Env) {
