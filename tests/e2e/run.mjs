@@ -2,7 +2,8 @@
 // Started by crates/ward-cli/tests/it/dashboard.rs against a real `ward serve` with seeded
 // data. Environment: WARD_URL, WARD_USER, WARD_PASSWORD (an admin user), WARD_LIMITED_KEY (a
 // read key limited to WARD_VISIBLE_PRODUCT), WARD_HIDDEN_PRODUCT, WARD_SCREENSHOTS (a folder),
-// WARD_CHROMIUM (default /usr/bin/chromium). Exits 0 when every check passes; on failure it
+// WARD_SHOP_SCAN (a succeeded scan job of the hidden product), WARD_BANK_SCAN (a failed scan
+// job of the visible product), WARD_CHROMIUM (default /usr/bin/chromium). Exits 0 when every check passes; on failure it
 // prints the reason, saves failure.png and exits 1.
 import { createRequire } from 'node:module';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -66,6 +67,8 @@ async function signOut() {
   await Promise.all([page.waitForURL(base + '/login'), page.getByRole('button', { name: 'Sign out' }).click()]);
 }
 
+/** Whether a scans table's text lists job `id`. */
+const lists = (text, id) => new RegExp(`#${id}\\b`).test(text);
 const rowIds = () => page.$$eval('#findings tbody input[type=checkbox]', (boxes) => boxes.map((b) => b.value));
 
 try {
@@ -78,6 +81,50 @@ try {
   await visit(hiddenHref, 'product');
   await visit('/admin/keys', 'admin-keys');
   await visit('/admin/users', 'admin-users');
+  await visit('/admin/retention', 'admin-retention');
+  check((await page.locator('#retention').innerText()).includes('30 days'), 'retention policy shown');
+  check((await page.locator('#last-sweep').innerText()).includes('objects deleted'), 'last sweep shown');
+
+  // Scans: the seeded jobs, a failure report, and a scan queued from the form.
+  const shopScan = env('WARD_SHOP_SCAN');
+  const bankScan = env('WARD_BANK_SCAN');
+  await visit('/scans', 'scans');
+  const scanRows = await page.locator('#scans tbody').innerText();
+  check(lists(scanRows, shopScan) && lists(scanRows, bankScan), `scans listed: ${scanRows}`);
+  check(await page.getByRole('link', { name: `failure report of scan ${bankScan}` }).count() === 1, 'failure report link');
+  await visit(`/scans/${bankScan}`, 'scan-failed');
+  check((await page.locator('#failure').innerText()).includes('not https://'), 'failure report shown');
+  await visit(`/scans/${shopScan}`, 'scan-succeeded');
+  check((await page.locator('#job').innerText()).includes('succeeded'), 'succeeded scan');
+  await visit('/scans?state=failed', 'scans-failed');
+  await visit('/scans', 'scans-form');
+  await page.getByLabel('Git URL (https, ssh or git)').fill('https://127.0.0.1:9/nothing.git');
+  await page.getByLabel('Branch, tag or commit (empty: the default branch)').fill('main');
+  await page.getByLabel('Product', { exact: true }).fill(hidden);
+  await page.getByLabel('Engagement', { exact: true }).fill('e2e');
+  await Promise.all([page.waitForURL(/\/scans\/\d+$/), page.getByRole('button', { name: 'Queue' }).click()]);
+  const queued = page.url();
+  check((await page.locator('#job').innerText()).includes('e2e'), 'queued scan shown');
+  await visit(new URL(queued).pathname, 'scan-queued');
+
+  // Notifications: a channel whose URL and secret are never shown back, a rule, deletion.
+  await visit('/admin/notifications', 'admin-notifications-empty');
+  await page.getByLabel('Name', { exact: true }).fill('siem');
+  await page.getByLabel('Type', { exact: true }).selectOption('webhook');
+  await page.getByLabel('Webhook URL (kept sealed, never shown again)').fill('http://127.0.0.1:9/hook/private-path');
+  await page.getByLabel('Signing secret (webhook type only)').fill('e2e-signing-secret');
+  await Promise.all([page.waitForURL(base + '/admin/notifications'), page.getByRole('button', { name: 'Add channel' }).click()]);
+  await page.getByLabel('scan.failed').check();
+  await page.getByLabel('Product globs (comma-separated; empty: every product)').fill('shop*');
+  await page.getByLabel('Minimum severity').selectOption('high');
+  await Promise.all([page.waitForURL(base + '/admin/notifications'), page.getByRole('button', { name: 'Add rule' }).click()]);
+  await visit('/admin/notifications', 'admin-notifications');
+  const notifications = await page.content();
+  check(!notifications.includes('private-path') && !notifications.includes('e2e-signing-secret'), 'channel secrets shown');
+  check((await page.locator('#rules').innerText()).includes('scan.failed'), 'rule listed');
+  const deleteRule = page.getByRole('button', { name: /^Delete rule \d+ of channel siem$/ });
+  await Promise.all([page.waitForURL(base + '/admin/notifications'), deleteRule.click()]);
+  check(await page.locator('#rules').count() === 0, 'rule deleted');
   await visit(`/findings?product=${encodeURIComponent(hidden)}`, 'findings-hidden-product');
   const hiddenFinding = await page.locator('#findings tbody a').first().getAttribute('href');
   await visit('/findings', 'findings');
@@ -124,6 +171,14 @@ try {
   await visit(hiddenFinding, 'limited-finding', 404);
   await visit(`/findings?product=${encodeURIComponent(hidden)}`, 'limited-filter', 404);
   await visit('/admin/keys', 'limited-admin', 403);
+  await visit('/admin/notifications', 'limited-notifications', 403);
+  await visit('/admin/retention', 'limited-retention', 403);
+  // Scans: only the own product's jobs.
+  await visit('/scans', 'limited-scans');
+  const limitedRows = await page.locator('#scans tbody').innerText();
+  check(lists(limitedRows, bankScan) && !lists(limitedRows, shopScan), `limited scans: ${limitedRows}`);
+  await visit(`/scans/${shopScan}`, 'limited-scan', 404);
+  await visit(`/scans/${bankScan}`, 'limited-scan-own');
   console.log('dashboard e2e: all checks passed');
 } catch (error) {
   console.error(`dashboard e2e failed at ${page.url()}: ${error.message}`);

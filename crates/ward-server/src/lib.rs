@@ -20,6 +20,7 @@ pub mod import;
 pub mod metrics;
 pub mod notify;
 mod openapi;
+pub mod retention;
 pub mod scans;
 pub mod ui;
 
@@ -71,6 +72,9 @@ pub struct AppState {
     pub notifier: Arc<notify::Notifier>,
     /// Asynchronous scans (`/api/v1/scans`, `/blobs/…`); `None` answers them 404.
     pub scans: Option<scans::Scans>,
+    /// The object retention policy and its last sweep, shown on the dashboard; `None` when
+    /// this server sweeps nothing.
+    pub retention: Option<Arc<retention::RetentionStatus>>,
 }
 
 impl AppState {
@@ -83,12 +87,19 @@ impl AppState {
             sessions: Arc::new(ui::session::SessionKey::random()),
             notifier,
             scans: None,
+            retention: None,
         }
     }
 
     /// The same state, serving scans.
     pub fn with_scans(mut self, scans: scans::Scans) -> AppState {
         self.scans = Some(scans);
+        self
+    }
+
+    /// The same state, showing `status` as its object retention.
+    pub fn with_retention(mut self, status: Arc<retention::RetentionStatus>) -> AppState {
+        self.retention = Some(status);
         self
     }
 }

@@ -19,6 +19,7 @@ mod jobs;
 mod keys;
 mod notify;
 mod rows;
+mod trend;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -37,7 +38,7 @@ use ward_store::{
     StateCount, Store, StoreOptions, StoredChannel, StoredRule, StoredTrigger, Test, TestId,
     Triage, User,
 };
-use ward_store::{Job, JobFailure, JobFilter, JobId, JobRequest};
+use ward_store::{ChangeWindow, DayChanges, Job, JobFailure, JobFilter, JobId, JobRequest};
 
 use crate::rows::db;
 
@@ -231,6 +232,10 @@ impl Store for SqliteStore {
 
     async fn count_states(&self, filter: &FindingFilter) -> Result<Vec<StateCount>> {
         findings::count_states(&mut *self.reader().await?, filter).await
+    }
+
+    async fn count_changes_by_day(&self, window: &ChangeWindow) -> Result<Vec<DayChanges>> {
+        trend::by_day(&mut *self.reader().await?, window).await
     }
 
     async fn triage(&self, ids: &[FindingId], triage: &Triage) -> Result<Vec<FindingId>> {

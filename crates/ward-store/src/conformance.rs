@@ -16,10 +16,10 @@ use ward_core::{fingerprint, Category, Finding, Location, PackageLocation, Sever
 use crate::cursor::sort_value;
 use crate::import::Change;
 use crate::{
-    Attempt, Error, FindingFilter, FindingId, FindingQuery, ImportRequest, ImportTarget,
-    MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger,
-    NewUser, ProductHook, ProductId, Scope, SlaPolicy, Sort, SortKey, Store, StoredFinding, TestId,
-    Triage, TriageAction,
+    Attempt, ChangeWindow, DayChanges, Error, FindingFilter, FindingId, FindingQuery,
+    ImportRequest, ImportTarget, MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage,
+    NewProduct, NewTrigger, NewUser, ProductHook, ProductId, Scope, SlaPolicy, Sort, SortKey,
+    Store, StoredFinding, TestId, Triage, TriageAction,
 };
 
 /// One `#[tokio::test]` per conformance test, each on a fresh store from `$fresh`.
@@ -38,6 +38,7 @@ macro_rules! conformance_tests {
             risk_acceptance_expires,
             minimum_severity_and_flags,
             triage_records_audit_trail,
+            changes_are_counted_by_day,
             sla_due_dates_and_breaches,
             queries_filter_findings,
             pagination_is_stable,
@@ -745,6 +746,84 @@ pub async fn false_positives_stay_suppressed(store: Arc<dyn Store>) {
     assert!(store.import(request).await.unwrap().closed.is_empty());
     let stored = by_fingerprint(&*store, first.product.id, &a.fingerprint).await;
     assert_eq!(stored.status, Status::FalsePositive);
+}
+
+pub async fn changes_are_counted_by_day(store: Arc<dyn Store>) {
+    let findings = report("Trivy", 5);
+    let web = store
+        .import(import_on(0, "web", "main", findings[..3].to_vec()).reimport())
+        .await
+        .unwrap();
+    let api = store
+        .import(import_on(2, "api", "main", findings[3..].to_vec()))
+        .await
+        .unwrap();
+    let [a, b, _c]: [FindingId; 3] = web.new.clone().try_into().unwrap();
+    let at = |action: TriageAction, n: i64| {
+        let mut triage = Triage::new(action, "ana");
+        triage.at = Some(day(n));
+        triage
+    };
+    store
+        .triage(&[a], &at(TriageAction::FalsePositive, 3))
+        .await
+        .unwrap();
+    let assign = TriageAction::Assign {
+        assignee: Some("bob".into()),
+    };
+    store.triage(&[b], &at(assign, 3)).await.unwrap();
+    store
+        .triage(&[b], &at(TriageAction::Mitigate, 4))
+        .await
+        .unwrap();
+    store
+        .triage(&[b], &at(TriageAction::Reopen, 5))
+        .await
+        .unwrap();
+    // A reimport without the third finding closes it on day 6.
+    let mut request = import_on(6, "web", "main", findings[..2].to_vec()).reimport();
+    request.close_old_findings = true;
+    assert_eq!(store.import(request).await.unwrap().closed.len(), 1);
+
+    let changes = |from: i64, to: i64, products: Option<Vec<ProductId>>| {
+        let store = store.clone();
+        async move {
+            let window = ChangeWindow {
+                from: day(from),
+                to: day(to),
+                products,
+            };
+            store
+                .count_changes_by_day(&window)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|d: DayChanges| {
+                    let n = (d.day - day(0).date()).whole_days();
+                    (n, d.opened, d.closed, d.reopened)
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        changes(0, 7, None).await,
+        [
+            (0, 3, 0, 0),
+            (2, 2, 0, 0),
+            (3, 0, 1, 0),
+            (4, 0, 1, 0),
+            (5, 0, 0, 1),
+            (6, 0, 1, 0)
+        ],
+        "an assignment alone is no status change"
+    );
+    assert_eq!(changes(3, 5, None).await, [(3, 0, 1, 0), (4, 0, 1, 0)]);
+    assert_eq!(
+        changes(0, 7, Some(vec![api.product.id])).await,
+        [(2, 2, 0, 0)]
+    );
+    assert!(changes(0, 7, Some(vec![])).await.is_empty());
+    assert!(changes(7, 30, None).await.is_empty());
 }
 
 pub async fn risk_acceptance_expires(store: Arc<dyn Store>) {

@@ -26,6 +26,7 @@ mod model;
 pub mod notify;
 pub mod query;
 pub mod sla;
+pub mod trend;
 pub mod triage;
 
 use async_trait::async_trait;
@@ -46,6 +47,7 @@ pub use notify::{
 };
 pub use query::{Counts, FindingFilter, FindingQuery, Page, Sort, SortKey, StateCount};
 pub use sla::SlaPolicy;
+pub use trend::{ChangeWindow, DayChanges};
 pub use triage::{Triage, TriageAction};
 
 /// Options every backend is opened with.
@@ -115,6 +117,9 @@ pub trait Store: Send + Sync {
     async fn count_findings(&self, filter: &FindingFilter) -> Result<Counts> {
         Ok(Counts::of_states(&self.count_states(filter).await?))
     }
+    /// Findings opened, closed and reopened per UTC day within `window`, oldest day first;
+    /// days without changes are left out.
+    async fn count_changes_by_day(&self, window: &ChangeWindow) -> Result<Vec<DayChanges>>;
     /// Applies a triage action to findings, writing one audit entry per finding whose state
     /// changes; returns those findings. Any unknown (or not allowed) id fails the whole call
     /// with [`Error::NotFound`].

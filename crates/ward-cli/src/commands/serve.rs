@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use ward_server::notify::{Notifier, NotifyConfig};
+use ward_server::retention::{RetentionStatus, Sweeper};
 use ward_server::{AppState, Limits};
 use ward_store::{SlaPolicy, StoreOptions};
 
@@ -111,6 +112,11 @@ pub(crate) struct Args {
     /// Run no scan worker in this process (run `ward worker` processes instead).
     #[arg(long, env = "WARD_NO_WORKER")]
     no_worker: bool,
+    /// How long stored objects are kept, in days or `forever`, e.g.
+    /// `reports=30,failure-reports=30,raw-uploads=7` (a kind left out keeps its default);
+    /// expired ones are deleted at start and every hour [default: reports=30,failure-reports=30,raw-uploads=7].
+    #[arg(long, env = "WARD_RETENTION", value_name = "DAYS")]
+    retention: Option<String>,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -155,14 +161,29 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
             .worker(store.clone(), args.worker.blobs(&args.database)?);
         Some(tokio::spawn(async move { worker.run(stopped).await }))
     };
+    let sweeper_stopped = stop.subscribe();
     let shutdown = async move {
         shutdown_signal().await;
         let _ = stop.send(true);
     };
     let scans = scans(args, &address)?;
+    let retention = std::sync::Arc::new(RetentionStatus::new(
+        match &args.retention {
+            Some(text) => parse_retention(text).context("reading --retention")?,
+            None => ward_blob::Retention::default(),
+        },
+        RETENTION_INTERVAL,
+    ));
+    let sweeper = Sweeper {
+        blobs: scans.blobs.clone(),
+        status: retention.clone(),
+    };
+    let sweeper = tokio::spawn(sweeper.run(sweeper_stopped));
     ward_server::serve(
         listener,
-        AppState::new(store, limits, std::sync::Arc::new(notifier)).with_scans(scans),
+        AppState::new(store, limits, std::sync::Arc::new(notifier))
+            .with_scans(scans)
+            .with_retention(retention),
         shutdown,
     )
     .await
@@ -170,6 +191,7 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     if let Some(worker) = worker {
         worker.await.context("the worker task")?;
     }
+    sweeper.await.context("the retention task")?;
     output::note("ward: stopped");
     Ok(())
 }
@@ -207,6 +229,37 @@ fn scans(args: &Args, address: &SocketAddr) -> anyhow::Result<ward_server::scans
         url_validity,
         max_attempts: 3,
     })
+}
+
+/// How often expired objects are looked for.
+const RETENTION_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// `reports=30,failure-reports=forever,…`: the kinds named get those days, the others their
+/// default.
+fn parse_retention(text: &str) -> anyhow::Result<ward_blob::Retention> {
+    let mut retention = ward_blob::Retention::default();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((kind, days)) = part.split_once('=') else {
+            bail!("`{part}` is not KIND=DAYS");
+        };
+        let max_age = match days.trim() {
+            "forever" => None,
+            days => {
+                let days: u64 = days.parse().with_context(|| {
+                    format!("`{part}`: the days are a whole number or `forever`")
+                })?;
+                Some(std::time::Duration::from_secs(days * 86_400))
+            }
+        };
+        let slot = match kind.trim() {
+            "reports" => &mut retention.reports,
+            "failure-reports" => &mut retention.failure_reports,
+            "raw-uploads" => &mut retention.raw_uploads,
+            other => bail!("`{other}` is not a kind (reports, failure-reports, raw-uploads)"),
+        };
+        *slot = max_age;
+    }
+    Ok(retention)
 }
 
 /// Completes on ctrl-c or SIGTERM.
@@ -284,5 +337,21 @@ mod tests {
         );
         assert!(parse_sla("urgent=1").is_err());
         assert!(parse_sla("high=soon").is_err());
+    }
+
+    #[test]
+    fn retention_reads() {
+        let retention = parse_retention("reports=10, raw-uploads=forever").unwrap();
+        assert_eq!(
+            retention.reports,
+            Some(std::time::Duration::from_secs(10 * 86_400))
+        );
+        assert_eq!(retention.raw_uploads, None);
+        assert_eq!(
+            retention.failure_reports,
+            ward_blob::Retention::default().failure_reports
+        );
+        assert!(parse_retention("logs=1").is_err());
+        assert!(parse_retention("reports=soon").is_err());
     }
 }

@@ -3,11 +3,17 @@
 //!
 //! Needs `node`, `/usr/bin/chromium` and `npm ci` run in `tests/e2e`; without them the test is
 //! skipped, unless `WARD_TEST_BROWSER=1` (set by scripts/test.sh), which makes it fail.
-//! Screenshots of every page land in `$CARGO_TARGET_TMPDIR/dashboard-screenshots`.
+//! Screenshots of every page land in `$WARD_SCREENSHOTS_DIR`, by default
+//! `$CARGO_TARGET_TMPDIR/dashboard-screenshots`.
+//!
+//! Seeded: three imported reports (products shop and bank), a scan of an uploaded archive for
+//! shop (succeeds, in the server's own worker) and a scan of a git URL the worker refuses for
+//! bank (fails, with a failure report).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::server::{create_key, upload, Server};
 use crate::{corpus, stderr};
@@ -72,7 +78,15 @@ fn dashboard_in_a_browser() {
     let admin = create_key(dir.path(), &["--scope", "admin"]);
     let limited = create_key(dir.path(), &["--scope", "read", "--product", "bank"]);
     create_user(dir.path(), "e2e");
-    let server = Server::start(dir.path());
+    // A master key, so that notification channels can be added from the admin page.
+    let master_key = dir.path().join("master.key");
+    std::fs::write(&master_key, format!("{}\n", "4b".repeat(32))).unwrap();
+    let server = Server::start_with(&[
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--master-key-file",
+        master_key.to_str().unwrap(),
+    ]);
     for (report, product, engagement) in [
         ("trivy/all_statuses.json", "shop", "main"),
         ("trivy/cvss_severity_source.json", "shop", "deps"),
@@ -93,7 +107,17 @@ fn dashboard_in_a_browser() {
         );
         assert!(output.status.success(), "{}", stderr(&output));
     }
-    let screenshots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard-screenshots");
+    let shop_scan = scan_archive(&server, &admin, dir.path());
+    let bank_scan = scan_json(
+        &server,
+        &admin,
+        r#"{"source": {"git": {"url": "/srv/not-a-remote.git"}}, "scanners": ["secrets"], "product": "bank", "engagement": "main"}"#,
+    );
+    assert_eq!(wait_for_scan(&server, &admin, shop_scan), "succeeded");
+    assert_eq!(wait_for_scan(&server, &admin, bank_scan), "failed");
+    let screenshots = std::env::var_os("WARD_SCREENSHOTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard-screenshots"));
     let output = Command::new("node")
         .arg(e2e.join("run.mjs"))
         .current_dir(&e2e)
@@ -104,6 +128,8 @@ fn dashboard_in_a_browser() {
         .env("WARD_VISIBLE_PRODUCT", "bank")
         .env("WARD_HIDDEN_PRODUCT", "shop")
         .env("WARD_SCREENSHOTS", &screenshots)
+        .env("WARD_SHOP_SCAN", shop_scan.to_string())
+        .env("WARD_BANK_SCAN", bank_scan.to_string())
         .output()
         .expect("running node");
     let log = format!(
@@ -117,4 +143,70 @@ fn dashboard_in_a_browser() {
         screenshots.display()
     );
     assert!(log.contains("all checks passed"), "{log}");
+}
+
+/// `curl` against the server with `key`; the reply body, after checking the status.
+fn curl(server: &Server, key: &str, args: &[&str], path: &str, expected: u16) -> serde_json::Value {
+    let output = Command::new("curl")
+        .args(["-sS", "-o", "-", "-w", "\n%{http_code}"])
+        .args(["-H", &format!("Authorization: Bearer {key}")])
+        .args(args)
+        .arg(format!("{}{path}", server.url))
+        .output()
+        .expect("running curl");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').expect("a status line");
+    assert_eq!(status, expected.to_string(), "{path}: {body}");
+    serde_json::from_str(body).expect("a JSON reply")
+}
+
+/// Queues a scan from a JSON request; its job id.
+fn scan_json(server: &Server, key: &str, request: &str) -> i64 {
+    let args = [
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        request,
+    ];
+    curl(server, key, &args, "/api/v1/scans", 202)["id"]
+        .as_i64()
+        .expect("a job id")
+}
+
+/// Queues a secrets scan of an uploaded tar.gz (one harmless file) for shop; its job id.
+fn scan_archive(server: &Server, key: &str, dir: &Path) -> i64 {
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("README.md"), "# app\nNothing secret here.\n").unwrap();
+    let archive = dir.join("tree.tar.gz");
+    let status = Command::new("tar")
+        .arg("czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&tree)
+        .arg(".")
+        .status()
+        .expect("running tar");
+    assert!(status.success());
+    let request = r#"request={"scanners": ["secrets"], "product": "shop", "engagement": "main"};type=application/json"#;
+    let archive = format!("archive=@{}", archive.display());
+    let args = ["-X", "POST", "-F", request, "-F", archive.as_str()];
+    curl(server, key, &args, "/api/v1/scans", 202)["id"]
+        .as_i64()
+        .expect("a job id")
+}
+
+/// Polls a scan job until it succeeded or failed (at most a minute); its state.
+fn wait_for_scan(server: &Server, key: &str, id: i64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let job = curl(server, key, &[], &format!("/api/v1/scans/{id}"), 200);
+        let state = job["state"].as_str().unwrap_or_default().to_string();
+        if state == "succeeded" || state == "failed" || Instant::now() > deadline {
+            return state;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }

@@ -84,8 +84,9 @@ async fn gate(
     Ok(Json(verdict.to_json()))
 }
 
-/// Every finding an engagement's reports saw, with its current status.
-async fn engagement_findings(
+/// Every finding an engagement's reports saw, with its current status. Shared with the
+/// dashboard's product page.
+pub(crate) async fn engagement_findings(
     state: &AppState,
     product: ProductId,
     engagement: EngagementId,

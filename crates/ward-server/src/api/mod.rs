@@ -7,13 +7,13 @@
 
 mod channels;
 mod findings;
-mod gate;
+pub(crate) mod gate;
 mod imports;
 mod keys;
 mod outbox;
 mod product_hooks;
 mod products;
-mod scans;
+pub(crate) mod scans;
 pub mod views;
 
 use axum::body::Bytes;

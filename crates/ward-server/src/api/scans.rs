@@ -90,6 +90,17 @@ async fn create_scan(
         caller.require_product(Scope::Import, &request.product)?;
         request
     };
+    let job = enqueue(&state, scans, &request).await?;
+    Ok((StatusCode::ACCEPTED, Json(view(scans, &job).await?)))
+}
+
+/// Checks `request` and queues it, with a result key no one can guess. The caller has
+/// checked the key's access to the request's product. Shared by the API and the dashboard.
+pub(crate) async fn enqueue(
+    state: &AppState,
+    scans: &Scans,
+    request: &ScanRequest,
+) -> Result<Job, ApiError> {
     request.validate().map_err(|message| {
         let field = message.split(':').next().unwrap_or_default().to_string();
         ApiError::field(field, message)
@@ -102,13 +113,13 @@ async fn create_scan(
         .enqueue_job(&JobRequest {
             kind: SCAN_JOB.to_string(),
             product: Some(request.product.clone()),
-            payload: serde_json::to_value(&request).map_err(ApiError::internal)?,
+            payload: serde_json::to_value(request).map_err(ApiError::internal)?,
             result_key: result.to_string(),
             max_attempts: scans.max_attempts,
         })
         .await
         .map_err(store_error)?;
-    Ok((StatusCode::ACCEPTED, Json(view(scans, &job).await?)))
+    Ok(job)
 }
 
 /// Reads a multipart scan request, checks the key against its product, and stores the
@@ -207,7 +218,13 @@ fn scans(state: &AppState) -> Result<&Scans, ApiError> {
         .ok_or_else(|| ApiError::NotFound("this server runs no scans (no storage)".into()))
 }
 
-async fn view(scans: &Scans, job: &Job) -> Result<ScanView, ApiError> {
+/// The signed URLs of a job's results, by name: `report` (the ward JSON report, or the
+/// failure report when the scan failed) and one per export format the job was asked for.
+/// Shared by the API and the dashboard.
+pub(crate) async fn links(
+    scans: &Scans,
+    job: &Job,
+) -> Result<std::collections::BTreeMap<String, String>, ApiError> {
     let result = BlobKey::parse(&job.result_key).map_err(ApiError::internal)?;
     let mut links = std::collections::BTreeMap::new();
     let sign = |key: BlobKey| async move {
@@ -231,6 +248,11 @@ async fn view(scans: &Scans, job: &Job) -> Result<ScanView, ApiError> {
         let key = BlobKey::new(Kind::Report, &name).map_err(ApiError::internal)?;
         links.insert(format.to_string(), sign(key).await?);
     }
+    Ok(links)
+}
+
+async fn view(scans: &Scans, job: &Job) -> Result<ScanView, ApiError> {
+    let links = links(scans, job).await?;
     let rfc3339 = |t: time::OffsetDateTime| {
         t.format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()

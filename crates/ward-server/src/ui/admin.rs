@@ -1,6 +1,7 @@
 //! `GET/POST /admin/keys` and `POST /admin/keys/{id}/revoke`: API keys, for viewers with the
 //! admin scope on every product. A new key is shown once, on the page that created it.
-//! `GET/POST /admin/users`: dashboard users (list, create).
+//! `GET/POST /admin/users`: dashboard users (list, create). `GET /admin/retention`: how long
+//! stored objects are kept and the last sweep, read-only (set when the server starts).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -203,4 +204,56 @@ pub(crate) async fn create_user(
         Some(format!("User `{}` created.", user.username)),
     )
     .await
+}
+
+/// `GET /admin/retention`: the retention policy in force and the last sweep.
+pub(crate) async fn retention(
+    viewer: Viewer,
+    State(state): State<AppState>,
+) -> Result<Markup, Refusal> {
+    viewer.require_global(Scope::Admin)?;
+    let age = |max: Option<std::time::Duration>| match max {
+        None => "kept forever".to_string(),
+        Some(d) if d.as_secs() % 86_400 == 0 => format!("{} days", d.as_secs() / 86_400),
+        Some(d) => format!("{} seconds", d.as_secs()),
+    };
+    Ok(page(
+        &viewer,
+        "Retention",
+        html! {
+            @match &state.retention {
+                None => p.notice role="status" { "This server keeps no objects, so it deletes none." },
+                Some(status) => {
+                    p {
+                        "Set when the server starts, with " code { "ward serve --retention" }
+                        " (or " code { "WARD_RETENTION" } "), for example "
+                        code { "reports=30,failure-reports=30,raw-uploads=7" } " (days, or "
+                        code { "forever" } "). Restart the server to change it."
+                    }
+                    table id="retention" {
+                        caption.visually-hidden { "How long each kind of stored object is kept" }
+                        thead { tr { th scope="col" { "Objects" } th scope="col" { "Kept for" } } }
+                        tbody {
+                            tr { td { "Scan reports and exports" } td { (age(status.policy.reports)) } }
+                            tr { td { "Failure reports" } td { (age(status.policy.failure_reports)) } }
+                            tr { td { "Uploaded archives and images" } td { (age(status.policy.raw_uploads)) } }
+                        }
+                    }
+                    h2 { "Last sweep" }
+                    p id="last-sweep" {
+                        @match status.last_run() {
+                            None => "No sweep has run yet.",
+                            Some(run) => {
+                                (date(run.at)) " " (format!("{:02}:{:02} UTC", run.at.hour(), run.at.minute()))
+                                ": " (run.deleted) " objects deleted"
+                                @if let Some(error) = &run.error { "; stopped early: " (error) }
+                                "."
+                            }
+                        }
+                        " Sweeps run every " (status.interval.as_secs() / 60) " minutes."
+                    }
+                }
+            }
+        },
+    ))
 }

@@ -58,10 +58,24 @@ pub(crate) fn lines(title: &str, labels: &[String], series: &[(&str, &str, Vec<u
                     title { (name) }
                 }
             }
-            @for (i, (name, colour, _)) in series.iter().enumerate() {
-                rect x=(left + 10.0 + 140.0 * i as f64) y="0" width="10" height="10" fill=(colour) {}
-                text x=(left + 24.0 + 140.0 * i as f64) y="10" { (name) }
+            @for ((name, colour, _), at) in series.iter().zip(legend_offsets(series)) {
+                rect x=(left + 10.0 + at) y="0" width="10" height="10" fill=(colour) {}
+                text x=(left + 24.0 + at) y="10" { (name) }
             }
         }
     }
+}
+
+/// Where each series' legend entry starts, after the names before it (about 7 px a
+/// character at the chart's 12 px font, plus the swatch and a gap).
+fn legend_offsets(series: &[(&str, &str, Vec<u64>)]) -> Vec<f64> {
+    let mut at = 0.0;
+    series
+        .iter()
+        .map(|(name, _, _)| {
+            let this = at;
+            at += 7.0 * name.chars().count() as f64 + 40.0;
+            this
+        })
+        .collect()
 }

@@ -60,9 +60,12 @@ pub(crate) fn page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
                             li { a href="/" { "Overview" } }
                             li { a href="/findings" { "Findings" } }
                             li { a href="/products" { "Products" } }
+                            li { a href="/scans" { "Scans" } }
                             @if viewer.products.is_none() && viewer.scope == ward_store::Scope::Admin {
                                 li { a href="/admin/keys" { "API keys" } }
                                 li { a href="/admin/users" { "Users" } }
+                                li { a href="/admin/notifications" { "Notifications" } }
+                                li { a href="/admin/retention" { "Retention" } }
                             }
                         }
                     }

@@ -2,8 +2,9 @@
 //! product rules as the API. No JavaScript is needed; charts are inline SVG drawn here.
 //!
 //! One module per page family: `login` (sign-in and sign-out), `overview`, `findings`
-//! (list, CSV export, bulk triage), `finding` (one finding), `products`, `admin` (API
-//! keys, users). `session` holds the signed session cookie, the `session::Viewer` extractor and
+//! (list, CSV export, bulk triage), `finding` (one finding), `products`, `scans` (scan jobs,
+//! queueing a scan), `admin` (API keys, users, retention), `notifications` (channels and
+//! routing rules). `session` holds the signed session cookie, the `session::Viewer` extractor and
 //! CSRF checks; `layout` the page shell and stylesheet; `charts` the SVG charts.
 
 mod admin;
@@ -12,8 +13,10 @@ mod finding;
 mod findings;
 mod layout;
 mod login;
+mod notifications;
 mod overview;
 mod products;
+mod scans;
 pub mod session;
 
 use axum::http::StatusCode;
@@ -38,6 +41,26 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/keys", get(admin::keys).post(admin::create_key))
         .route("/admin/keys/{id}/revoke", post(admin::revoke_key))
         .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/retention", get(admin::retention))
+        .route("/admin/notifications", get(notifications::show))
+        .route(
+            "/admin/notifications/channels",
+            post(notifications::create_channel),
+        )
+        .route(
+            "/admin/notifications/channels/{name}/delete",
+            post(notifications::delete_channel),
+        )
+        .route(
+            "/admin/notifications/rules",
+            post(notifications::create_rule),
+        )
+        .route(
+            "/admin/notifications/rules/{id}/delete",
+            post(notifications::delete_rule),
+        )
+        .route("/scans", get(scans::list).post(scans::queue))
+        .route("/scans/{id}", get(scans::show))
         .route("/static/ward.css", get(layout::stylesheet))
         .route("/static/ward.js", get(layout::script))
 }

@@ -8,7 +8,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 use ward_core::{Category, IdentifierKind, Severity, Status};
-use ward_store::{FindingFilter, FindingQuery, Product};
+use ward_store::{ChangeWindow, FindingFilter, FindingQuery, Product, ProductId};
 
 use super::charts;
 use super::layout::{page, severity};
@@ -67,7 +67,7 @@ pub(crate) async fn show(
         .days
         .filter(|d| [30, 90, 365].contains(d))
         .unwrap_or(30);
-    let (labels, opened, closed) = trend(&state, &base, now, days).await?;
+    let periods = trend(&state, allowed.clone(), now, days).await?;
 
     let mut critical = Vec::new();
     for product in &products {
@@ -139,23 +139,7 @@ pub(crate) async fn show(
                         " "
                     }
                 }
-                (charts::lines(
-                    &format!("Findings first seen per period, over {days} days"),
-                    &labels,
-                    &[("first seen", "#b03a00", opened.clone()), ("of which closed since", "#0b4f9c", closed.clone())],
-                ))
-                details {
-                    summary { "Trend as a table" }
-                    table {
-                        caption.visually-hidden { "Findings first seen per period" }
-                        thead { tr { th scope="col" { "Period from" } th scope="col" { "First seen" } th scope="col" { "Closed since" } } }
-                        tbody {
-                            @for ((label, o), c) in labels.iter().zip(&opened).zip(&closed) {
-                                tr { td { (label) } td { (o) } td { (c) } }
-                            }
-                        }
-                    }
-                }
+                (trend_chart(days, &periods))
             }
             div.grid {
                 section.panel aria-labelledby="h-crit" {
@@ -215,38 +199,87 @@ fn count_table(caption: &str, what: &str, rows: &[(String, u64)]) -> Markup {
     }
 }
 
-/// Findings first seen in each period of the window, and how many of those are closed now.
-async fn trend(
+/// The trend as a line chart of opened and closed findings, with the numbers in a table.
+pub(crate) fn trend_chart(days: i64, periods: &[Period]) -> Markup {
+    let labels: Vec<String> = periods.iter().map(|p| p.label.clone()).collect();
+    let opened: Vec<u64> = periods.iter().map(|p| p.new + p.reopened).collect();
+    let closed: Vec<u64> = periods.iter().map(|p| p.closed).collect();
+    html! {
+        (charts::lines(
+            &format!("Findings opened and closed per period, over {days} days"),
+            &labels,
+            &[("opened (new or reopened)", "#b03a00", opened), ("closed", "#0b4f9c", closed)],
+        ))
+        details {
+            summary { "Trend as a table" }
+            table {
+                caption.visually-hidden { "Findings opened and closed per period" }
+                thead { tr { th scope="col" { "Period from" } th scope="col" { "New" } th scope="col" { "Reopened" } th scope="col" { "Closed" } } }
+                tbody {
+                    @for p in periods {
+                        tr { td { (p.label) } td { (p.new) } td { (p.reopened) } td { (p.closed) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One period of the trend chart.
+pub(crate) struct Period {
+    /// The period's first day, `MM-DD`.
+    label: String,
+    /// Findings first seen in it.
+    new: u64,
+    /// Findings brought back to open in it.
+    reopened: u64,
+    /// Findings taken out of open in it (fixed, false positive, accepted, out of scope).
+    closed: u64,
+}
+
+/// Findings opened (new or reopened) and closed in each of `TREND_POINTS` periods of the
+/// last `days` days, from the store's per-day counts of status changes.
+pub(crate) async fn trend(
     state: &AppState,
-    base: &FindingFilter,
+    products: Option<Vec<ProductId>>,
     now: OffsetDateTime,
     days: i64,
-) -> Result<(Vec<String>, Vec<u64>, Vec<u64>), Refusal> {
-    let step = Duration::days(days) / TREND_POINTS as i32;
-    let start = now - Duration::days(days);
-    let (mut labels, mut opened, mut closed) = (Vec::new(), Vec::new(), Vec::new());
-    for i in 0..TREND_POINTS {
-        let from = start + step * i as i32;
-        let to = if i + 1 == TREND_POINTS {
-            now + Duration::seconds(1)
-        } else {
-            from + step
+) -> Result<Vec<Period>, Refusal> {
+    let today = now.date();
+    let first = today - Duration::days(days - 1);
+    let window = ChangeWindow {
+        from: first.midnight().assume_utc(),
+        to: (today + Duration::days(1)).midnight().assume_utc(),
+        products,
+    };
+    let changes = state
+        .store
+        .count_changes_by_day(&window)
+        .await
+        .map_err(store_refusal)?;
+    let per_period = (days + TREND_POINTS - 1) / TREND_POINTS;
+    let n_periods = (days + per_period - 1) / per_period;
+    let mut periods: Vec<Period> = (0..n_periods)
+        .map(|i| {
+            let start = first + Duration::days(i * per_period);
+            Period {
+                label: format!("{:02}-{:02}", u8::from(start.month()), start.day()),
+                new: 0,
+                reopened: 0,
+                closed: 0,
+            }
+        })
+        .collect();
+    for change in changes {
+        let index = (change.day - first).whole_days() / per_period;
+        let Some(period) = usize::try_from(index).ok().and_then(|i| periods.get_mut(i)) else {
+            continue;
         };
-        let counts = state
-            .store
-            .count_findings(&FindingFilter {
-                first_seen_after: Some(from),
-                first_seen_before: Some(to),
-                ..base.clone()
-            })
-            .await
-            .map_err(store_refusal)?;
-        let open = counts.by_status.get(&Status::Open).copied().unwrap_or(0);
-        labels.push(super::layout::date(from)[5..].to_string());
-        opened.push(counts.total);
-        closed.push(counts.total - open.min(counts.total));
+        period.new += change.opened;
+        period.reopened += change.reopened;
+        period.closed += change.closed;
     }
-    Ok((labels, opened, closed))
+    Ok(periods)
 }
 
 struct CveRow {

@@ -1,19 +1,30 @@
-//! `GET /products` and `GET /products/{id}`: engagements with their latest report, and open
-//! findings by tool and category.
+//! `GET /products` and `GET /products/{id}`: engagements with their latest report (test) and
+//! the verdict of the default gate policy over their findings now, the product's opened and
+//! closed trend over 90 days, and open findings by tool and category.
+//!
+//! The server keeps no gate verdicts (pipelines run `ward gate` with their own `ward.toml`),
+//! so the page evaluates the default policy (any open high or critical finding fails) the
+//! way `POST …/gate` without a body does.
 
 use std::collections::BTreeSet;
 
 use axum::extract::{Path, State};
 use maud::{html, Markup};
+use time::OffsetDateTime;
 use ward_core::{Category, Status};
+use ward_policy::{Policy, Verdict};
 use ward_store::{FindingFilter, ProductId};
 
 use super::charts;
 use super::layout::{date, page};
-use super::overview::urlencode;
+use super::overview::{trend, trend_chart, urlencode};
 use super::session::{Refusal, Viewer};
 use super::{not_found, store_refusal};
+use crate::api::gate::engagement_findings;
 use crate::AppState;
+
+/// The product page's trend window, in days.
+const TREND_DAYS: i64 = 90;
 
 /// `GET /products`.
 pub(crate) async fn list(viewer: Viewer, State(state): State<AppState>) -> Result<Markup, Refusal> {
@@ -78,6 +89,7 @@ pub(crate) async fn show(
         ..FindingFilter::product(product.id)
     };
     let counts = store.count_findings(&open).await.map_err(store_refusal)?;
+    let now = OffsetDateTime::now_utc();
     let mut engagements = Vec::new();
     let mut tools = BTreeSet::new();
     for e in store
@@ -88,8 +100,10 @@ pub(crate) async fn show(
         let tests = store.list_tests(e.id).await.map_err(store_refusal)?;
         tools.extend(tests.iter().map(|t| t.tool.clone()));
         let latest = tests.into_iter().max_by_key(|t| t.updated_at);
-        engagements.push((e, latest));
+        let verdict = default_gate(&state, product.id, e.id, now).await?;
+        engagements.push((e, latest, verdict));
     }
+    let periods = trend(&state, Some(vec![product.id]), now, TREND_DAYS).await?;
     let mut by_tool = Vec::new();
     for tool in tools {
         let n = store
@@ -120,17 +134,27 @@ pub(crate) async fn show(
             p { a href={ "/findings?status=open&product=" (name) } { (counts.total) " open findings" } }
             h2 { "Engagements" }
             table id="engagements" {
-                thead { tr { th scope="col" { "Engagement" } th scope="col" { "Latest report" } th scope="col" { "Tool" } th scope="col" { "Updated" } th scope="col" { "Findings in it" } } }
+                caption.visually-hidden { "Engagements with their latest report and gate verdict" }
+                thead { tr {
+                    th scope="col" { "Engagement" } th scope="col" { "Latest report" } th scope="col" { "Tool" }
+                    th scope="col" { "Scanned" } th scope="col" { "Findings in it" } th scope="col" { "Default gate now" }
+                } }
                 tbody {
-                    @for (e, latest) in &engagements {
+                    @for (e, latest, verdict) in &engagements {
                         tr {
                             td { a href={ "/findings?product=" (name) "&engagement=" (urlencode(&e.name)) } { (e.name) } }
                             @if let Some(t) = latest {
-                                td { (t.title) } td { (t.tool) } td { (date(t.updated_at)) } td { (t.n_findings) }
+                                td { (t.title) } td { (t.tool) } td { (date(t.scan_date)) } td { (t.n_findings) }
                             } @else { td colspan="4" { "no reports yet" } }
+                            td { (verdict_text(verdict)) }
                         }
                     }
                 }
+            }
+            p { "The default gate fails on any open high or critical finding; pipelines may gate with their own policy." }
+            section.panel aria-labelledby="h-trend" {
+                h2 id="h-trend" { "Trend over " (TREND_DAYS) " days" }
+                (trend_chart(TREND_DAYS, &periods))
             }
             div.grid {
                 section.panel aria-labelledby="h-tool" {
@@ -144,4 +168,34 @@ pub(crate) async fn show(
             }
         },
     ))
+}
+
+/// The default policy's verdict over an engagement's findings now.
+async fn default_gate(
+    state: &AppState,
+    product: ProductId,
+    engagement: ward_store::EngagementId,
+    now: OffsetDateTime,
+) -> Result<Verdict, Refusal> {
+    let findings = engagement_findings(state, product, engagement, now)
+        .await
+        .map_err(|e| Refusal::Status(e.status_code(), e.public_message()))?;
+    let today = ward_policy::Date::from_unix_seconds(now.unix_timestamp());
+    Ok(ward_policy::evaluate(
+        &Policy::default(),
+        &findings,
+        None,
+        today,
+    ))
+}
+
+fn verdict_text(verdict: &Verdict) -> Markup {
+    html! {
+        @if verdict.passed {
+            span.pass { "passes" }
+        } @else {
+            span.fail { "fails" }
+            ": " (verdict.violations.iter().map(|v| format!("{} ({} found)", v.rule, v.count)).collect::<Vec<_>>().join("; "))
+        }
+    }
 }

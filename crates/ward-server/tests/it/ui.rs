@@ -1,5 +1,6 @@
 //! The dashboard over HTTP in process: sign-in with a password or a key, CSRF checks, the
-//! pages, filters, CSV export, bulk triage into the audit trail, and product restriction.
+//! pages, filters, CSV export, bulk triage into the audit trail, product restriction, the
+//! scans page, notification channels and rules, and the retention page.
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -381,9 +382,295 @@ async fn an_admin_creates_and_revokes_keys(env: Env) {
     assert_eq!(other.get("/admin/users").await.0, StatusCode::FORBIDDEN);
 }
 
+/// A scan job for `product` as the API queues it, with a git URL carrying credentials.
+fn scan_job(product: &str) -> ward_store::JobRequest {
+    let request = serde_json::json!({
+        "source": {"git": {"url": "https://ci:s3cret-token@git.example.com/team/app.git", "reference": "main"}},
+        "scanners": ["secrets"],
+        "product": product,
+        "engagement": "main",
+        "formats": ["sarif"],
+    });
+    ward_store::JobRequest {
+        kind: ward_jobs::SCAN_JOB.to_string(),
+        product: Some(product.to_string()),
+        payload: request,
+        result_key: format!("reports/scan-{product}/report.json"),
+        max_attempts: 1,
+    }
+}
+
+async fn the_scans_page_lists_jobs_by_product_with_failure_reports(env: Env) {
+    let bank = env.store.enqueue_job(&scan_job("bank")).await.unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let claimed = env
+        .store
+        .claim_job("w1", now, time::Duration::minutes(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, bank.id);
+    let failure = ward_store::JobFailure {
+        error: "bandit failed".into(),
+        retry: false,
+        backoff: time::Duration::seconds(1),
+    };
+    env.store
+        .fail_job(bank.id, "w1", &failure, now)
+        .await
+        .unwrap();
+    let report = ward_jobs::FailureReport {
+        scanner: "secrets".into(),
+        reason: ward_jobs::FailureReason::ScannerError,
+        message: "the scanner stopped".into(),
+        command: Vec::new(),
+        exit_code: Some(2),
+        signal: None,
+        stdout_tail: String::new(),
+        stderr_tail: "<script>alert(1)</script>".into(),
+        started_at: "2026-01-01T00:00:00Z".into(),
+        duration_ms: 12,
+    };
+    let blobs = ward_blob::BlobStore::local(env.blobs.path()).unwrap();
+    let key = ward_blob::BlobKey::parse(&bank.result_key).unwrap();
+    blobs
+        .put(&key, report.to_json().into_bytes())
+        .await
+        .unwrap();
+    let shop = env.store.enqueue_job(&scan_job("shop")).await.unwrap();
+
+    let mut admin = Browser::new(&env);
+    admin.sign_in(&[("api_key", env.admin.as_str())]).await;
+    let (status, page) = admin.get("/scans").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&format!("href=\"/scans/{}\"", bank.id))
+            && page.contains(&format!("href=\"/scans/{}\"", shop.id)),
+        "{page}"
+    );
+    assert!(page.contains("git https://git.example.com/team/app.git @ main"));
+    assert!(
+        !page.contains("s3cret-token"),
+        "credentials in a git URL are not shown"
+    );
+    assert!(
+        page.contains("/blobs/reports/scan-bank/report.json?"),
+        "the failed job links its failure report: {page}"
+    );
+    let (_, failed) = admin.get("/scans?state=failed").await;
+    assert!(failed.contains(&format!("/scans/{}\"", bank.id)));
+    assert!(!failed.contains(&format!("/scans/{}\"", shop.id)));
+    assert_eq!(
+        admin.get("/scans?state=lost").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let (status, detail) = admin.get(&format!("/scans/{}", bank.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        detail.contains("the scanner stopped")
+            && detail.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+            && !detail.contains("<script>alert"),
+        "the failure report is shown escaped: {detail}"
+    );
+    assert!(detail.contains("/blobs/reports/scan-bank/report.sarif?"));
+
+    // Queueing from the page: a form with the session's CSRF token.
+    let token = csrf(&page);
+    let form = [
+        ("csrf", token.as_str()),
+        ("url", "https://git.example.com/team/web.git"),
+        ("ref", "v1.2"),
+        ("product", "web"),
+        ("engagement", "release"),
+        ("scanner", "secrets"),
+        ("scanner", "deps"),
+    ];
+    let (status, _, location) = admin.send(Method::POST, "/scans", Some(&form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let id: i64 = location
+        .unwrap()
+        .strip_prefix("/scans/")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let queued = env.store.job(ward_store::JobId(id)).await.unwrap();
+    assert_eq!(queued.product.as_deref(), Some("web"));
+    assert_eq!(
+        queued.payload["scanners"],
+        serde_json::json!(["secrets", "deps"])
+    );
+    let no_token = [("url", "https://git.example.com/x.git"), ("product", "web")];
+    assert_eq!(
+        admin.send(Method::POST, "/scans", Some(&no_token)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let unknown = [
+        ("csrf", token.as_str()),
+        ("url", "https://git.example.com/x.git"),
+        ("product", "web"),
+        ("engagement", "main"),
+        ("scanner", "nmap"),
+    ];
+    let (status, body, _) = admin.send(Method::POST, "/scans", Some(&unknown)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("unknown scanner"), "{body}");
+
+    // A key limited to bank sees bank's jobs only, and may not queue for others.
+    let key = env.key(Scope::Import, Some(&["bank"])).await;
+    let mut limited = Browser::new(&env);
+    limited.sign_in(&[("api_key", key.as_str())]).await;
+    let (_, page) = limited.get("/scans").await;
+    assert!(page.contains(&format!("/scans/{}\"", bank.id)), "{page}");
+    assert!(!page.contains(&format!("/scans/{}\"", shop.id)), "{page}");
+    assert!(!page.contains(&format!("/scans/{id}\"")), "{page}");
+    assert_eq!(
+        limited.get(&format!("/scans/{}", shop.id)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let token = csrf(&page);
+    let form = [
+        ("csrf", token.as_str()),
+        ("url", "https://git.example.com/team/web.git"),
+        ("product", "shop"),
+        ("engagement", "main"),
+        ("scanner", "secrets"),
+    ];
+    assert_eq!(
+        limited.send(Method::POST, "/scans", Some(&form)).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn an_admin_manages_channels_and_rules_without_seeing_secrets(env: Env) {
+    let mut browser = Browser::new(&env);
+    browser.sign_in(&[("api_key", env.admin.as_str())]).await;
+    let (status, page) = browser.get("/admin/notifications").await;
+    assert_eq!(status, StatusCode::OK);
+    let token = csrf(&page);
+    let form = [
+        ("csrf", token.as_str()),
+        ("name", "siem"),
+        ("type", "webhook"),
+        ("url", "https://siem.example.com/hook/very-private-path"),
+        ("secret", "signing-secret-value"),
+    ];
+    let (status, body, _) = browser
+        .send(Method::POST, "/admin/notifications/channels", Some(&form))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let rule = [
+        ("csrf", token.as_str()),
+        ("channel", "siem"),
+        ("event", "scan.failed"),
+        ("event", "gate.failed"),
+        ("products", "shop*, bank"),
+        ("min_severity", "high"),
+    ];
+    let (status, body, _) = browser
+        .send(Method::POST, "/admin/notifications/rules", Some(&rule))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, page) = browser.get("/admin/notifications").await;
+    assert!(
+        page.contains("<td>siem</td>") && page.contains("url: ***"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("very-private-path") && !page.contains("signing-secret-value"),
+        "secrets are never shown back"
+    );
+    assert!(page.contains("scan.failed, gate.failed") && page.contains("shop*, bank"));
+    let stored = env.store.list_channels().await.unwrap();
+    assert!(
+        !stored[0].config.contains("very-private-path"),
+        "sealed at rest"
+    );
+
+    let bad_glob = [
+        ("csrf", token.as_str()),
+        ("channel", "siem"),
+        ("products", "[unclosed"),
+    ];
+    assert_eq!(
+        browser
+            .send(Method::POST, "/admin/notifications/rules", Some(&bad_glob))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    let rules = env.store.list_rules().await.unwrap();
+    assert_eq!(rules.len(), 1);
+    let no_token: [(&str, &str); 0] = [];
+    let path = format!("/admin/notifications/rules/{}/delete", rules[0].id);
+    assert_eq!(
+        browser.send(Method::POST, &path, Some(&no_token)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let with_token = [("csrf", token.as_str())];
+    assert_eq!(
+        browser.send(Method::POST, &path, Some(&with_token)).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert!(env.store.list_rules().await.unwrap().is_empty());
+    let path = "/admin/notifications/channels/siem/delete";
+    assert_eq!(
+        browser.send(Method::POST, path, Some(&with_token)).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert!(env.store.list_channels().await.unwrap().is_empty());
+
+    // Retention: read-only; this test server keeps its policy in no state.
+    let (status, page) = browser.get("/admin/retention").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("keeps no objects"), "{page}");
+
+    let key = env.key(Scope::Admin, Some(&["bank"])).await;
+    let mut limited = Browser::new(&env);
+    limited.sign_in(&[("api_key", key.as_str())]).await;
+    assert_eq!(
+        limited.get("/admin/notifications").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        limited.get("/admin/retention").await.0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn the_retention_page_shows_the_policy_and_last_sweep(env: Env) {
+    let policy = ward_blob::Retention {
+        raw_uploads: None,
+        ..ward_blob::Retention::default()
+    };
+    let status = std::sync::Arc::new(ward_server::retention::RetentionStatus::new(
+        policy,
+        std::time::Duration::from_secs(3600),
+    ));
+    let sweeper = ward_server::retention::Sweeper {
+        blobs: ward_blob::BlobStore::local(env.blobs.path()).unwrap(),
+        status: status.clone(),
+    };
+    sweeper.sweep().await;
+    let mut env = env;
+    env.app = ward_server::router(env.state.clone().with_retention(status));
+    let mut browser = Browser::new(&env);
+    browser.sign_in(&[("api_key", env.admin.as_str())]).await;
+    let (code, page) = browser.get("/admin/retention").await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(
+        page.contains("<td>30 days</td>") && page.contains("kept forever"),
+        "{page}"
+    );
+    assert!(page.contains("0 objects deleted"), "{page}");
+    assert!(page.contains("ward serve --retention"));
+}
+
 crate::on_both_backends!(
     signed_out_requests_go_to_sign_in,
     a_user_triages_in_bulk_and_it_lands_in_the_audit_trail,
     a_limited_key_sees_only_its_products,
     an_admin_creates_and_revokes_keys,
+    the_scans_page_lists_jobs_by_product_with_failure_reports,
+    an_admin_manages_channels_and_rules_without_seeing_secrets,
+    the_retention_page_shows_the_policy_and_last_sweep,
 );
