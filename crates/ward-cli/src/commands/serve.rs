@@ -111,6 +111,16 @@ pub(crate) struct Args {
     /// Run no scan worker in this process (run `ward worker` processes instead).
     #[arg(long, env = "WARD_NO_WORKER")]
     no_worker: bool,
+    /// How often to look for findings newly past their SLA and send `sla.breached`, in
+    /// seconds (at start, then at this interval).
+    #[arg(
+        long,
+        env = "WARD_SLA_CHECK_INTERVAL",
+        default_value_t = 86_400,
+        value_parser = clap::value_parser!(u64).range(1..),
+        value_name = "SECONDS"
+    )]
+    sla_check_interval: u64,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -128,6 +138,7 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     let notify = NotifyConfig {
         keyring: args.database.keyring()?.map(std::sync::Arc::new),
         public_url: args.public_url.clone(),
+        sla_check: std::time::Duration::from_secs(args.sla_check_interval),
         ..NotifyConfig::default()
     };
     let notifier = Notifier::new(notify).context("starting the notification HTTP client")?;
