@@ -346,6 +346,7 @@ async fn product(env: &Env, name: &str) -> Product {
     let hook = ward_store::ProductHook {
         secret: "v1:x:y".into(),
         branches: vec!["main".into()],
+        scanners: None,
     };
     env.store.set_product_hook(product_id, &hook).await.unwrap();
     let (status, scan) = env
