@@ -314,7 +314,11 @@ mod tests {
     #[test]
     fn require_approval() {
         assert!(!Policy::from_toml("").unwrap().require_approval);
-        assert!(Policy::from_toml("[gate]\nrequire_approval = true\n").unwrap().require_approval);
+        assert!(
+            Policy::from_toml("[gate]\nrequire_approval = true\n")
+                .unwrap()
+                .require_approval
+        );
         let e = error("[gate]\nrequire_approval = \"yes\"\n");
         assert_eq!(e.line, 2, "{e}");
     }

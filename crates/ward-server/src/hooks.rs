@@ -20,8 +20,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use ward_notify::glob::Patterns;
 use ward_jobs::{ScanRequest, Source};
+use ward_notify::glob::Patterns;
 use ward_notify::hooks::{github, gitlab, HookEvent, Provider, Trigger, TriggerKind};
 use ward_store::{NewTrigger, ProductHook};
 

@@ -181,7 +181,8 @@ async fn import_messages(state: &AppState) -> Option<ward_store::ImportMessages>
     let threshold = config.new_finding_severity;
     Some(ward_store::ImportMessages(std::sync::Arc::new(
         move |imported: &ward_store::Imported<'_>| {
-            let events = crate::notify::events::for_import(imported, public_url.as_deref(), threshold);
+            let events =
+                crate::notify::events::for_import(imported, public_url.as_deref(), threshold);
             crate::notify::store_messages(&routes, &events)
         },
     )))

@@ -113,7 +113,12 @@ async fn request_approval(
     let public_url = state.notifier.config.public_url.clone();
     let violations = verdict["violations"]
         .as_array()
-        .map(|v| v.iter().filter_map(|v| v["rule"].as_str()).collect::<Vec<_>>().join("; "))
+        .map(|v| {
+            v.iter()
+                .filter_map(|v| v["rule"].as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
         .unwrap_or_default();
     let reason = format!("the gate failed ({violations}) and its policy requires approval");
     let build = |approval: &ward_store::Approval| {

@@ -130,7 +130,12 @@ fn check_scanners(scanners: &[String]) -> Result<(), ApiError> {
                     format!("`{id}` does not scan a repository"),
                 ))
             }
-            None => return Err(ApiError::field("scanners", format!("unknown scanner `{id}`"))),
+            None => {
+                return Err(ApiError::field(
+                    "scanners",
+                    format!("unknown scanner `{id}`"),
+                ))
+            }
         }
     }
     Ok(())

@@ -13,7 +13,11 @@ const TOP: usize = 5;
 
 /// Events for an import: `scan.completed` always, `finding.new` when the import added findings
 /// at or above `threshold`. Pure: `imported` is what the import's transaction wrote.
-pub fn for_import(imported: &Imported<'_>, public_url: Option<&str>, threshold: Severity) -> Vec<Event> {
+pub fn for_import(
+    imported: &Imported<'_>,
+    public_url: Option<&str>,
+    threshold: Severity,
+) -> Vec<Event> {
     let outcome = imported.outcome;
     let product = &outcome.product.name;
     let engagement = &outcome.engagement.name;
@@ -78,7 +82,11 @@ pub fn for_import(imported: &Imported<'_>, public_url: Option<&str>, threshold: 
 
 /// One `sla.breached` event per product for newly breached findings (`breaches` ordered by
 /// product, most severe first, as the store gives them).
-pub fn for_sla(breaches: &[SlaBreach], now: OffsetDateTime, public_url: Option<&str>) -> Vec<Event> {
+pub fn for_sla(
+    breaches: &[SlaBreach],
+    now: OffsetDateTime,
+    public_url: Option<&str>,
+) -> Vec<Event> {
     let mut events = Vec::new();
     for group in breaches.chunk_by(|a, b| a.product_id == b.product_id) {
         let Some(first) = group.first() else {
@@ -125,11 +133,19 @@ pub fn for_sla(breaches: &[SlaBreach], now: OffsetDateTime, public_url: Option<&
 
 /// The `approval.required` event of a gate waiting for a person: the gate's event with the
 /// approval's id, why it waits, and a link to the approval.
-pub fn for_approval(gate: &Event, approval_id: i64, reason: &str, public_url: Option<&str>) -> Event {
+pub fn for_approval(
+    gate: &Event,
+    approval_id: i64,
+    reason: &str,
+    public_url: Option<&str>,
+) -> Event {
     Event {
         id: event_id(),
         url: public_url.map(|base| {
-            format!("{}/api/v1/approvals/{approval_id}", base.trim_end_matches('/'))
+            format!(
+                "{}/api/v1/approvals/{approval_id}",
+                base.trim_end_matches('/')
+            )
         }),
         detail: EventDetail::ApprovalRequired {
             approval_id: approval_id.to_string(),

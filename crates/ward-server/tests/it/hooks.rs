@@ -117,7 +117,11 @@ async fn widen(env: &Env, secret: &str) {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["scanners"], json!(["semgrep", "secrets"]));
-    for (scanners, field) in [(json!([]), "scanners"), (json!(["zap-baseline"]), "scanners"), (json!(["nope"]), "scanners")] {
+    for (scanners, field) in [
+        (json!([]), "scanners"),
+        (json!(["zap-baseline"]), "scanners"),
+        (json!(["nope"]), "scanners"),
+    ] {
         let (status, body) = env
             .json(
                 Method::PUT,
@@ -140,7 +144,10 @@ async fn gitlab_token_is_checked(env: Env) {
         assert!(!body.to_string().contains(GITLAB_TOKEN));
     }
     assert_eq!(n_triggers(&env).await, 0, "a bad token starts nothing");
-    assert!(scan_requests(&env).await.is_empty(), "a bad token queues no scan");
+    assert!(
+        scan_requests(&env).await.is_empty(),
+        "a bad token queues no scan"
+    );
 
     let token = [("x-gitlab-token", GITLAB_TOKEN)];
     let (status, body) = hook(&env, "/hooks/gitlab?product=shop", &token, push).await;
@@ -188,7 +195,11 @@ async fn gitlab_token_is_checked(env: Env) {
     .await;
     assert!(body["ignored"].is_string(), "{body}");
     assert_eq!(n_triggers(&env).await, 1);
-    assert_eq!(scan_requests(&env).await.len(), 1, "ignored events queue nothing");
+    assert_eq!(
+        scan_requests(&env).await.len(),
+        1,
+        "ignored events queue nothing"
+    );
 
     // Once `ms-*` matches, the merge request scans its source branch's last commit, cloned
     // from the source project, with the hook's scanners.
@@ -231,7 +242,11 @@ async fn gitlab_token_is_checked(env: Env) {
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(body["kind"], "delete_branch");
     assert_eq!(body["closed_engagement"], true);
-    assert_eq!(job_ids(&body), Vec::<i64>::new(), "a deleted branch is not scanned");
+    assert_eq!(
+        job_ids(&body),
+        Vec::<i64>::new(),
+        "a deleted branch is not scanned"
+    );
     assert_eq!(scan_requests(&env).await.len(), 2);
     let product = env.store.product_by_name("shop").await.unwrap().unwrap();
     let engagement = env
@@ -282,7 +297,10 @@ async fn github_signature_is_checked(env: Env) {
     let (status, _) = hook(&env, "/hooks/github?product=shop", &headers, altered).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(n_triggers(&env).await, 0);
-    assert!(scan_requests(&env).await.is_empty(), "a bad signature queues no scan");
+    assert!(
+        scan_requests(&env).await.is_empty(),
+        "a bad signature queues no scan"
+    );
 
     let (status, body) = hook(&env, "/hooks/github?product=shop", &headers, push).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
@@ -338,7 +356,11 @@ async fn github_signature_is_checked(env: Env) {
         )
         .await;
         assert_eq!(status, StatusCode::ACCEPTED, "{reply}");
-        assert_eq!(reply["jobs"].as_array().map_or(0, Vec::len), scans, "{file}: {reply}");
+        assert_eq!(
+            reply["jobs"].as_array().map_or(0, Vec::len),
+            scans,
+            "{file}: {reply}"
+        );
     }
     let requests = scan_requests(&env).await;
     assert_eq!(requests.len(), 3);

@@ -578,10 +578,20 @@ async fn gate_waits_for_approval(env: Env) {
         ..config(KEY)
     });
     let hook = webhook_for(&env, json!(["approval.required"])).await;
-    env.import("shop", "main", "", &corpus("trivy/cvss_severity_source.json"))
-        .await;
-    env.import("other", "main", "", &corpus("trivy/cvss_severity_source.json"))
-        .await;
+    env.import(
+        "shop",
+        "main",
+        "",
+        &corpus("trivy/cvss_severity_source.json"),
+    )
+    .await;
+    env.import(
+        "other",
+        "main",
+        "",
+        &corpus("trivy/cvss_severity_source.json"),
+    )
+    .await;
     let pipeline = env.key(Scope::Import, Some(&["shop"])).await;
     let gate = |policy: &'static str| {
         let env = &env;
