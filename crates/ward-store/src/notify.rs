@@ -245,9 +245,10 @@ pub struct ImportedFinding<'a> {
 /// The outbox messages an import queues in its own transaction
 /// ([`ImportRequest::messages`](crate::ImportRequest::messages)).
 #[derive(Clone)]
-pub struct ImportMessages(
-    pub Arc<dyn Fn(&Imported<'_>) -> crate::Result<Vec<NewMessage>> + Send + Sync>,
-);
+pub struct ImportMessages(pub Arc<ImportMessagesFn>);
+
+/// What [`ImportMessages`] holds: a builder over any [`Imported`].
+pub type ImportMessagesFn = dyn Fn(&Imported<'_>) -> crate::Result<Vec<NewMessage>> + Send + Sync;
 
 impl ImportMessages {
     /// Calls the builder.

@@ -486,7 +486,7 @@ async fn serve_runs_the_delivery_loop(env: Env) {
 async fn webhook_for(env: &Env, events: Value) -> Receiver {
     let (hook, hook_url) = Receiver::start(&[]).await;
     add_channel(
-        &env,
+        env,
         "siem",
         json!({"type": "webhook", "url": hook_url, "secret": "s"}),
     )
