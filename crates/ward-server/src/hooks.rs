@@ -9,9 +9,9 @@
 //! beside it, in one transaction; the reply names the job. A deleted branch closes the
 //! engagement of that name. A server without scan storage records the trigger only.
 //!
-//! Private repositories: the worker clones without credentials, so the clone URL must be
-//! readable by the worker (a public repository, or credentials the worker's git
-//! configuration supplies); ward stores no git token for hooks yet.
+//! Private repositories: with a git token in the hook's settings, the job asks the worker to
+//! clone with it (the request names only the user name the host expects; the worker reads the
+//! sealed token from the store and opens it with its master key).
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -92,6 +92,7 @@ struct Settings {
     secret: String,
     branches: Patterns,
     scanners: Vec<String>,
+    has_git_token: bool,
 }
 
 /// The product's webhook settings. A product without them answers 404, as an unknown one
@@ -125,6 +126,7 @@ async fn settings(state: &AppState, name: &str) -> Result<Settings, ApiError> {
         secret,
         branches,
         scanners: scanners(&hook),
+        has_git_token: hook.git_token.is_some(),
     })
 }
 
@@ -212,6 +214,9 @@ fn scan_job(
                     .clone()
                     .unwrap_or_else(|| trigger.branch.clone()),
             ),
+            token_user: settings
+                .has_git_token
+                .then(|| token_user(trigger.provider).to_owned()),
         },
         scanners: settings.scanners.clone(),
         product: settings.product.name.clone(),
@@ -224,6 +229,14 @@ fn scan_job(
         ))
     })?;
     crate::api::scans::scan_job(&request, scans).map(Some)
+}
+
+/// The user name a git host expects with an access token over HTTPS.
+fn token_user(provider: Provider) -> &'static str {
+    match provider {
+        Provider::GitLab => "oauth2",
+        Provider::GitHub => "x-access-token",
+    }
 }
 
 fn new_trigger(

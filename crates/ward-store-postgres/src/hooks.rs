@@ -20,16 +20,17 @@ pub(crate) async fn set_hook(
     now: OffsetDateTime,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO product_hooks (product_id, secret, branches, scanners, updated_at) \
-         VALUES ($1, $2, $3, $4, $5) \
+        "INSERT INTO product_hooks (product_id, secret, branches, scanners, git_token, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (product_id) DO UPDATE SET secret = excluded.secret, \
          branches = excluded.branches, scanners = excluded.scanners, \
-         updated_at = excluded.updated_at",
+         git_token = excluded.git_token, updated_at = excluded.updated_at",
     )
     .bind(product.0)
     .bind(&hook.secret)
     .bind(codec::list_to_json(&hook.branches))
     .bind(hook.scanners.as_deref().map(codec::list_to_json))
+    .bind(&hook.git_token)
     .bind(codec::to_unix(now))
     .execute(&mut *conn)
     .await
@@ -41,12 +42,13 @@ pub(crate) async fn hook(
     conn: &mut PgConnection,
     product: ProductId,
 ) -> Result<Option<ProductHook>> {
-    let row =
-        sqlx::query("SELECT secret, branches, scanners FROM product_hooks WHERE product_id = $1")
-            .bind(product.0)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+    let row = sqlx::query(
+        "SELECT secret, branches, scanners, git_token FROM product_hooks WHERE product_id = $1",
+    )
+    .bind(product.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
     let Some(row) = row else {
         return Ok(None);
     };
@@ -56,6 +58,7 @@ pub(crate) async fn hook(
         secret: row.try_get("secret").map_err(db)?,
         branches: codec::list_from_json(&branches)?,
         scanners: scanners.as_deref().map(codec::list_from_json).transpose()?,
+        git_token: row.try_get("git_token").map_err(db)?,
     }))
 }
 

@@ -1,7 +1,9 @@
--- Scan jobs started by git-host webhooks (the scanners a product's hook runs, the job each
--- trigger queued), SLA breaches already notified, and gate approvals.
+-- Scan jobs started by git-host webhooks (the scanners a product's hook runs, the git token
+-- its clones use, encrypted by the server; the job each trigger queued), SLA breaches already
+-- notified, and gate approvals.
 
 ALTER TABLE product_hooks ADD COLUMN scanners TEXT;
+ALTER TABLE product_hooks ADD COLUMN git_token TEXT;
 ALTER TABLE triggers ADD COLUMN job_id INTEGER REFERENCES jobs (id) ON DELETE SET NULL;
 
 -- One row per finding whose breached SLA was notified, with the due date it breached: a

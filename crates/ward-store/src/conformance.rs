@@ -1903,10 +1903,12 @@ pub async fn hooks_and_triggers(store: Arc<dyn Store>) {
         secret: "v1:k:sealed".into(),
         branches: vec!["main".into(), "release/*".into()],
         scanners: None,
+        git_token: None,
     };
     store.set_product_hook(product.id, &hook).await.unwrap();
     hook.branches.push("feature/**".into());
     hook.scanners = Some(vec!["secrets".into(), "deps".into()]);
+    hook.git_token = Some("v1:k:token".into());
     store.set_product_hook(product.id, &hook).await.unwrap();
     assert_eq!(store.product_hook(product.id).await.unwrap(), Some(hook));
 

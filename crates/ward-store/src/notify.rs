@@ -160,6 +160,9 @@ pub struct ProductHook {
     pub branches: Vec<String>,
     /// The scanners (adapter ids) the scans it starts run; `None`: the server's defaults.
     pub scanners: Option<Vec<String>>,
+    /// A token the scans' clones present to the git host (private repositories), encrypted
+    /// by the caller.
+    pub git_token: Option<String>,
 }
 
 /// A git-host event to record: a scan to start, or a branch deleted.

@@ -161,9 +161,11 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     let worker = if args.no_worker {
         None
     } else {
-        let worker = args
-            .worker
-            .worker(store.clone(), args.worker.blobs(&args.database)?);
+        let worker = args.worker.worker(
+            store.clone(),
+            args.worker.blobs(&args.database)?,
+            notifier.config.keyring.clone(),
+        );
         Some(tokio::spawn(async move { worker.run(stopped).await }))
     };
     let shutdown = async move {

@@ -1,6 +1,7 @@
 //! A product's git-host webhook settings: the secret GitLab sends as its token and GitHub
 //! signs with (sealed with the master keyring, shown as `***`), the branch globs whose
-//! pushes and merge requests start scans, and the scanners those scans run.
+//! pushes and merge requests start scans, the scanners those scans run, and the git token
+//! their clones present for a private repository (sealed, shown as `***`).
 
 use axum::extract::State;
 use axum::Json;
@@ -33,6 +34,10 @@ pub(super) struct HookBody {
     /// own `secrets` and `deps`.
     #[serde(default)]
     scanners: Option<Vec<String>>,
+    /// A token with read access to the repository (GitLab personal/project access token,
+    /// GitHub token), presented by the scans' clones; absent for a public repository.
+    #[serde(default)]
+    git_token: Option<String>,
 }
 
 /// Webhook settings as shown.
@@ -44,6 +49,8 @@ pub(super) struct HookView {
     branches: Vec<String>,
     /// Scanners the started scans run.
     scanners: Vec<String>,
+    /// `***` when a git token is set.
+    git_token: Option<String>,
 }
 
 impl HookView {
@@ -52,6 +59,7 @@ impl HookView {
             secret: REDACTED.to_owned(),
             branches: hook.branches.clone(),
             scanners: crate::hooks::scanners(hook),
+            git_token: hook.git_token.as_ref().map(|_| REDACTED.to_owned()),
         }
     }
 }
@@ -103,10 +111,16 @@ async fn set_hook(
         .keyring()
         .map_err(|e| ApiError::Conflict(e.to_string()))?;
     let secret = keyring.encrypt(&body.secret).map_err(ApiError::internal)?;
+    let git_token = match body.git_token.as_deref() {
+        Some("") => return Err(ApiError::field("git_token", "must not be empty")),
+        Some(token) => Some(keyring.encrypt(token).map_err(ApiError::internal)?),
+        None => None,
+    };
     let hook = ProductHook {
         secret,
         branches: body.branches,
         scanners: body.scanners,
+        git_token,
     };
     state
         .store

@@ -193,9 +193,9 @@ pub enum ChannelError {
     Vault(#[from] ward_vault::VaultError),
 }
 
-/// Re-encrypts every stored secret (channel configurations, product webhook secrets) under
-/// the keyring's newest key; returns how many rows changed. Values already under it are left
-/// alone.
+/// Re-encrypts every stored secret (channel configurations, product webhook secrets and git
+/// tokens) under the keyring's newest key; returns how many rows changed. Values already
+/// under it are left alone.
 pub async fn rotate_secrets(store: &dyn Store, keyring: &Keyring) -> Result<usize, RotateError> {
     let mut changed = 0;
     for channel in store.list_channels().await? {
@@ -224,8 +224,22 @@ pub async fn rotate_secrets(store: &dyn Store, keyring: &Keyring) -> Result<usiz
                 name: format!("webhook of product {}", product.name),
                 source: secrets::OpenError::Vault(source),
             })?;
-        if let Some(secret) = rotated {
-            hook.secret = secret;
+        let rotated_token = match &hook.git_token {
+            Some(token) => keyring
+                .rotate(token)
+                .map_err(|source| RotateError::Channel {
+                    name: format!("git token of product {}", product.name),
+                    source: secrets::OpenError::Vault(source),
+                })?,
+            None => None,
+        };
+        if rotated.is_some() || rotated_token.is_some() {
+            if let Some(secret) = rotated {
+                hook.secret = secret;
+            }
+            if let Some(token) = rotated_token {
+                hook.git_token = Some(token);
+            }
             store.set_product_hook(product.id, &hook).await?;
             changed += 1;
         }

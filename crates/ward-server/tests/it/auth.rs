@@ -365,6 +365,7 @@ async fn product(env: &Env, name: &str) -> Product {
         secret: "v1:x:y".into(),
         branches: vec!["main".into()],
         scanners: None,
+        git_token: None,
     };
     env.store.set_product_hook(product_id, &hook).await.unwrap();
     let (status, scan) = env

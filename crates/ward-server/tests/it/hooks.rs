@@ -91,6 +91,7 @@ fn git(url: &str, commit: &str) -> Source {
     Source::Git {
         url: url.into(),
         reference: Some(commit.into()),
+        token_user: None,
     }
 }
 
