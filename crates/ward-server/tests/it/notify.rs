@@ -256,6 +256,10 @@ async fn dead_letters_after_the_limit(env: Env) {
     );
 }
 
+fn old_only_key() -> Keyring {
+    Keyring::load(Some(KEY), None).unwrap()
+}
+
 async fn secrets_are_sealed_and_never_shown(env: Env) {
     let env = env.with_notify(config(KEY));
     let url = "http://127.0.0.1:9/services/T000/B000/slack-token-in-url";
@@ -266,6 +270,20 @@ async fn secrets_are_sealed_and_never_shown(env: Env) {
         json!({"type": "webhook", "url": "http://127.0.0.1:9/x", "secret": "hmac-secret-value"}),
     )
     .await;
+    // A product hook with a git token, sealed the same way.
+    env.import("shop", "main", "", &corpus("trivy/all_statuses.json"))
+        .await;
+    let (status, hook) = env
+        .json(
+            Method::PUT,
+            "/api/v1/products/shop/hook",
+            &env.admin,
+            json!({"secret": "hook-secret-value", "branches": ["main"],
+                   "git_token": "git-token-value"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{hook}");
+    assert!(!hook.to_string().contains("-value"), "{hook}");
     for (path, _) in [("/api/v1/channels", ()), ("/api/v1/channels/ops", ())] {
         let (status, body) = env.get(path, &env.admin).await;
         assert_eq!(status, StatusCode::OK);
@@ -288,7 +306,12 @@ async fn secrets_are_sealed_and_never_shown(env: Env) {
     if let Some(dir) = env.data_dir() {
         for entry in std::fs::read_dir(dir).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            for secret in [&b"slack-token-in-url"[..], b"hmac-secret-value"] {
+            for secret in [
+                &b"slack-token-in-url"[..],
+                b"hmac-secret-value",
+                b"hook-secret-value",
+                b"git-token-value",
+            ] {
                 assert!(
                     !bytes.windows(secret.len()).any(|w| w == secret),
                     "a secret is in the database file in clear"
@@ -302,7 +325,18 @@ async fn secrets_are_sealed_and_never_shown(env: Env) {
     let n = ward_server::notify::rotate_secrets(env.store.as_ref(), &rotated_keys)
         .await
         .unwrap();
-    assert_eq!(n, 2);
+    assert_eq!(n, 3, "two channels and the product hook");
+    let product = env.store.product_by_name("shop").await.unwrap().unwrap();
+    let hook = env.store.product_hook(product.id).await.unwrap().unwrap();
+    let token = hook.git_token.unwrap();
+    assert_eq!(
+        rotated_keys.decrypt(&token).unwrap().expose(),
+        "git-token-value"
+    );
+    assert!(
+        old_only_key().decrypt(&token).is_err(),
+        "moved to the new key"
+    );
     let stored = env.store.channel_by_name("siem").await.unwrap().unwrap();
     let opened = ward_server::notify::secrets::open(&rotated_keys, &stored.config).unwrap();
     assert_eq!(opened["secret"], "hmac-secret-value");
