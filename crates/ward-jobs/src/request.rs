@@ -35,6 +35,12 @@ pub enum Source {
         /// What to check out.
         #[serde(default)]
         reference: Option<String>,
+        /// Clone with the git token of the product's webhook settings, presented as this
+        /// user name (`oauth2` for GitLab, `x-access-token` for GitHub). The token itself is
+        /// never in the request: the worker reads it from the store and opens it with the
+        /// master keyring.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_user: Option<String>,
     },
     /// An uploaded zip, tar or tar.gz archive, by its object key (`raw-uploads/…`).
     Archive {

@@ -4,21 +4,30 @@
 use std::path::Path;
 
 use ward_blob::{BlobKey, BlobStore, Kind};
+use ward_vault::Secret;
 
 use crate::request::Source;
 use crate::Target;
 
-/// Prepares `source` under `scratch` (an empty directory the job owns). The error is a
-/// sentence for the failure report; `retry` says whether trying again may help.
+/// A user name and token a git clone presents to the host.
+pub(crate) struct GitToken {
+    pub(crate) user: String,
+    pub(crate) token: Secret,
+}
+
+/// Prepares `source` under `scratch` (an empty directory the job owns); a git clone presents
+/// `token` when the host asks for credentials. The error is a sentence for the failure
+/// report; `retry` says whether trying again may help.
 pub(crate) async fn prepare(
     source: &Source,
     scratch: &Path,
     blobs: &BlobStore,
     limits: &ward_archive::Limits,
     allow_local_git: bool,
+    token: Option<GitToken>,
 ) -> Result<Target, SourceError> {
     match source {
-        Source::Git { url, reference } => {
+        Source::Git { url, reference, .. } => {
             if !allow_local_git && !is_remote(url) {
                 return Err(SourceError::final_(format!(
                     "the git URL {url} is not https://, http://, ssh:// or git://"
@@ -27,9 +36,11 @@ pub(crate) async fn prepare(
             let dest = scratch.join("checkout");
             let (url, reference) = (url.clone(), reference.clone());
             let dest_for_clone = dest.clone();
-            tokio::task::spawn_blocking(move || clone(&url, reference.as_deref(), &dest_for_clone))
-                .await
-                .map_err(|e| SourceError::retry(format!("the clone task failed: {e}")))??;
+            tokio::task::spawn_blocking(move || {
+                clone(&url, reference.as_deref(), &dest_for_clone, token.as_ref())
+            })
+            .await
+            .map_err(|e| SourceError::retry(format!("the clone task failed: {e}")))??;
             Ok(Target::Directory(dest))
         }
         Source::Archive { key } => {
@@ -59,14 +70,14 @@ pub(crate) struct SourceError {
 }
 
 impl SourceError {
-    fn retry(message: String) -> SourceError {
+    pub(crate) fn retry(message: String) -> SourceError {
         SourceError {
             message,
             retry: true,
         }
     }
 
-    fn final_(message: String) -> SourceError {
+    pub(crate) fn final_(message: String) -> SourceError {
         SourceError {
             message,
             retry: false,
@@ -104,13 +115,43 @@ async fn fetch(
 }
 
 /// Clones `url` into `dest` and checks out `reference` (a branch or tag of the remote, or a
-/// commit), detached.
-fn clone(url: &str, reference: Option<&str>, dest: &Path) -> Result<(), SourceError> {
+/// commit), detached. With `token`, a host asking for credentials gets it once (a refused
+/// token fails the clone instead of being asked for again).
+fn clone(
+    url: &str,
+    reference: Option<&str>,
+    dest: &Path,
+    token: Option<&GitToken>,
+) -> Result<(), SourceError> {
     let failed =
         |what: &str, e: git2::Error| SourceError::retry(format!("{what} {url}: {}", e.message()));
-    let repo = git2::build::RepoBuilder::new()
-        .clone(url, dest)
-        .map_err(|e| failed("cloning", e))?;
+    let mut builder = git2::build::RepoBuilder::new();
+    if let Some(token) = token {
+        let mut asked = false;
+        let mut callbacks = git2::RemoteCallbacks::new();
+        callbacks.credentials(move |_url, _user, allowed| {
+            if asked || !allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) {
+                return Err(git2::Error::from_str(
+                    "the git host refused the product's git token",
+                ));
+            }
+            asked = true;
+            git2::Cred::userpass_plaintext(&token.user, token.token.expose())
+        });
+        let mut fetch = git2::FetchOptions::new();
+        fetch.remote_callbacks(callbacks);
+        builder.fetch_options(fetch);
+    }
+    let repo = builder.clone(url, dest).map_err(|e| {
+        // An authentication failure will not pass on a retry.
+        if e.class() == git2::ErrorClass::Http && e.code() == git2::ErrorCode::Auth
+            || e.message().contains("refused the product's git token")
+        {
+            SourceError::final_(format!("cloning {url}: {}", e.message()))
+        } else {
+            failed("cloning", e)
+        }
+    })?;
     let Some(reference) = reference else {
         return Ok(());
     };

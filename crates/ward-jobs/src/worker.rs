@@ -17,7 +17,7 @@ use ward_store::{
     Error as StoreError, ImportRequest, ImportTarget, Job, JobFailure, JobState, Store,
 };
 
-use crate::request::{report_name, ScanRequest, SCAN_JOB};
+use crate::request::{report_name, ScanRequest, Source, SCAN_JOB};
 use crate::{adapters, FailureReason, FailureReport, Outcome, RunConfig};
 
 /// How a worker runs.
@@ -40,6 +40,9 @@ pub struct WorkerConfig {
     /// Whether git sources may be local paths or `file://` URLs. Off by default: a scan
     /// request must not read repositories on the worker's own disk.
     pub allow_local_git: bool,
+    /// The master keys that open a product's git token (git sources with `token_user`);
+    /// without them such scans fail.
+    pub keyring: Option<Arc<ward_vault::Keyring>>,
 }
 
 impl WorkerConfig {
@@ -54,6 +57,7 @@ impl WorkerConfig {
             run,
             archive_limits: ward_archive::Limits::default(),
             allow_local_git: false,
+            keyring: None,
         }
     }
 }
@@ -217,6 +221,55 @@ impl Worker {
     }
 
     /// Runs a job to its ending. Never fails: every problem becomes a failure report.
+    /// The product's git token, opened, when a git source asks for it.
+    async fn git_token(
+        &self,
+        request: &ScanRequest,
+    ) -> Result<Option<crate::source::GitToken>, crate::source::SourceError> {
+        use crate::source::SourceError;
+        let Source::Git {
+            token_user: Some(user),
+            ..
+        } = &request.source
+        else {
+            return Ok(None);
+        };
+        let missing = || {
+            SourceError::final_(format!(
+                "product {} has no git token in its webhook settings",
+                request.product
+            ))
+        };
+        let store_failed =
+            |e: StoreError| SourceError::retry(format!("reading the git token: {e}"));
+        let product = self
+            .store
+            .product_by_name(&request.product)
+            .await
+            .map_err(store_failed)?
+            .ok_or_else(missing)?;
+        let sealed = self
+            .store
+            .product_hook(product.id)
+            .await
+            .map_err(store_failed)?
+            .and_then(|hook| hook.git_token)
+            .ok_or_else(missing)?;
+        let keyring = self.config.keyring.as_ref().ok_or_else(|| {
+            SourceError::final_(
+                "this worker has no master key (WARD_MASTER_KEY) to open the product's git token"
+                    .to_string(),
+            )
+        })?;
+        let token = keyring
+            .decrypt(&sealed)
+            .map_err(|e| SourceError::final_(format!("opening the product's git token: {e}")))?;
+        Ok(Some(crate::source::GitToken {
+            user: user.clone(),
+            token,
+        }))
+    }
+
     async fn process(&self, job: &Job) -> Ending {
         let clock = std::time::SystemTime::now();
         let fail = |scanner: &str, reason, message: String, retry| {
@@ -262,12 +315,17 @@ impl Worker {
                 )
             }
         };
+        let token = match self.git_token(&request).await {
+            Ok(token) => token,
+            Err(e) => return fail("source", FailureReason::StartFailed, e.message, e.retry),
+        };
         let target = match crate::source::prepare(
             &request.source,
             scratch.path(),
             &self.blobs,
             &self.config.archive_limits,
             self.config.allow_local_git,
+            token,
         )
         .await
         {

@@ -240,6 +240,7 @@ async fn git_repository_is_cloned_at_a_reference() {
             Source::Git {
                 url: url.clone(),
                 reference: None,
+                token_user: None,
             },
             &["secrets"],
             &[],
@@ -251,6 +252,7 @@ async fn git_repository_is_cloned_at_a_reference() {
             Source::Git {
                 url,
                 reference: Some(leaky.to_string()),
+                token_user: None,
             },
             &["secrets"],
             &[],
@@ -277,6 +279,7 @@ async fn local_git_paths_are_refused_by_default() {
             Source::Git {
                 url: "/etc".to_string(),
                 reference: None,
+                token_user: None,
             },
             &["secrets"],
             &[],

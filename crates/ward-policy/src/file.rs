@@ -92,6 +92,7 @@ struct GateWire {
     baseline_file: Option<String>,
     #[serde(default)]
     fail: Vec<Spanned<FailWire>>,
+    require_approval: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -127,6 +128,7 @@ impl Policy {
         let mut policy = Policy::default();
         if let Some(gate) = file.gate {
             policy.new_only = gate.new_only.unwrap_or(false);
+            policy.require_approval = gate.require_approval.unwrap_or(false);
             policy.allow_failure = gate.allow_failure;
             policy.baseline_file = gate
                 .baseline_file
@@ -306,6 +308,18 @@ mod tests {
         assert_eq!(export.aws_region.as_deref(), Some("eu-west-1"));
         assert_eq!(export.gitlab_schema_version.as_deref(), Some("15.2.5"));
         let e = ExportSettings::from_toml("[export.asff]\nregoin = \"x\"\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn require_approval() {
+        assert!(!Policy::from_toml("").unwrap().require_approval);
+        assert!(
+            Policy::from_toml("[gate]\nrequire_approval = true\n")
+                .unwrap()
+                .require_approval
+        );
+        let e = error("[gate]\nrequire_approval = \"yes\"\n");
         assert_eq!(e.line, 2, "{e}");
     }
 }

@@ -32,6 +32,10 @@ pub struct Policy {
     pub baseline_file: String,
     /// Suppressions, in file order.
     pub suppressions: Vec<Suppression>,
+    /// `[gate] require_approval`: on the server, a failing verdict waits for a person to
+    /// approve (the pipeline goes on) or refuse it instead of failing at once. `ward gate`
+    /// runs alone and ignores it.
+    pub require_approval: bool,
 }
 
 impl Default for Policy {
@@ -48,6 +52,7 @@ impl Default for Policy {
             allow_failure: Vec::new(),
             baseline_file: DEFAULT_BASELINE_FILE.to_string(),
             suppressions: Vec::new(),
+            require_approval: false,
         }
     }
 }

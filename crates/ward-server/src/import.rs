@@ -160,25 +160,38 @@ async fn run_inner(state: &AppState, caller: &Caller, job: Job) -> Result<Import
         actor: caller.actor(),
         now: None,
         findings,
+        messages: import_messages(state).await,
     };
     let outcome = state.store.import(request).await.map_err(store_error)?;
-    let notifier = &state.notifier;
-    match crate::notify::events::for_import(
-        state.store.as_ref(),
-        &outcome,
-        notifier.config.public_url.as_deref(),
-        notifier.config.new_finding_severity,
-    )
-    .await
-    {
-        Ok(events) => notifier.emit_logged(state.store.as_ref(), &events).await,
-        Err(error) => tracing::warn!(error = %error, "building import notifications failed"),
-    }
+    state.notifier.wake();
     Ok(Imported {
         outcome,
         parser,
         warnings: parsed.warnings,
     })
+}
+
+/// The builder of an import's `scan.completed` / `finding.new` messages, which the store
+/// queues in the import's transaction. Unreadable routing rules are logged and the import
+/// goes on without messages: a broken rule must not stop reports from landing.
+async fn import_messages(state: &AppState) -> Option<ward_store::ImportMessages> {
+    let routes = match crate::notify::routes(state.store.as_ref()).await {
+        Ok(routes) => routes,
+        Err(error) => {
+            tracing::warn!(error = %error, "routing rules unreadable: the import is not notified");
+            return None;
+        }
+    };
+    let config = &state.notifier.config;
+    let public_url = config.public_url.clone();
+    let threshold = config.new_finding_severity;
+    Some(ward_store::ImportMessages(std::sync::Arc::new(
+        move |imported: &ward_store::Imported<'_>| {
+            let events =
+                crate::notify::events::for_import(imported, public_url.as_deref(), threshold);
+            crate::notify::store_messages(&routes, &events)
+        },
+    )))
 }
 
 /// A target that passed the checks.

@@ -126,7 +126,8 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves `router(state)` on `listener` until `shutdown` completes, then lets requests in
 /// flight finish. Meanwhile it reopens findings whose risk acceptance has ended, at start and
-/// every five minutes, and delivers queued notifications ([`notify::delivery`]).
+/// every five minutes, notifies SLA breaches ([`notify::sla`], at start and then daily by
+/// default) and delivers queued notifications ([`notify::delivery`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -136,6 +137,11 @@ pub async fn serve(
     let expiry = tokio::spawn(expire_risk_acceptances(
         state.store.clone(),
         EXPIRY_INTERVAL,
+        stop_rx.clone(),
+    ));
+    let sla = tokio::spawn(notify::sla::run(
+        state.store.clone(),
+        state.notifier.clone(),
         stop_rx.clone(),
     ));
     let delivery = tokio::spawn(notify::delivery::run(
@@ -149,6 +155,7 @@ pub async fn serve(
         .await;
     let _ = stop_tx.send(true);
     let _ = expiry.await;
+    let _ = sla.await;
     let _ = delivery.await;
     result
 }

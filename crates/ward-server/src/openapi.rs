@@ -21,6 +21,7 @@ use crate::{api, defectdojo, AppState};
         (name = "imports", description = "Report imports and reimports"),
         (name = "findings", description = "Finding queries, detail, triage and counts"),
         (name = "gate", description = "Policy verdicts"),
+        (name = "approvals", description = "Gate approvals: poll, approve or refuse"),
         (name = "keys", description = "API keys (admin)"),
         (name = "defectdojo", description = "DefectDojo API v2 compatible imports"),
     )

@@ -55,8 +55,7 @@ pub(crate) async fn import(store: &PgStore, request: ImportRequest) -> Result<Im
     let new_ids = insert_new(&mut tx, &product, &report, &plan.new, now).await?;
     write_plan(&mut tx, &request, &report, &plan, &new_ids, &test, now).await?;
     let test = finish_test(&mut tx, &request, &test, &report, now).await?;
-    tx.commit().await.map_err(db)?;
-    Ok(ImportOutcome {
+    let outcome = ImportOutcome {
         product,
         engagement,
         test,
@@ -68,7 +67,12 @@ pub(crate) async fn import(store: &PgStore, request: ImportRequest) -> Result<Im
         changes: plan.changes,
         n_below_minimum: report.n_below_minimum,
         n_repeated: report.n_repeated,
-    })
+    };
+    // The import's notifications commit with it (or not at all).
+    let messages = import::messages(&request, &report, &plan.new, &plan.seen, &outcome)?;
+    crate::notify::enqueue(&mut tx, &messages, now).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(outcome)
 }
 
 /// [`import::prepare`] on a blocking thread: serialising and hashing 100,000 findings takes

@@ -11,6 +11,7 @@
 //! open.
 #![warn(missing_docs)]
 
+mod approvals;
 mod catalog;
 mod findings;
 mod hooks;
@@ -19,6 +20,7 @@ mod jobs;
 mod keys;
 mod notify;
 mod rows;
+mod sla;
 mod trend;
 
 use std::path::Path;
@@ -30,6 +32,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use time::OffsetDateTime;
+use ward_store::{codec, Approval, ApprovalId, Decision, MessageBuilder, NewApproval, SlaBreach};
 use ward_store::{
     ApiKey, ApiKeyId, Attempt, CreatedApiKey, Engagement, EngagementId, Error, FindingBrief,
     FindingDetail, FindingFilter, FindingId, FindingQuery, ImportOutcome, ImportRequest, MessageId,
@@ -411,6 +414,40 @@ impl Store for SqliteStore {
 
     async fn list_triggers(&self, product: ProductId) -> Result<Vec<StoredTrigger>> {
         hooks::list(&mut *self.reader().await?, product).await
+    }
+
+    async fn notify_sla_breaches(
+        &self,
+        now: OffsetDateTime,
+        build: &MessageBuilder<'_, [SlaBreach]>,
+    ) -> Result<Vec<SlaBreach>> {
+        let mut tx = self.writer().await?;
+        let breaches = sla::notify_breaches(&mut tx, codec::truncate(now), build).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(breaches)
+    }
+
+    async fn create_approval(
+        &self,
+        approval: &NewApproval,
+        build: &MessageBuilder<'_, Approval>,
+    ) -> Result<Approval> {
+        let mut tx = self.writer().await?;
+        let now = codec::truncate(OffsetDateTime::now_utc());
+        let created = approvals::create(&mut tx, approval, build, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn approval(&self, id: ApprovalId) -> Result<Approval> {
+        approvals::by_id(&mut *self.reader().await?, id).await
+    }
+
+    async fn decide_approval(&self, id: ApprovalId, decision: &Decision) -> Result<Approval> {
+        let mut tx = self.writer().await?;
+        let decided = approvals::decide(&mut tx, id, decision).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(decided)
     }
 
     async fn extend_job_lease(

@@ -16,10 +16,7 @@ use ward_core::{fingerprint, Category, Finding, Location, PackageLocation, Sever
 use crate::cursor::sort_value;
 use crate::import::Change;
 use crate::{
-    Attempt, ChangeWindow, DayChanges, Error, FindingFilter, FindingId, FindingQuery,
-    ImportRequest, ImportTarget, MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage,
-    NewProduct, NewTrigger, NewUser, ProductHook, ProductId, Scope, SlaPolicy, Sort, SortKey,
-    Store, StoredFinding, TestId, Triage, TriageAction,
+    Approval, ApprovalState, Attempt, ChangeWindow, DayChanges, Decision, Error, FindingFilter, FindingId, FindingQuery, ImportMessages, ImportRequest, ImportTarget, Imported, MessageState, NewApiKey, NewApproval, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger, NewUser, ProductHook, ProductId, Scope, SlaBreach, SlaPolicy, Sort, SortKey, Store, StoredFinding, TestId, Triage, TriageAction,
 };
 
 /// One `#[tokio::test]` per conformance test, each on a fresh store from `$fresh`.
@@ -55,6 +52,9 @@ macro_rules! conformance_tests {
             expired_lease_is_reclaimed,
             failed_jobs_retry_with_backoff,
             jobs_release_list_and_refuse_strangers,
+            import_and_its_messages_commit_together,
+            sla_breaches_are_notified_once,
+            approvals_are_decided_once,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -2091,9 +2091,13 @@ pub async fn hooks_and_triggers(store: Arc<dyn Store>) {
     let mut hook = ProductHook {
         secret: "v1:k:sealed".into(),
         branches: vec!["main".into(), "release/*".into()],
+        scanners: None,
+        git_token: None,
     };
     store.set_product_hook(product.id, &hook).await.unwrap();
     hook.branches.push("feature/**".into());
+    hook.scanners = Some(vec!["secrets".into(), "deps".into()]);
+    hook.git_token = Some("v1:k:token".into());
     store.set_product_hook(product.id, &hook).await.unwrap();
     assert_eq!(store.product_hook(product.id).await.unwrap(), Some(hook));
 
@@ -2116,9 +2120,21 @@ pub async fn hooks_and_triggers(store: Arc<dyn Store>) {
         commit_sha: Some("abc".into()),
         clone_url: "https://gitlab.example/shop.git".into(),
         data: "{}".into(),
+        job: None,
     };
-    let push = store.record_trigger(&trigger("push")).await.unwrap();
+    let push = store
+        .record_trigger(&NewTrigger {
+            job: Some(scan_job("shop", 1)),
+            ..trigger("push")
+        })
+        .await
+        .unwrap();
     assert!(!push.closed_engagement);
+    let job = push.trigger.job.expect("the push queued its scan job");
+    assert_eq!(
+        store.job(job).await.unwrap().payload,
+        scan_job("shop", 1).payload
+    );
     let deleted = store
         .record_trigger(&trigger("delete_branch"))
         .await
@@ -2141,6 +2157,7 @@ pub async fn hooks_and_triggers(store: Arc<dyn Store>) {
         ["push", "delete_branch", "delete_branch"]
     );
     assert_eq!(listed[0], push.trigger);
+    assert_eq!(listed[1].job, None);
 }
 
 fn scan_job(product: &str, n: usize) -> crate::JobRequest {
@@ -2372,4 +2389,258 @@ pub async fn jobs_release_list_and_refuse_strangers(store: Arc<dyn Store>) {
         all.iter().map(|j| j.id).collect::<Vec<_>>(),
         vec![blog.id, shop.id]
     );
+}
+
+/// A message per import naming how many findings it created, and one per finding seen again.
+fn import_messages(fail: bool) -> ImportMessages {
+    ImportMessages(Arc::new(move |imported: &Imported<'_>| {
+        if fail {
+            return Err(Error::invalid("messages", "the builder refused"));
+        }
+        let n_new = imported.findings.iter().filter(|f| f.is_new).count();
+        assert_eq!(n_new, imported.outcome.new.len());
+        let mut messages = vec![NewMessage {
+            channel: "ops".into(),
+            kind: "scan.completed".into(),
+            event: format!(r#"{{"test":{},"new":{n_new}}}"#, imported.outcome.test.id.0),
+        }];
+        messages.extend(
+            imported
+                .findings
+                .iter()
+                .filter(|f| !f.is_new)
+                .map(|f| NewMessage {
+                    channel: "ops".into(),
+                    kind: "finding.seen".into(),
+                    event: format!(r#"{{"id":{},"title":"{}"}}"#, f.id.0, f.finding.title),
+                }),
+        );
+        Ok(messages)
+    }))
+}
+
+async fn outbox(store: &dyn Store) -> Vec<String> {
+    let mut events: Vec<String> = store
+        .list_messages(None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.event)
+        .collect();
+    events.sort();
+    events
+}
+
+pub async fn import_and_its_messages_commit_together(store: Arc<dyn Store>) {
+    // A failing builder rolls the whole import back: no product, no findings, no message.
+    let mut request = import_on(0, "web", "main", report("Trivy", 3));
+    request.messages = Some(import_messages(true));
+    assert!(matches!(
+        store.import(request).await,
+        Err(Error::Invalid {
+            field: "messages",
+            ..
+        })
+    ));
+    assert_eq!(store.product_by_name("web").await.unwrap(), None);
+    assert!(outbox(&*store).await.is_empty());
+
+    // A database failure after the builder ran (a fingerprint too long for its column) leaves
+    // no message either.
+    let mut findings = report("Trivy", 3);
+    let mut bad = dependency("Trivy", "CVE-2099-1", "bad", Severity::High);
+    bad.fingerprint = "f".repeat(300);
+    findings.push(bad);
+    let mut request = import_on(0, "web", "main", findings);
+    request.messages = Some(import_messages(false));
+    assert!(store.import(request).await.is_err());
+    assert!(outbox(&*store).await.is_empty());
+
+    // A successful import leaves exactly its messages; a reimport sees its findings again.
+    let mut request = import_on(0, "web", "main", report("Trivy", 3));
+    request.messages = Some(import_messages(false));
+    let first = store.import(request).await.unwrap();
+    assert_eq!(
+        outbox(&*store).await,
+        [format!(r#"{{"test":{},"new":3}}"#, first.test.id.0)]
+    );
+    let mut request = import_on(1, "web", "main", report("Trivy", 2)).reimport();
+    request.messages = Some(import_messages(false));
+    let second = store.import(request).await.unwrap();
+    let mut expected = vec![
+        format!(r#"{{"test":{},"new":3}}"#, first.test.id.0),
+        format!(r#"{{"test":{},"new":0}}"#, second.test.id.0),
+    ];
+    let titles = report("Trivy", 2);
+    for (id, finding) in first.new.iter().zip(&titles) {
+        expected.push(format!(r#"{{"id":{},"title":"{}"}}"#, id.0, finding.title));
+    }
+    expected.sort();
+    assert_eq!(outbox(&*store).await, expected);
+    // Without a builder nothing is queued.
+    store
+        .import(import_on(2, "web", "main", report("Trivy", 5)).reimport())
+        .await
+        .unwrap();
+    assert_eq!(outbox(&*store).await.len(), expected.len());
+}
+
+fn breach_messages(breaches: &[SlaBreach]) -> crate::Result<Vec<NewMessage>> {
+    Ok(breaches
+        .iter()
+        .map(|b| NewMessage {
+            channel: "ops".into(),
+            kind: "sla.breached".into(),
+            event: format!(
+                r#"{{"product":"{}","finding":{},"severity":"{}"}}"#,
+                b.product, b.id.0, b.severity
+            ),
+        })
+        .collect())
+}
+
+pub async fn sla_breaches_are_notified_once(store: Arc<dyn Store>) {
+    let findings = vec![
+        dependency("Trivy", "CVE-1", "a", Severity::Critical),
+        dependency("Trivy", "CVE-2", "b", Severity::High),
+        dependency("Trivy", "CVE-3", "c", Severity::Info),
+    ];
+    let outcome = store
+        .import(import_on(0, "web", "main", findings))
+        .await
+        .unwrap();
+    let [critical, high, _info]: [FindingId; 3] = outcome.new.clone().try_into().unwrap();
+    store
+        .import(import_on(0, "api", "main", report("Trivy", 1)))
+        .await
+        .unwrap();
+
+    assert!(store
+        .notify_sla_breaches(day(7), &breach_messages)
+        .await
+        .unwrap()
+        .is_empty());
+    // Day 8: both products' criticals (due on day 7), product by product.
+    let breaches = store
+        .notify_sla_breaches(day(8), &breach_messages)
+        .await
+        .unwrap();
+    assert_eq!(
+        breaches
+            .iter()
+            .map(|b| (b.product.as_str(), b.severity))
+            .collect::<Vec<_>>(),
+        [("api", Severity::Critical), ("web", Severity::Critical)]
+    );
+    assert_eq!(breaches[1].id, critical);
+    assert_eq!(breaches[1].sla_due, day(7));
+    assert_eq!(breaches[1].location.as_deref(), Some("a"));
+    assert_eq!(outbox(&*store).await.len(), 2);
+    // Sent once: the same day again finds nothing, a month later only the high one.
+    assert!(store
+        .notify_sla_breaches(day(8), &breach_messages)
+        .await
+        .unwrap()
+        .is_empty());
+    let later = store
+        .notify_sla_breaches(day(31), &breach_messages)
+        .await
+        .unwrap();
+    assert_eq!(later.iter().map(|b| b.id).collect::<Vec<_>>(), [high]);
+    assert_eq!(outbox(&*store).await.len(), 3);
+
+    // A failing builder notifies nothing and marks nothing.
+    let failing = |_: &[SlaBreach]| -> crate::Result<Vec<NewMessage>> {
+        Err(Error::invalid("messages", "no"))
+    };
+    store
+        .import(import_on(0, "ops", "main", report("Trivy", 1)))
+        .await
+        .unwrap();
+    assert!(store.notify_sla_breaches(day(40), &failing).await.is_err());
+    assert_eq!(outbox(&*store).await.len(), 3);
+    let retried = store
+        .notify_sla_breaches(day(40), &breach_messages)
+        .await
+        .unwrap();
+    assert_eq!(
+        retried
+            .iter()
+            .map(|b| b.product.as_str())
+            .collect::<Vec<_>>(),
+        ["ops"]
+    );
+}
+
+pub async fn approvals_are_decided_once(store: Arc<dyn Store>) {
+    let outcome = store
+        .import(import_on(0, "web", "main", report("Trivy", 1)))
+        .await
+        .unwrap();
+    let request = NewApproval {
+        product: outcome.product.id,
+        engagement: outcome.engagement.id,
+        verdict: r#"{"passed":false}"#.into(),
+        requested_by: "ci".into(),
+    };
+    let refuse =
+        |_: &Approval| -> crate::Result<Vec<NewMessage>> { Err(Error::invalid("messages", "no")) };
+    assert!(store.create_approval(&request, &refuse).await.is_err());
+    assert!(outbox(&*store).await.is_empty());
+
+    let announce = |a: &Approval| -> crate::Result<Vec<NewMessage>> {
+        Ok(vec![NewMessage {
+            channel: "ops".into(),
+            kind: "approval.required".into(),
+            event: format!(r#"{{"approval":{}}}"#, a.id),
+        }])
+    };
+    let pending = store.create_approval(&request, &announce).await.unwrap();
+    assert_eq!(pending.state, ApprovalState::Pending);
+    assert_eq!(
+        (pending.decided_by.as_deref(), pending.decided_at),
+        (None, None)
+    );
+    assert_eq!(
+        outbox(&*store).await,
+        [format!(r#"{{"approval":{}}}"#, pending.id)]
+    );
+    assert_eq!(store.approval(pending.id).await.unwrap(), pending);
+
+    let decision = |state| Decision {
+        state,
+        actor: "ann".into(),
+        reason: "known issue, fixed next sprint".into(),
+        now: day(3),
+    };
+    assert!(matches!(
+        store
+            .decide_approval(pending.id, &decision(ApprovalState::Pending))
+            .await,
+        Err(Error::Invalid { .. })
+    ));
+    let approved = store
+        .decide_approval(pending.id, &decision(ApprovalState::Approved))
+        .await
+        .unwrap();
+    assert_eq!(approved.state, ApprovalState::Approved);
+    assert_eq!(approved.decided_by.as_deref(), Some("ann"));
+    assert_eq!(approved.decided_at, Some(day(3)));
+    assert_eq!(store.approval(pending.id).await.unwrap(), approved);
+    assert!(matches!(
+        store
+            .decide_approval(pending.id, &decision(ApprovalState::Refused))
+            .await,
+        Err(Error::Conflict { .. })
+    ));
+    assert!(matches!(
+        store.approval(pending.id + 100).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        store
+            .decide_approval(pending.id + 100, &decision(ApprovalState::Refused))
+            .await,
+        Err(Error::NotFound { .. })
+    ));
 }

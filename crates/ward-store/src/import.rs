@@ -17,6 +17,7 @@ use ward_core::{Finding, Severity, Status};
 use crate::codec;
 use crate::error::{Error, Result};
 use crate::model::{BuildInfo, Engagement, EngagementId, FindingId, Product, Test, TestId};
+use crate::notify::{ImportMessages, Imported, ImportedFinding, NewMessage};
 use crate::sla::SlaPolicy;
 
 /// Where an import lands.
@@ -97,6 +98,9 @@ pub struct ImportRequest {
     pub now: Option<OffsetDateTime>,
     /// The findings, fingerprints assigned ([`ward_core::fingerprint::assign`]).
     pub findings: Vec<Finding>,
+    /// Outbox messages about this import, built and queued in its transaction.
+    #[serde(skip)]
+    pub messages: Option<ImportMessages>,
 }
 
 impl ImportRequest {
@@ -126,6 +130,7 @@ impl ImportRequest {
             actor: "ward".to_string(),
             now: None,
             findings,
+            messages: None,
         }
     }
 
@@ -421,6 +426,44 @@ pub struct Plan {
     pub closed: Vec<FindingId>,
     /// The lists counted, for [`ImportOutcome::changes`].
     pub changes: Vec<ChangeCount>,
+}
+
+/// The outbox messages of an import, built inside its transaction once the plan is written:
+/// `new` are the rows the plan inserted (their ids are `outcome.new`, in order), `seen` the
+/// known findings the report has. Empty when the request has no builder.
+pub fn messages(
+    request: &ImportRequest,
+    report: &PreparedReport,
+    new: &[NewRow],
+    seen: &[(FindingId, usize)],
+    outcome: &ImportOutcome,
+) -> Result<Vec<NewMessage>> {
+    let Some(builder) = &request.messages else {
+        return Ok(Vec::new());
+    };
+    let rows = new
+        .iter()
+        .zip(&outcome.new)
+        .map(|(row, id)| (row.index, *id, true))
+        .chain(seen.iter().map(|(id, index)| (*index, *id, false)));
+    let mut findings: Vec<(usize, ImportedFinding<'_>)> = rows
+        .filter_map(|(index, id, is_new)| {
+            let prepared = report.findings.get(index)?;
+            Some((
+                index,
+                ImportedFinding {
+                    id,
+                    finding: &prepared.finding,
+                    is_new,
+                },
+            ))
+        })
+        .collect();
+    findings.sort_by_key(|(index, _)| *index);
+    builder.build(&Imported {
+        outcome,
+        findings: findings.into_iter().map(|(_, f)| f).collect(),
+    })
 }
 
 /// Decides what an import does, from the prepared report, the stored rows for its

@@ -14,6 +14,7 @@
 //! ([`jobs`]).
 #![warn(missing_docs)]
 
+pub mod approvals;
 pub mod auth;
 pub mod codec;
 #[cfg(feature = "conformance")]
@@ -32,6 +33,7 @@ pub mod triage;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+pub use approvals::{Approval, ApprovalId, ApprovalState, Decision, NewApproval};
 pub use auth::{ApiKey, CreatedApiKey, NewApiKey, NewUser, Scope, User};
 pub use error::{Error, Result};
 pub use import::{ImportMode, ImportOutcome, ImportRequest, ImportTarget};
@@ -42,8 +44,9 @@ pub use model::{
     TestId, UserId,
 };
 pub use notify::{
-    Attempt, ChannelId, MessageId, MessageState, NewChannel, NewMessage, NewTrigger, OutboxMessage,
-    ProductHook, RecordedTrigger, RuleId, StoredChannel, StoredRule, StoredTrigger,
+    Attempt, ChannelId, ImportMessages, Imported, ImportedFinding, MessageBuilder, MessageId,
+    MessageState, NewChannel, NewMessage, NewTrigger, OutboxMessage, ProductHook, RecordedTrigger,
+    RuleId, SlaBreach, StoredChannel, StoredRule, StoredTrigger,
 };
 pub use query::{Counts, FindingFilter, FindingQuery, Page, Sort, SortKey, StateCount};
 pub use sla::SlaPolicy;
@@ -100,7 +103,8 @@ pub trait Store: Send + Sync {
     async fn list_tests(&self, engagement: EngagementId) -> Result<Vec<Test>>;
 
     /// Imports or reimports one report (see [`ImportRequest`] and [`import::plan`]), in one
-    /// transaction. Concurrent imports into one product are serialised.
+    /// transaction that also queues the request's outbox messages
+    /// ([`ImportRequest::messages`]). Concurrent imports into one product are serialised.
     async fn import(&self, request: ImportRequest) -> Result<ImportOutcome>;
 
     /// A finding with its sources and history.
@@ -188,11 +192,34 @@ pub trait Store: Send + Sync {
     async fn set_product_hook(&self, product: ProductId, hook: &ProductHook) -> Result<()>;
     /// A product's webhook settings, if configured.
     async fn product_hook(&self, product: ProductId) -> Result<Option<ProductHook>>;
-    /// Records a git-host trigger; a `delete_branch` one also closes the engagement named
-    /// after the branch, in the same transaction.
+    /// Records a git-host trigger, queuing its scan job ([`NewTrigger::job`]); a
+    /// `delete_branch` one also closes the engagement named after the branch. One
+    /// transaction.
     async fn record_trigger(&self, trigger: &NewTrigger) -> Result<RecordedTrigger>;
     /// A product's triggers, oldest first.
     async fn list_triggers(&self, product: ProductId) -> Result<Vec<StoredTrigger>>;
+
+    /// In one transaction: finds the open findings whose SLA due date is before `now` and
+    /// that were not notified for that due date, queues the messages `build` makes of them
+    /// (ordered by product, most severe first), and records them as notified. Returns the
+    /// breaches; a second call finds none of them again.
+    async fn notify_sla_breaches(
+        &self,
+        now: OffsetDateTime,
+        build: &MessageBuilder<'_, [SlaBreach]>,
+    ) -> Result<Vec<SlaBreach>>;
+
+    /// Records a pending approval and queues the messages `build` makes of it, in one
+    /// transaction.
+    async fn create_approval(
+        &self,
+        approval: &NewApproval,
+        build: &MessageBuilder<'_, Approval>,
+    ) -> Result<Approval>;
+    /// An approval by id.
+    async fn approval(&self, id: ApprovalId) -> Result<Approval>;
+    /// Decides a pending approval. [`Error::Conflict`] when it was already decided.
+    async fn decide_approval(&self, id: ApprovalId, decision: &Decision) -> Result<Approval>;
 
     /// Queues a job, claimable at once.
     async fn enqueue_job(&self, request: &JobRequest) -> Result<Job>;

@@ -3,9 +3,17 @@
 //! channel, which the server's delivery loop claims, sends and marks.
 //!
 //! The store knows nothing of channel types or event shapes: it keeps strings, so encryption
-//! (ward-vault) and routing (ward-notify) stay in the server.
+//! (ward-vault) and routing (ward-notify) stay in the server. Where messages must be queued
+//! with the change they describe (an import, an SLA check, an approval request), the caller
+//! passes a builder ([`ImportMessages`], [`MessageBuilder`]) that the store calls inside that
+//! change's transaction: the change and its messages are committed together or not at all.
+
+use std::sync::Arc;
 
 use time::OffsetDateTime;
+use ward_core::{Finding, Severity};
+
+use crate::{FindingId, ImportOutcome, ProductId};
 
 /// A channel's row id.
 pub type ChannelId = i64;
@@ -150,10 +158,15 @@ pub struct ProductHook {
     pub secret: String,
     /// Branch globs whose pushes and merge requests start scans (`main`, `release/*`).
     pub branches: Vec<String>,
+    /// The scanners (adapter ids) the scans it starts run; `None`: the server's defaults.
+    pub scanners: Option<Vec<String>>,
+    /// A token the scans' clones present to the git host (private repositories), encrypted
+    /// by the caller.
+    pub git_token: Option<String>,
 }
 
 /// A git-host event to record: a scan to start, or a branch deleted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewTrigger {
     /// The product.
     pub product: crate::ProductId,
@@ -169,6 +182,8 @@ pub struct NewTrigger {
     pub clone_url: String,
     /// The whole normalized trigger as JSON.
     pub data: String,
+    /// The scan job to queue with it, in the same transaction.
+    pub job: Option<crate::JobRequest>,
 }
 
 /// A recorded trigger.
@@ -190,6 +205,8 @@ pub struct StoredTrigger {
     pub clone_url: String,
     /// The normalized trigger as JSON.
     pub data: String,
+    /// The scan job it queued.
+    pub job: Option<crate::JobId>,
     /// When it arrived.
     pub created_at: OffsetDateTime,
 }
@@ -201,4 +218,76 @@ pub struct RecordedTrigger {
     pub trigger: StoredTrigger,
     /// A `delete_branch` trigger closed the branch's engagement.
     pub closed_engagement: bool,
+}
+
+/// Builds outbox messages from what a transaction is about to commit; an error rolls the
+/// whole transaction back.
+pub type MessageBuilder<'a, T> = dyn Fn(&T) -> crate::Result<Vec<NewMessage>> + Send + Sync + 'a;
+
+/// What an import wrote, as its messages builder sees it before the commit.
+#[derive(Debug)]
+pub struct Imported<'a> {
+    /// The outcome the import will return.
+    pub outcome: &'a ImportOutcome,
+    /// Every finding of the report (after minimum-severity filtering and merging), with its
+    /// id and whether the import created it, in report order.
+    pub findings: Vec<ImportedFinding<'a>>,
+}
+
+/// One finding of an imported report.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportedFinding<'a> {
+    /// Its id in the product.
+    pub id: FindingId,
+    /// The finding as reported.
+    pub finding: &'a Finding,
+    /// The import created it (the product did not have it).
+    pub is_new: bool,
+}
+
+/// The outbox messages an import queues in its own transaction
+/// ([`ImportRequest::messages`](crate::ImportRequest::messages)).
+#[derive(Clone)]
+pub struct ImportMessages(pub Arc<ImportMessagesFn>);
+
+/// What [`ImportMessages`] holds: a builder over any [`Imported`].
+pub type ImportMessagesFn = dyn Fn(&Imported<'_>) -> crate::Result<Vec<NewMessage>> + Send + Sync;
+
+impl ImportMessages {
+    /// Calls the builder.
+    pub fn build(&self, imported: &Imported<'_>) -> crate::Result<Vec<NewMessage>> {
+        (self.0)(imported)
+    }
+}
+
+impl std::fmt::Debug for ImportMessages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ImportMessages(..)")
+    }
+}
+
+/// Two requests are equal whatever builders they carry: a builder is not data.
+impl PartialEq for ImportMessages {
+    fn eq(&self, _other: &ImportMessages) -> bool {
+        true
+    }
+}
+
+/// An open finding past its SLA due date, not notified yet for that due date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlaBreach {
+    /// The finding.
+    pub id: FindingId,
+    /// Its product.
+    pub product_id: ProductId,
+    /// The product's name.
+    pub product: String,
+    /// Its severity.
+    pub severity: Severity,
+    /// Its title.
+    pub title: String,
+    /// Where it is: a file path, package or URL, when stored.
+    pub location: Option<String>,
+    /// The due date it missed.
+    pub sla_due: OffsetDateTime,
 }

@@ -117,6 +117,16 @@ pub(crate) struct Args {
     /// expired ones are deleted at start and every hour [default: reports=30,failure-reports=30,raw-uploads=7].
     #[arg(long, env = "WARD_RETENTION", value_name = "DAYS")]
     retention: Option<String>,
+    /// How often to look for findings newly past their SLA and send `sla.breached`, in
+    /// seconds (at start, then at this interval).
+    #[arg(
+        long,
+        env = "WARD_SLA_CHECK_INTERVAL",
+        default_value_t = 86_400,
+        value_parser = clap::value_parser!(u64).range(1..),
+        value_name = "SECONDS"
+    )]
+    sla_check_interval: u64,
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -134,6 +144,7 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     let notify = NotifyConfig {
         keyring: args.database.keyring()?.map(std::sync::Arc::new),
         public_url: args.public_url.clone(),
+        sla_check: std::time::Duration::from_secs(args.sla_check_interval),
         ..NotifyConfig::default()
     };
     let notifier = Notifier::new(notify).context("starting the notification HTTP client")?;
@@ -156,9 +167,11 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     let worker = if args.no_worker {
         None
     } else {
-        let worker = args
-            .worker
-            .worker(store.clone(), args.worker.blobs(&args.database)?);
+        let worker = args.worker.worker(
+            store.clone(),
+            args.worker.blobs(&args.database)?,
+            notifier.config.keyring.clone(),
+        );
         Some(tokio::spawn(async move { worker.run(stopped).await }))
     };
     let sweeper_stopped = stop.subscribe();

@@ -52,11 +52,13 @@ impl WorkerArgs {
         ward_blob::BlobStore::open(&location).with_context(|| format!("opening storage {location}"))
     }
 
-    /// A worker over `store`, named after this host and process.
+    /// A worker over `store`, named after this host and process; `keyring` opens the git
+    /// tokens of private repositories.
     pub(crate) fn worker(
         &self,
         store: Arc<dyn ward_store::Store>,
         blobs: ward_blob::BlobStore,
+        keyring: Option<Arc<ward_vault::Keyring>>,
     ) -> Worker {
         let scratch = self.scratch_dir.clone().unwrap_or_else(std::env::temp_dir);
         let mut run = RunConfig::new(&scratch);
@@ -66,6 +68,7 @@ impl WorkerArgs {
             .unwrap_or_else(|_| "ward".to_string());
         let mut config = WorkerConfig::new(format!("{host}:{}", std::process::id()), run);
         config.lease = Duration::from_secs(self.lease.max(3));
+        config.keyring = keyring;
         Worker {
             store,
             blobs,
@@ -92,7 +95,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let store = args.database.open().await?;
         let blobs = args.worker.blobs(&args.database)?;
-        let worker = args.worker.worker(store, blobs);
+        let keyring = args.database.keyring()?.map(Arc::new);
+        let worker = args.worker.worker(store, blobs, keyring);
         output::note(&format!(
             "ward: worker {} taking jobs ({})",
             worker.config.id,

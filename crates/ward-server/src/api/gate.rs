@@ -3,6 +3,11 @@
 //! default policy (any high or critical finding fails). The reply is the JSON `ward gate
 //! --json` prints. `baseline_engagement` names another engagement of the product (`main`)
 //! whose findings are the baseline for a policy with `new_only`.
+//!
+//! A failing verdict under a policy with `[gate] require_approval = true` records a pending
+//! approval and raises `approval.required` (in one transaction); the reply adds `approval`
+//! (`id`, `state`, `url`), which the pipeline polls until a person approves or refuses it
+//! (`approvals.rs`).
 
 use std::collections::BTreeSet;
 
@@ -42,7 +47,7 @@ pub(super) struct GateParams {
         ("engagement" = String, Path, description = "Engagement name"), GateParams),
     request_body(content = String, description = "A ward.toml policy; empty for the default policy",
         content_type = "application/toml"),
-    responses((status = 200, description = "The verdict, as `ward gate --json` prints it", body = Object),
+    responses((status = 200, description = "The verdict, as `ward gate --json` prints it, plus `approval` when the policy requires one", body = Object),
         (status = 400, description = "The policy is invalid (the message names its line)", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("api_key" = []), ("token" = [])))]
@@ -81,7 +86,65 @@ async fn gate(
         .notifier
         .emit_logged(state.store.as_ref(), std::slice::from_ref(&event))
         .await;
-    Ok(Json(verdict.to_json()))
+    let mut reply = verdict.to_json();
+    if policy.require_approval && !verdict.passed {
+        let approval = request_approval(&state, &caller, &engagement, &reply, &event).await?;
+        let url = format!("/api/v1/approvals/{}", approval.id);
+        reply["approval"] = serde_json::json!({
+            "id": approval.id,
+            "state": approval.state.as_str(),
+            "url": url,
+        });
+    }
+    Ok(Json(reply))
+}
+
+/// Records a pending approval for a failed verdict and queues `approval.required` with it.
+async fn request_approval(
+    state: &AppState,
+    caller: &Caller,
+    engagement: &ward_store::Engagement,
+    verdict: &serde_json::Value,
+    gate_event: &ward_notify::Event,
+) -> Result<ward_store::Approval, ApiError> {
+    let routes = crate::notify::routes(state.store.as_ref())
+        .await
+        .map_err(ApiError::internal)?;
+    let public_url = state.notifier.config.public_url.clone();
+    let violations = verdict["violations"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter_map(|v| v["rule"].as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default();
+    let reason = format!("the gate failed ({violations}) and its policy requires approval");
+    let build = |approval: &ward_store::Approval| {
+        let event = crate::notify::events::for_approval(
+            gate_event,
+            approval.id,
+            &reason,
+            public_url.as_deref(),
+        );
+        crate::notify::store_messages(&routes, std::slice::from_ref(&event))
+    };
+    let approval = state
+        .store
+        .create_approval(
+            &ward_store::NewApproval {
+                product: engagement.product_id,
+                engagement: engagement.id,
+                verdict: verdict.to_string(),
+                requested_by: caller.actor(),
+            },
+            &build,
+        )
+        .await
+        .map_err(store_error)?;
+    state.notifier.wake();
+    Ok(approval)
 }
 
 /// Every finding an engagement's reports saw, with its current status. Shared with the

@@ -5,6 +5,7 @@
 //! Products and engagements are named in paths by their names (unique within their parent),
 //! the way `ward upload --product P --engagement E` names them; tests, findings and keys by id.
 
+mod approvals;
 mod channels;
 mod findings;
 pub(crate) mod gate;
@@ -36,6 +37,7 @@ pub(crate) fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(imports::router(state))
         .merge(findings::router())
         .merge(gate::router())
+        .merge(approvals::router())
         .merge(keys::router())
         .merge(channels::router())
         .merge(outbox::router())

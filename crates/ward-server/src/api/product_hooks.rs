@@ -1,6 +1,7 @@
 //! A product's git-host webhook settings: the secret GitLab sends as its token and GitHub
-//! signs with (sealed with the master keyring, shown as `***`), and the branch globs whose
-//! pushes and merge requests start scans.
+//! signs with (sealed with the master keyring, shown as `***`), the branch globs whose
+//! pushes and merge requests start scans, the scanners those scans run, and the git token
+//! their clones present for a private repository (sealed, shown as `***`).
 
 use axum::extract::State;
 use axum::Json;
@@ -29,6 +30,14 @@ pub(super) struct HookBody {
     secret: String,
     /// Branch globs (`main`, `release/*`, `feature/**`).
     branches: Vec<String>,
+    /// Scanners the started scans run (adapter ids that scan a directory); absent: ward's
+    /// own `secrets` and `deps`.
+    #[serde(default)]
+    scanners: Option<Vec<String>>,
+    /// A token with read access to the repository (GitLab personal/project access token,
+    /// GitHub token), presented by the scans' clones; absent for a public repository.
+    #[serde(default)]
+    git_token: Option<String>,
 }
 
 /// Webhook settings as shown.
@@ -38,6 +47,21 @@ pub(super) struct HookView {
     secret: String,
     /// Branch globs.
     branches: Vec<String>,
+    /// Scanners the started scans run.
+    scanners: Vec<String>,
+    /// `***` when a git token is set.
+    git_token: Option<String>,
+}
+
+impl HookView {
+    fn of(hook: &ProductHook) -> HookView {
+        HookView {
+            secret: REDACTED.to_owned(),
+            branches: hook.branches.clone(),
+            scanners: crate::hooks::scanners(hook),
+            git_token: hook.git_token.as_ref().map(|_| REDACTED.to_owned()),
+        }
+    }
 }
 
 /// The product's webhook settings.
@@ -58,10 +82,7 @@ async fn get_hook(
         .await
         .map_err(store_error)?
         .ok_or_else(|| ApiError::NotFound(format!("product `{name}` has no webhook settings")))?;
-    Ok(Json(HookView {
-        secret: REDACTED.to_owned(),
-        branches: hook.branches,
-    }))
+    Ok(Json(HookView::of(&hook)))
 }
 
 /// Sets the product's webhook settings.
@@ -82,22 +103,54 @@ async fn set_hook(
         return Err(ApiError::field("secret", "must not be empty"));
     }
     Patterns::new(&body.branches).map_err(|e| ApiError::field("branches", e.to_string()))?;
+    if let Some(scanners) = &body.scanners {
+        check_scanners(scanners)?;
+    }
     let keyring = state
         .notifier
         .keyring()
         .map_err(|e| ApiError::Conflict(e.to_string()))?;
     let secret = keyring.encrypt(&body.secret).map_err(ApiError::internal)?;
+    let git_token = match body.git_token.as_deref() {
+        Some("") => return Err(ApiError::field("git_token", "must not be empty")),
+        Some(token) => Some(keyring.encrypt(token).map_err(ApiError::internal)?),
+        None => None,
+    };
     let hook = ProductHook {
         secret,
         branches: body.branches,
+        scanners: body.scanners,
+        git_token,
     };
     state
         .store
         .set_product_hook(product.id, &hook)
         .await
         .map_err(store_error)?;
-    Ok(Json(HookView {
-        secret: REDACTED.to_owned(),
-        branches: hook.branches,
-    }))
+    Ok(Json(HookView::of(&hook)))
+}
+
+/// Known scanners that scan a checked-out repository, at least one.
+fn check_scanners(scanners: &[String]) -> Result<(), ApiError> {
+    if scanners.is_empty() {
+        return Err(ApiError::field("scanners", "name at least one scanner"));
+    }
+    for id in scanners {
+        match ward_jobs::adapters::adapter(id) {
+            Some(adapter) if adapter.target == ward_jobs::TargetKind::Directory => {}
+            Some(_) => {
+                return Err(ApiError::field(
+                    "scanners",
+                    format!("`{id}` does not scan a repository"),
+                ))
+            }
+            None => {
+                return Err(ApiError::field(
+                    "scanners",
+                    format!("unknown scanner `{id}`"),
+                ))
+            }
+        }
+    }
+    Ok(())
 }

@@ -105,18 +105,9 @@ pub(crate) async fn enqueue(
         let field = message.split(':').next().unwrap_or_default().to_string();
         ApiError::field(field, message)
     })?;
-    let token = random_token().map_err(ApiError::internal)?;
-    let result = BlobKey::new(Kind::Report, &format!("scan-{token}/report.json"))
-        .map_err(ApiError::internal)?;
     let job = state
         .store
-        .enqueue_job(&JobRequest {
-            kind: SCAN_JOB.to_string(),
-            product: Some(request.product.clone()),
-            payload: serde_json::to_value(request).map_err(ApiError::internal)?,
-            result_key: result.to_string(),
-            max_attempts: scans.max_attempts,
-        })
+        .enqueue_job(&scan_job(request, scans)?)
         .await
         .map_err(store_error)?;
     Ok(job)
@@ -209,6 +200,20 @@ async fn get_scan(
     let product = job.product.clone().unwrap_or_default();
     caller.require_product(Scope::Read, &product)?;
     Ok(Json(view(scans, &job).await?))
+}
+
+/// The queued job of a validated scan request, its report under a new random name.
+pub(crate) fn scan_job(request: &ScanRequest, scans: &Scans) -> Result<JobRequest, ApiError> {
+    let token = random_token().map_err(ApiError::internal)?;
+    let result = BlobKey::new(Kind::Report, &format!("scan-{token}/report.json"))
+        .map_err(ApiError::internal)?;
+    Ok(JobRequest {
+        kind: SCAN_JOB.to_string(),
+        product: Some(request.product.clone()),
+        payload: serde_json::to_value(request).map_err(ApiError::internal)?,
+        result_key: result.to_string(),
+        max_attempts: scans.max_attempts,
+    })
 }
 
 fn scans(state: &AppState) -> Result<&Scans, ApiError> {

@@ -43,7 +43,16 @@ pub async fn run(
 
 /// One pass: claims the messages due now and attempts each once. Returns how many it claimed.
 pub async fn deliver_due(store: &dyn Store, notifier: &Notifier) -> ward_store::Result<usize> {
-    let now = OffsetDateTime::now_utc();
+    deliver_due_at(store, notifier, OffsetDateTime::now_utc()).await
+}
+
+/// [`deliver_due`] with the clock given: messages due at `now` (queued by an SLA check run
+/// at that time, for example).
+pub async fn deliver_due_at(
+    store: &dyn Store,
+    notifier: &Notifier,
+    now: OffsetDateTime,
+) -> ward_store::Result<usize> {
     let lease = now + LEASE;
     let claimed = store.claim_messages(now, BATCH, lease).await?;
     for message in &claimed {

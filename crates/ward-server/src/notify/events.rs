@@ -1,25 +1,24 @@
-//! The events the server raises: `scan.completed` and `finding.new` after an import,
-//! `gate.passed` / `gate.failed` after a verdict.
-
-use std::collections::HashSet;
+//! The events the server raises: `scan.completed` and `finding.new` for an import (built
+//! inside its transaction from what it wrote), `gate.passed` / `gate.failed` after a
+//! verdict, `approval.required` for a gate waiting for a person, `sla.breached` per product
+//! from the SLA check.
 
 use time::OffsetDateTime;
 use ward_core::{Finding, Severity};
 use ward_notify::{Event, EventDetail, FindingSummary, SeverityCounts};
-use ward_store::{FindingFilter, FindingQuery, ImportOutcome, Sort, SortKey, Store};
+use ward_store::{Imported, SlaBreach};
 
 /// Findings a message lists.
 const TOP: usize = 5;
 
 /// Events for an import: `scan.completed` always, `finding.new` when the import added findings
-/// at or above `threshold`.
-pub async fn for_import(
-    store: &dyn Store,
-    outcome: &ImportOutcome,
+/// at or above `threshold`. Pure: `imported` is what the import's transaction wrote.
+pub fn for_import(
+    imported: &Imported<'_>,
     public_url: Option<&str>,
     threshold: Severity,
-) -> ward_store::Result<Vec<Event>> {
-    let now = OffsetDateTime::now_utc();
+) -> Vec<Event> {
+    let outcome = imported.outcome;
     let product = &outcome.product.name;
     let engagement = &outcome.engagement.name;
     let url = public_url.map(|base| {
@@ -28,6 +27,7 @@ pub async fn for_import(
             base.trim_end_matches('/')
         )
     });
+    let now = OffsetDateTime::now_utc();
     let base = |detail, counts, top_findings| Event {
         id: event_id(),
         occurred_at: now,
@@ -38,77 +38,33 @@ pub async fn for_import(
         top_findings,
         detail,
     };
-
-    // Every finding of the test at or above the threshold, most severe first; those the import
-    // created make `finding.new`.
-    let new: HashSet<_> = outcome.new.iter().copied().collect();
+    // Most severe first; report order among equals.
+    let mut findings: Vec<_> = imported.findings.iter().collect();
+    findings.sort_by_key(|f| std::cmp::Reverse(f.finding.severity));
+    let mut all_counts = SeverityCounts::default();
     let mut new_counts = SeverityCounts::default();
     let mut new_top = Vec::new();
-    let mut query = FindingQuery {
-        filter: FindingFilter {
-            test: Some(outcome.test.id),
-            min_severity: Some(threshold),
-            ..FindingFilter::default()
-        },
-        sort: Sort {
-            key: SortKey::Severity,
-            descending: true,
-        },
-        limit: ward_store::query::MAX_PAGE_SIZE,
-        cursor: None,
-    };
-    let mut all_top = Vec::new();
-    if !new.is_empty() {
-        loop {
-            let page = store.find_findings(&query).await?;
-            for stored in page.findings.iter().filter(|f| new.contains(&f.id)) {
-                new_counts.add(stored.finding.severity);
-                if new_top.len() < TOP {
-                    new_top.push(summary(&stored.id.to_string(), &stored.finding));
-                }
-            }
-            match page.next_cursor {
-                Some(cursor) => query.cursor = Some(cursor),
-                None => break,
+    for imported in &findings {
+        all_counts.add(imported.finding.severity);
+        if imported.is_new && imported.finding.severity >= threshold {
+            new_counts.add(imported.finding.severity);
+            if new_top.len() < TOP {
+                new_top.push(summary(&imported.id.to_string(), imported.finding));
             }
         }
     }
-
-    // The test's counts and its most severe findings, for `scan.completed`.
-    let counts = store
-        .count_findings(&FindingFilter {
-            test: Some(outcome.test.id),
-            ..FindingFilter::default()
-        })
-        .await?;
-    let mut test_counts = SeverityCounts::default();
-    for (severity, n) in &counts.by_severity {
-        let slot = match severity {
-            Severity::Critical => &mut test_counts.critical,
-            Severity::High => &mut test_counts.high,
-            Severity::Medium => &mut test_counts.medium,
-            Severity::Low => &mut test_counts.low,
-            Severity::Info => &mut test_counts.info,
-        };
-        *slot = *n;
-    }
-    query.filter.min_severity = None;
-    query.limit = TOP as u32;
-    query.cursor = None;
-    let page = store.find_findings(&query).await?;
-    all_top.extend(
-        page.findings
-            .iter()
-            .map(|f| summary(&f.id.to_string(), &f.finding)),
-    );
-
+    let all_top = findings
+        .iter()
+        .take(TOP)
+        .map(|f| summary(&f.id.to_string(), f.finding))
+        .collect();
     let mut events = vec![base(
         EventDetail::ScanCompleted {
             tools: vec![outcome.test.tool.clone()],
-            n_findings: counts.total,
+            n_findings: findings.len() as u64,
             n_new: outcome.new.len() as u64,
         },
-        test_counts,
+        all_counts,
         all_top,
     )];
     if new_counts.total() > 0 {
@@ -121,7 +77,82 @@ pub async fn for_import(
             new_top,
         ));
     }
-    Ok(events)
+    events
+}
+
+/// One `sla.breached` event per product for newly breached findings (`breaches` ordered by
+/// product, most severe first, as the store gives them).
+pub fn for_sla(
+    breaches: &[SlaBreach],
+    now: OffsetDateTime,
+    public_url: Option<&str>,
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    for group in breaches.chunk_by(|a, b| a.product_id == b.product_id) {
+        let Some(first) = group.first() else {
+            continue;
+        };
+        let mut counts = SeverityCounts::default();
+        let mut max_days_overdue = 0;
+        for breach in group {
+            counts.add(breach.severity);
+            let overdue = (now - breach.sla_due).whole_days().max(0) as u64;
+            max_days_overdue = max_days_overdue.max(overdue);
+        }
+        events.push(Event {
+            id: event_id(),
+            occurred_at: now,
+            product: first.product.clone(),
+            engagement: None,
+            url: public_url.map(|base| {
+                format!(
+                    "{}/api/v1/products/{}/findings?sla_breached=true",
+                    base.trim_end_matches('/'),
+                    first.product
+                )
+            }),
+            counts,
+            top_findings: group
+                .iter()
+                .take(TOP)
+                .map(|b| FindingSummary {
+                    id: b.id.to_string(),
+                    title: b.title.clone(),
+                    severity: b.severity,
+                    location: b.location.clone().unwrap_or_default(),
+                })
+                .collect(),
+            detail: EventDetail::SlaBreached {
+                n_overdue: group.len() as u64,
+                max_days_overdue,
+            },
+        });
+    }
+    events
+}
+
+/// The `approval.required` event of a gate waiting for a person: the gate's event with the
+/// approval's id, why it waits, and a link to the approval.
+pub fn for_approval(
+    gate: &Event,
+    approval_id: i64,
+    reason: &str,
+    public_url: Option<&str>,
+) -> Event {
+    Event {
+        id: event_id(),
+        url: public_url.map(|base| {
+            format!(
+                "{}/api/v1/approvals/{approval_id}",
+                base.trim_end_matches('/')
+            )
+        }),
+        detail: EventDetail::ApprovalRequired {
+            approval_id: approval_id.to_string(),
+            reason: reason.to_owned(),
+        },
+        ..gate.clone()
+    }
 }
 
 /// The event for a gate verdict on an engagement.

@@ -1,13 +1,17 @@
 //! Notifications in the server: channels whose secrets are sealed with the master keyring
-//! ([`secrets`]), events raised by imports and gate verdicts ([`events`]), routed by the stored
-//! rules into the store's outbox, and the delivery loop that works through it ([`delivery`]).
+//! ([`secrets`]), events raised by imports, gate verdicts, approvals and the SLA check
+//! ([`events`], [`sla`]), routed by the stored rules into the store's outbox, and the delivery
+//! loop that works through it ([`delivery`]).
 //!
-//! Events are queued after the import or verdict they describe is committed, in their own
-//! transaction; a crash between the two loses that event (the import itself is kept).
+//! An import's events, an approval request's and the SLA check's are queued in the same
+//! transaction as the change they describe (the store calls a message builder before
+//! committing), so a crash never keeps one without the other. Gate verdicts change nothing
+//! stored; their events are queued on their own.
 
 pub mod delivery;
 pub mod events;
 pub mod secrets;
+pub mod sla;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,10 +40,13 @@ pub struct NotifyConfig {
     pub poll: Duration,
     /// The dashboard's base URL, for links in messages.
     pub public_url: Option<String>,
+    /// How often `ward serve` looks for findings newly past their SLA ([`sla`]).
+    pub sla_check: Duration,
 }
 
 impl Default for NotifyConfig {
-    /// No keyring; `finding.new` from high; 8 attempts under [`Backoff::DEFAULT`]; 10 s polls.
+    /// No keyring; `finding.new` from high; 8 attempts under [`Backoff::DEFAULT`]; 10 s polls;
+    /// a daily SLA check.
     fn default() -> NotifyConfig {
         NotifyConfig {
             keyring: None,
@@ -48,6 +55,7 @@ impl Default for NotifyConfig {
             backoff: Backoff::DEFAULT,
             poll: Duration::from_secs(10),
             public_url: None,
+            sla_check: Duration::from_secs(24 * 60 * 60),
         }
     }
 }
@@ -91,32 +99,20 @@ impl Notifier {
         if events.is_empty() {
             return Ok(0);
         }
-        let stored = store.list_rules().await?;
-        let rules = stored
-            .iter()
-            .map(|r| serde_json::from_str::<Rule>(&r.rule))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| EmitError::Rule(e.to_string()))?;
-        let routes = Routes::new(&rules).map_err(|e| EmitError::Rule(e.to_string()))?;
-        let mut messages = Vec::new();
-        for event in events {
-            let json = serde_json::to_string(event).map_err(|e| EmitError::Rule(e.to_string()))?;
-            for channel in routes.channels_for(event) {
-                messages.push(NewMessage {
-                    channel: channel.to_owned(),
-                    kind: event.kind().as_str().to_owned(),
-                    event: json.clone(),
-                });
-            }
-        }
+        let messages = messages(&routes(store).await?, events)?;
         if messages.is_empty() {
             return Ok(0);
         }
         store
             .enqueue(&messages, time::OffsetDateTime::now_utc())
             .await?;
-        self.wake.notify_one();
+        self.wake();
         Ok(messages.len())
+    }
+
+    /// Wakes the delivery loop: messages were queued.
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 
     /// Emits `events`, logging (not returning) a failure: the action that raised them has
@@ -128,6 +124,41 @@ impl Notifier {
             Err(error) => tracing::warn!(error = %error, "queuing notifications failed"),
         }
     }
+}
+
+/// The stored routing rules.
+pub async fn routes(store: &dyn Store) -> Result<Routes, EmitError> {
+    let stored = store.list_rules().await?;
+    let rules = stored
+        .iter()
+        .map(|r| serde_json::from_str::<Rule>(&r.rule))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| EmitError::Rule(e.to_string()))?;
+    Routes::new(&rules).map_err(|e| EmitError::Rule(e.to_string()))
+}
+
+/// One outbox message per event and channel its routes name.
+pub fn messages(routes: &Routes, events: &[Event]) -> Result<Vec<NewMessage>, EmitError> {
+    let mut messages = Vec::new();
+    for event in events {
+        let json = serde_json::to_string(event).map_err(|e| EmitError::Rule(e.to_string()))?;
+        for channel in routes.channels_for(event) {
+            messages.push(NewMessage {
+                channel: channel.to_owned(),
+                kind: event.kind().as_str().to_owned(),
+                event: json.clone(),
+            });
+        }
+    }
+    Ok(messages)
+}
+
+/// Messages built inside a store transaction: an error there rolls the change back.
+pub(crate) fn store_messages(
+    routes: &Routes,
+    events: &[Event],
+) -> ward_store::Result<Vec<NewMessage>> {
+    messages(routes, events).map_err(|e| ward_store::Error::invalid("notifications", e.to_string()))
 }
 
 /// Checks a channel configuration (it must build a working channel) and seals its secrets
@@ -162,9 +193,9 @@ pub enum ChannelError {
     Vault(#[from] ward_vault::VaultError),
 }
 
-/// Re-encrypts every stored secret (channel configurations, product webhook secrets) under
-/// the keyring's newest key; returns how many rows changed. Values already under it are left
-/// alone.
+/// Re-encrypts every stored secret (channel configurations, product webhook secrets and git
+/// tokens) under the keyring's newest key; returns how many rows changed. Values already
+/// under it are left alone.
 pub async fn rotate_secrets(store: &dyn Store, keyring: &Keyring) -> Result<usize, RotateError> {
     let mut changed = 0;
     for channel in store.list_channels().await? {
@@ -193,8 +224,22 @@ pub async fn rotate_secrets(store: &dyn Store, keyring: &Keyring) -> Result<usiz
                 name: format!("webhook of product {}", product.name),
                 source: secrets::OpenError::Vault(source),
             })?;
-        if let Some(secret) = rotated {
-            hook.secret = secret;
+        let rotated_token = match &hook.git_token {
+            Some(token) => keyring
+                .rotate(token)
+                .map_err(|source| RotateError::Channel {
+                    name: format!("git token of product {}", product.name),
+                    source: secrets::OpenError::Vault(source),
+                })?,
+            None => None,
+        };
+        if rotated.is_some() || rotated_token.is_some() {
+            if let Some(secret) = rotated {
+                hook.secret = secret;
+            }
+            if let Some(token) = rotated_token {
+                hook.git_token = Some(token);
+            }
             store.set_product_hook(product.id, &hook).await?;
             changed += 1;
         }

@@ -204,6 +204,8 @@ pub(crate) async fn queue(
         source: Source::Git {
             url: url.to_string(),
             reference: field(&form, "ref").map(str::to_string),
+            // A scan queued by hand clones anonymously; hooks set the token's user name.
+            token_user: None,
         },
         scanners: form
             .iter()
@@ -365,7 +367,7 @@ fn scan_request(job: &Job) -> Option<ScanRequest> {
 /// What a scan ran on, in words; a git URL without any user or password it carries.
 fn source_text(request: &ScanRequest) -> String {
     match &request.source {
-        Source::Git { url, reference } => match reference {
+        Source::Git { url, reference, .. } => match reference {
             Some(r) => format!("git {} @ {r}", without_credentials(url)),
             None => format!("git {}", without_credentials(url)),
         },

@@ -20,6 +20,8 @@ struct Product {
     test_id: i64,
     finding_id: i64,
     scan_id: i64,
+    /// A pending gate approval.
+    approval_id: i64,
 }
 
 /// How a route's body is made.
@@ -52,6 +54,8 @@ enum BodyKind {
     DojoByTest,
     /// A scan request for the product.
     ScanJson,
+    /// A decision on a gate approval.
+    DecisionJson,
 }
 
 /// One row: a route, the scope it needs, and whether it is about one product (`false`: a
@@ -239,6 +243,14 @@ fn routes() -> Vec<Route> {
         ),
         route(Method::POST, "/api/v1/scans", ScanJson, Import, true),
         route(Method::GET, "/api/v1/scans/{id}", Empty, Read, true),
+        route(Method::GET, "/api/v1/approvals/{id}", Empty, Read, true),
+        route(
+            Method::POST,
+            "/api/v1/approvals/{id}",
+            DecisionJson,
+            Triage,
+            true,
+        ),
     ]
 }
 
@@ -261,6 +273,8 @@ fn build(
                 key_id
             } else if route.path.starts_with("/api/v1/scans") {
                 product.scan_id
+            } else if route.path.starts_with("/api/v1/approvals") {
+                product.approval_id
             } else {
                 product.finding_id
             }
@@ -320,6 +334,10 @@ fn build(
             &[("scan_type", "Trivy Scan"), ("engagement", &engagement_id)],
         ),
         BodyKind::DojoByTest => form(builder, &[("scan_type", "Trivy Scan"), ("test", &test_id)]),
+        BodyKind::DecisionJson => json(
+            builder,
+            json!({"decision": "approve", "reason": "accepted for this release"}),
+        ),
         BodyKind::ScanJson => json(
             builder,
             json!({
@@ -346,6 +364,8 @@ async fn product(env: &Env, name: &str) -> Product {
     let hook = ward_store::ProductHook {
         secret: "v1:x:y".into(),
         branches: vec!["main".into()],
+        scanners: None,
+        git_token: None,
     };
     env.store.set_product_hook(product_id, &hook).await.unwrap();
     let (status, scan) = env
@@ -362,7 +382,17 @@ async fn product(env: &Env, name: &str) -> Product {
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{scan}");
+    let (status, gate) = env
+        .raw(
+            Method::POST,
+            &format!("/api/v1/products/{name}/engagements/main/gate"),
+            &env.admin,
+            b"[gate]\nrequire_approval = true\n[[gate.fail]]\nseverity = \"low\"\n".to_vec(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{gate}");
     Product {
+        approval_id: gate["approval"]["id"].as_i64().unwrap(),
         scan_id: scan["id"].as_i64().unwrap(),
         name: name.to_string(),
         engagement_id: imported["engagement"]["id"].as_i64().unwrap(),

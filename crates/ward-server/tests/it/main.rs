@@ -10,5 +10,6 @@ mod defectdojo;
 mod health;
 mod hooks;
 mod notify;
+mod private_git;
 mod scans;
 mod ui;

@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 use ward_core::Severity;
 use ward_notify::channels::{verify, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use ward_notify::Backoff;
-use ward_server::notify::{delivery, NotifyConfig};
+use ward_server::notify::{delivery, sla, NotifyConfig};
+use ward_store::Scope;
 use ward_vault::Keyring;
 
 use crate::common::{corpus, Env};
@@ -255,6 +256,10 @@ async fn dead_letters_after_the_limit(env: Env) {
     );
 }
 
+fn old_only_key() -> Keyring {
+    Keyring::load(Some(KEY), None).unwrap()
+}
+
 async fn secrets_are_sealed_and_never_shown(env: Env) {
     let env = env.with_notify(config(KEY));
     let url = "http://127.0.0.1:9/services/T000/B000/slack-token-in-url";
@@ -265,6 +270,20 @@ async fn secrets_are_sealed_and_never_shown(env: Env) {
         json!({"type": "webhook", "url": "http://127.0.0.1:9/x", "secret": "hmac-secret-value"}),
     )
     .await;
+    // A product hook with a git token, sealed the same way.
+    env.import("shop", "main", "", &corpus("trivy/all_statuses.json"))
+        .await;
+    let (status, hook) = env
+        .json(
+            Method::PUT,
+            "/api/v1/products/shop/hook",
+            &env.admin,
+            json!({"secret": "hook-secret-value", "branches": ["main"],
+                   "git_token": "git-token-value"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{hook}");
+    assert!(!hook.to_string().contains("-value"), "{hook}");
     for (path, _) in [("/api/v1/channels", ()), ("/api/v1/channels/ops", ())] {
         let (status, body) = env.get(path, &env.admin).await;
         assert_eq!(status, StatusCode::OK);
@@ -287,7 +306,12 @@ async fn secrets_are_sealed_and_never_shown(env: Env) {
     if let Some(dir) = env.data_dir() {
         for entry in std::fs::read_dir(dir).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            for secret in [&b"slack-token-in-url"[..], b"hmac-secret-value"] {
+            for secret in [
+                &b"slack-token-in-url"[..],
+                b"hmac-secret-value",
+                b"hook-secret-value",
+                b"git-token-value",
+            ] {
                 assert!(
                     !bytes.windows(secret.len()).any(|w| w == secret),
                     "a secret is in the database file in clear"
@@ -301,7 +325,18 @@ async fn secrets_are_sealed_and_never_shown(env: Env) {
     let n = ward_server::notify::rotate_secrets(env.store.as_ref(), &rotated_keys)
         .await
         .unwrap();
-    assert_eq!(n, 2);
+    assert_eq!(n, 3, "two channels and the product hook");
+    let product = env.store.product_by_name("shop").await.unwrap().unwrap();
+    let hook = env.store.product_hook(product.id).await.unwrap().unwrap();
+    let token = hook.git_token.unwrap();
+    assert_eq!(
+        rotated_keys.decrypt(&token).unwrap().expose(),
+        "git-token-value"
+    );
+    assert!(
+        old_only_key().decrypt(&token).is_err(),
+        "moved to the new key"
+    );
     let stored = env.store.channel_by_name("siem").await.unwrap().unwrap();
     let opened = ward_server::notify::secrets::open(&rotated_keys, &stored.config).unwrap();
     assert_eq!(opened["secret"], "hmac-secret-value");
@@ -481,6 +516,201 @@ async fn serve_runs_the_delivery_loop(env: Env) {
     assert_eq!(outbox(&env, "sent").await.len(), 1);
 }
 
+/// A signed webhook channel on a loopback receiver, routed `events`.
+async fn webhook_for(env: &Env, events: Value) -> Receiver {
+    let (hook, hook_url) = Receiver::start(&[]).await;
+    add_channel(
+        env,
+        "siem",
+        json!({"type": "webhook", "url": hook_url, "secret": "s"}),
+    )
+    .await;
+    add_rule(env, json!({"channel": "siem", "events": events})).await;
+    hook
+}
+
+/// The SLA check: findings past their due date give one `sla.breached` message per product,
+/// sent once; checking again sends nothing until more findings fall due.
+async fn sla_breaches_are_sent_once(env: Env) {
+    let env = env.with_notify(NotifyConfig {
+        public_url: Some("https://ward.example/".into()),
+        ..config(KEY)
+    });
+    let hook = webhook_for(&env, json!(["sla.breached"])).await;
+    // One high and one medium finding: due in 30 and 90 days.
+    env.import(
+        "shop",
+        "main",
+        "",
+        &corpus("trivy/cvss_severity_source.json"),
+    )
+    .await;
+    let now = time::OffsetDateTime::now_utc();
+    let check = |days: i64| {
+        let env = &env;
+        async move {
+            sla::check(
+                env.store.as_ref(),
+                &env.state.notifier,
+                now + time::Duration::days(days),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    // The messages a check queues are due at its time.
+    let deliver = |days: i64| {
+        let env = &env;
+        async move {
+            delivery::deliver_due_at(
+                env.store.as_ref(),
+                &env.state.notifier,
+                now + time::Duration::days(days),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(check(1).await, 0);
+    assert_eq!(deliver(1).await, 0);
+    assert_eq!(check(31).await, 1);
+    assert_eq!(deliver(31).await, 1, "one message for the product");
+    let bodies = hook.bodies();
+    assert_eq!(bodies.len(), 1);
+    let event = &bodies[0];
+    assert_eq!(event["type"], "sla.breached");
+    assert_eq!(event["product"], "shop");
+    assert_eq!(event["data"]["n_overdue"], 1);
+    assert_eq!(event["counts"]["high"], 1);
+    assert_eq!(
+        event["url"],
+        "https://ward.example/api/v1/products/shop/findings?sla_breached=true"
+    );
+    assert!(!event["top_findings"].as_array().unwrap().is_empty());
+
+    // The same check again (a second run, or a second server) sends nothing.
+    assert_eq!(check(31).await, 0);
+    assert_eq!(deliver(31).await, 0);
+    assert_eq!(hook.bodies().len(), 1);
+    // Later the medium one is due: one more message, about it only.
+    assert_eq!(check(91).await, 1);
+    assert_eq!(deliver(91).await, 1);
+    let later = &hook.bodies()[1];
+    assert_eq!(later["counts"]["high"], 0);
+    assert_eq!(later["counts"]["medium"], 1);
+    assert_eq!(later["data"]["max_days_overdue"], 1);
+    assert_eq!(check(91).await, 0);
+    assert_eq!(deliver(91).await, 0);
+}
+
+/// A gate whose policy requires approval: the failed verdict records a pending approval and
+/// sends `approval.required` with its link; the pipeline polls it; a triage key of the
+/// product decides it once, and who, when and why are kept.
+async fn gate_waits_for_approval(env: Env) {
+    let env = env.with_notify(NotifyConfig {
+        public_url: Some("https://ward.example".into()),
+        ..config(KEY)
+    });
+    let hook = webhook_for(&env, json!(["approval.required"])).await;
+    env.import(
+        "shop",
+        "main",
+        "",
+        &corpus("trivy/cvss_severity_source.json"),
+    )
+    .await;
+    env.import(
+        "other",
+        "main",
+        "",
+        &corpus("trivy/cvss_severity_source.json"),
+    )
+    .await;
+    let pipeline = env.key(Scope::Import, Some(&["shop"])).await;
+    let gate = |policy: &'static str| {
+        let env = &env;
+        let pipeline = pipeline.clone();
+        async move {
+            env.raw(
+                Method::POST,
+                "/api/v1/products/shop/engagements/main/gate",
+                &pipeline,
+                policy.as_bytes().to_vec(),
+            )
+            .await
+        }
+    };
+    // Without the option nothing waits.
+    let (status, verdict) = gate("").await;
+    assert_eq!(status, StatusCode::OK, "{verdict}");
+    assert_eq!(verdict["passed"], false);
+    assert!(verdict.get("approval").is_none(), "{verdict}");
+
+    let (status, verdict) = gate("[gate]\nrequire_approval = true\n").await;
+    assert_eq!(status, StatusCode::OK, "{verdict}");
+    assert_eq!(verdict["passed"], false);
+    let approval = &verdict["approval"];
+    assert_eq!(approval["state"], "pending");
+    let id = approval["id"].as_i64().unwrap();
+    let url = format!("/api/v1/approvals/{id}");
+    assert_eq!(approval["url"], url.as_str());
+
+    assert_eq!(deliver(&env).await, 1);
+    let event = &hook.bodies()[0];
+    assert_eq!(event["type"], "approval.required");
+    assert_eq!(event["product"], "shop");
+    assert_eq!(event["engagement"], "main");
+    assert_eq!(event["data"]["approval_id"], id.to_string());
+    assert_eq!(event["url"], format!("https://ward.example{url}"));
+
+    // The pipeline polls.
+    let (status, polled) = env.get(&url, &pipeline).await;
+    assert_eq!(status, StatusCode::OK, "{polled}");
+    assert_eq!(polled["state"], "pending");
+    assert_eq!(polled["verdict"]["passed"], false);
+
+    let decide = |key: String, body: Value| {
+        let env = &env;
+        let url = url.clone();
+        async move { env.json(Method::POST, &url, &key, body).await }
+    };
+    let approve = json!({"decision": "approve", "reason": "accepted for the hotfix"});
+    // The pipeline's key cannot decide (scope), nor can another product's triage key (404).
+    let (status, _) = decide(pipeline.clone(), approve.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let stranger = env.key(Scope::Triage, Some(&["other"])).await;
+    let (status, _) = decide(stranger.clone(), approve.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = env.get(&url, &stranger).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let triager = env.key(Scope::Triage, Some(&["shop"])).await;
+    for (body, field) in [
+        (json!({"decision": "maybe", "reason": "r"}), "decision"),
+        (json!({"decision": "approve", "reason": " "}), "reason"),
+    ] {
+        let (status, reply) = decide(triager.clone(), body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{reply}");
+        assert_eq!(reply["field"], field, "{reply}");
+    }
+    let (status, decided) = decide(triager.clone(), approve.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["state"], "approved");
+    assert_eq!(decided["reason"], "accepted for the hotfix");
+    assert!(decided["decided_by"].as_str().unwrap().starts_with("key:"));
+    assert!(decided["decided_at"].is_string());
+    // Decided once.
+    let (status, _) = decide(
+        triager.clone(),
+        json!({"decision": "refuse", "reason": "changed my mind"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, polled) = env.get(&url, &pipeline).await;
+    assert_eq!(polled["state"], "approved");
+    let (status, _) = env.get("/api/v1/approvals/999999", &env.admin).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 crate::on_both_backends!(
     import_delivers_to_slack_and_webhook,
     a_failure_is_retried_once_then_delivered,
@@ -489,4 +719,6 @@ crate::on_both_backends!(
     channels_need_a_master_key,
     channel_and_rule_crud,
     serve_runs_the_delivery_loop,
+    sla_breaches_are_sent_once,
+    gate_waits_for_approval,
 );
