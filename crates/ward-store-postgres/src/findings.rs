@@ -1,6 +1,5 @@
 //! Finding queries, the finding detail, triage and the expiry of risk acceptances.
 
-use serde::de::DeserializeOwned;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use time::OffsetDateTime;
 use ward_core::Status;
@@ -18,7 +17,7 @@ use crate::rows::{self, db};
 /// Who the store names in the audit trail for changes it makes on its own.
 const STORE_ACTOR: &str = "ward";
 
-pub(crate) async fn find<F: DeserializeOwned>(
+pub(crate) async fn find<F: rows::Record>(
     conn: &mut PgConnection,
     query: &FindingQuery,
 ) -> Result<Page<F>> {
@@ -26,11 +25,8 @@ pub(crate) async fn find<F: DeserializeOwned>(
     let now = codec::to_unix(filter.now());
     let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
     let sort_expr = sort_expression(query.sort.key);
-    let mut select: QueryBuilder<Postgres> = QueryBuilder::new(format!(
-        "SELECT {} FROM {}",
-        rows::FINDING_COLUMNS,
-        rows::FINDING_TABLES
-    ));
+    let mut select: QueryBuilder<Postgres> =
+        QueryBuilder::new(format!("SELECT {} FROM {}", F::COLUMNS, F::TABLES));
     push_filter(&mut select, filter, now);
     if let Some(cursor) = &query.cursor {
         let cursor = Cursor::decode(cursor, query.sort)?;

@@ -354,15 +354,15 @@ async fn insert_new(
             // and it is merged.
             "INSERT INTO findings (product_id, fingerprint, status, active, verified, severity, \
              category, title, tools, rule_id, file_path, package, url, first_seen, last_seen, \
-             sla_due, risk_accepted_until, mitigated_at, content_hash) \
+             sla_due, risk_accepted_until, mitigated_at, content_hash, brief) \
              SELECT $1, u.fingerprint, u.status, u.active, u.verified, u.severity, u.category, \
              u.title, u.tools, u.rule_id, u.file_path, u.package, u.url, $2, $2, u.sla_due, NULL, \
-             u.mitigated_at, u.content_hash \
+             u.mitigated_at, u.content_hash, u.brief \
              FROM UNNEST($3::TEXT[], $4::TEXT[], $5::BOOLEAN[], $6::BOOLEAN[], $7::SMALLINT[], \
              $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::TEXT[], $13::TEXT[], \
-             $14::TEXT[], $15::BIGINT[], $16::BIGINT[], $17::TEXT[]) \
+             $14::TEXT[], $15::BIGINT[], $16::BIGINT[], $17::TEXT[], $18::TEXT[]) \
              AS u (fingerprint, status, active, verified, severity, category, title, tools, \
-             rule_id, file_path, package, url, sla_due, mitigated_at, content_hash) \
+             rule_id, file_path, package, url, sla_due, mitigated_at, content_hash, brief) \
              ON CONFLICT (product_id, fingerprint) DO UPDATE SET last_seen = excluded.last_seen \
              RETURNING id, fingerprint",
         )
@@ -383,6 +383,7 @@ async fn insert_new(
         .bind(column(chunk, |r| r.sla_due.map(codec::to_unix)))
         .bind(column(chunk, |r| r.mitigated_at.map(codec::to_unix)))
         .bind(column(chunk, |r| prepared(r).content_hash.as_str()))
+        .bind(column(chunk, |r| prepared(r).brief.as_str()))
         .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
@@ -453,12 +454,12 @@ async fn write_plan(
             "UPDATE findings f SET severity = u.severity, category = u.category, \
              title = u.title, tools = u.tools, rule_id = u.rule_id, file_path = u.file_path, \
              package = u.package, url = u.url, sla_due = u.sla_due, verified = u.verified, \
-             content_hash = u.content_hash \
+             content_hash = u.content_hash, brief = u.brief \
              FROM UNNEST($1::BIGINT[], $2::SMALLINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], \
              $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::BIGINT[], $11::BOOLEAN[], \
-             $12::TEXT[]) \
+             $12::TEXT[], $13::TEXT[]) \
              AS u (id, severity, category, title, tools, rule_id, file_path, package, url, \
-             sla_due, verified, content_hash) \
+             sla_due, verified, content_hash, brief) \
              WHERE f.id = u.id",
         )
         .bind(column(chunk, |u| u.id.0))
@@ -473,6 +474,7 @@ async fn write_plan(
         .bind(column(chunk, |u| u.sla_due.map(codec::to_unix)))
         .bind(column(chunk, |u| u.verified))
         .bind(column(chunk, |u| prepared(u).content_hash.as_str()))
+        .bind(column(chunk, |u| prepared(u).brief.as_str()))
         .execute(&mut *conn)
         .await
         .map_err(db)?;

@@ -316,7 +316,7 @@ async fn insert_new(
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO findings (product_id, fingerprint, status, active, verified, severity, \
              category, title, tools, rule_id, file_path, package, url, first_seen, last_seen, \
-             sla_due, risk_accepted_until, mitigated_at, content_hash) ",
+             sla_due, risk_accepted_until, mitigated_at, content_hash, brief) ",
         );
         insert.push_values(chunk, |mut values, row| {
             let prepared = &report.findings[row.index];
@@ -339,7 +339,8 @@ async fn insert_new(
                 .push_bind(row.sla_due.map(codec::to_unix))
                 .push_bind(None::<i64>)
                 .push_bind(row.mitigated_at.map(codec::to_unix))
-                .push_bind(prepared.content_hash.as_str());
+                .push_bind(prepared.content_hash.as_str())
+                .push_bind(prepared.brief.as_str());
         });
         // The unique index is the last word on duplicates; imports are serialised, so a
         // conflict here would only mean a fingerprint the lookup missed, and it is merged.
@@ -414,8 +415,8 @@ async fn write_plan(
         let prepared = &report.findings[update.index];
         sqlx::query(
             "UPDATE findings SET severity = ?, category = ?, title = ?, tools = ?, rule_id = ?, \
-             file_path = ?, package = ?, url = ?, sla_due = ?, verified = ?, content_hash = ? \
-             WHERE id = ?",
+             file_path = ?, package = ?, url = ?, sla_due = ?, verified = ?, content_hash = ?, \
+             brief = ? WHERE id = ?",
         )
         .bind(prepared.severity_rank)
         .bind(prepared.category)
@@ -428,6 +429,7 @@ async fn write_plan(
         .bind(update.sla_due.map(codec::to_unix))
         .bind(update.verified)
         .bind(prepared.content_hash.as_str())
+        .bind(prepared.brief.as_str())
         .bind(update.id.0)
         .execute(&mut *conn)
         .await

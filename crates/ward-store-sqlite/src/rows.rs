@@ -107,6 +107,27 @@ pub(crate) const FINDING_COLUMNS: &str = "f.id, f.product_id, f.fingerprint, f.s
 /// The tables [`FINDING_COLUMNS`] come from.
 pub(crate) const FINDING_TABLES: &str = "findings f JOIN finding_data d ON d.finding_id = f.id";
 
+/// A finding's record as a page of findings reads it: the whole record from `finding_data`,
+/// or the brief kept on the finding row (no join, a small JSON object to decode).
+pub(crate) trait Record: DeserializeOwned {
+    /// The columns, the record last as `data`.
+    const COLUMNS: &'static str;
+    /// The tables they come from, `findings` as `f`.
+    const TABLES: &'static str;
+}
+
+impl Record for ward_core::Finding {
+    const COLUMNS: &'static str = FINDING_COLUMNS;
+    const TABLES: &'static str = FINDING_TABLES;
+}
+
+impl Record for ward_store::FindingBrief {
+    const COLUMNS: &'static str = "f.id, f.product_id, f.fingerprint, f.status, f.active, \
+         f.verified, f.severity, f.category, f.title, f.tools, f.first_seen, f.last_seen, \
+         f.sla_due, f.risk_accepted_until, f.mitigated_at, f.assignee, f.brief AS data";
+    const TABLES: &'static str = "findings f";
+}
+
 pub(crate) fn finding<F: DeserializeOwned>(row: &SqliteRow) -> Result<StoredFinding<F>> {
     let data: String = get(row, "data")?;
     let finding =

@@ -16,7 +16,11 @@ use ward_core::{fingerprint, Category, Finding, Location, PackageLocation, Sever
 use crate::cursor::sort_value;
 use crate::import::Change;
 use crate::{
-    Approval, ApprovalState, Attempt, ChangeWindow, DayChanges, Decision, Error, FindingFilter, FindingId, FindingQuery, ImportMessages, ImportRequest, ImportTarget, Imported, MessageState, NewApiKey, NewApproval, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger, NewUser, ProductHook, ProductId, Scope, SlaBreach, SlaPolicy, Sort, SortKey, Store, StoredFinding, TestId, Triage, TriageAction,
+    Approval, ApprovalState, Attempt, ChangeWindow, DayChanges, Decision, Error, FindingFilter,
+    FindingId, FindingQuery, ImportMessages, ImportRequest, ImportTarget, Imported, MessageState,
+    NewApiKey, NewApproval, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger, NewUser,
+    ProductHook, ProductId, Scope, SlaBreach, SlaPolicy, Sort, SortKey, Store, StoredFinding,
+    TestId, Triage, TriageAction,
 };
 
 /// One `#[tokio::test]` per conformance test, each on a fresh store from `$fresh`.

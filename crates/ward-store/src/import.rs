@@ -206,6 +206,8 @@ pub struct PreparedFinding {
     pub finding: Finding,
     /// The finding as ward JSON (the `data` column).
     pub data: String,
+    /// Its [`FindingBrief`](crate::FindingBrief) as JSON (the `brief` column lists read).
+    pub brief: String,
     /// Hash of `data` (128 bits of SHA-256, hex): an unchanged finding is not rewritten.
     pub content_hash: String,
     /// [`codec::severity_rank`] of its severity.
@@ -299,6 +301,8 @@ fn prepare_one(finding: Finding) -> Result<PreparedFinding> {
     let location = serde_json::to_string(&finding.location)
         .map_err(|e| Error::invalid("findings", e.to_string()))?;
     let content_hash = hex_sha256(data.as_bytes());
+    let brief = serde_json::to_string(&crate::model::FindingBrief::from(&finding))
+        .map_err(|e| Error::invalid("findings", e.to_string()))?;
     let loc = &finding.location;
     let clean = |text: &String| codec::clean_text(text);
     let url = loc
@@ -325,6 +329,7 @@ fn prepare_one(finding: Finding) -> Result<PreparedFinding> {
         identifiers,
         location,
         data,
+        brief,
         content_hash,
         finding,
     })
