@@ -7,6 +7,7 @@
 
 pub mod delivery;
 pub mod events;
+pub mod jobs;
 pub mod secrets;
 
 use std::sync::Arc;

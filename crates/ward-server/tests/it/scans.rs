@@ -33,6 +33,7 @@ fn worker(env: &Env, scratch: &std::path::Path, bin: &std::path::Path) -> Worker
         store: Arc::clone(&env.store),
         blobs: blobs(env),
         config: WorkerConfig::new("test-worker", run),
+        observer: None,
     }
 }
 
