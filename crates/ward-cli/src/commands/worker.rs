@@ -160,9 +160,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             ..NotifyConfig::default()
         })
         .context("starting the notification HTTP client")?;
-        let worker = args
-            .worker
-            .worker(store, signed, Arc::new(notifier))?;
+        let worker = args.worker.worker(store, signed, Arc::new(notifier))?;
         output::note(&format!(
             "ward: worker {} taking jobs ({})",
             worker.config.id,

@@ -8,6 +8,7 @@ mod gate;
 mod hostile;
 mod iac;
 mod import;
+mod remote;
 mod sbom;
 mod scan;
 mod scan_sbom;

@@ -24,7 +24,7 @@ impl Server {
     }
 
     /// With `store` flags (`--data-dir D` or `--database URL`).
-    fn start_with(store: &[&str]) -> Server {
+    pub(crate) fn start_with(store: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ward"))
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(store)
@@ -58,7 +58,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits; returns whether it exited successfully, and its stderr.
-    fn stop(mut self) -> (bool, String) {
+    pub(crate) fn stop(mut self) -> (bool, String) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()

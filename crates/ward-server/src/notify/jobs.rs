@@ -37,7 +37,11 @@ impl JobObserver for JobEvents {
         )
         .await
         {
-            Ok(events) => self.notifier.emit_logged(self.store.as_ref(), &events).await,
+            Ok(events) => {
+                self.notifier
+                    .emit_logged(self.store.as_ref(), &events)
+                    .await
+            }
             Err(error) => tracing::warn!(%error, "building scan notifications failed"),
         }
     }

@@ -1,0 +1,133 @@
+//! `ward scan --remote` end to end against a real `ward serve` on 127.0.0.1 and its
+//! in-process worker: a clean tree passes, a leaked key fails the gate, a scanner that is
+//! not installed fails the job, and a wrong server or key is an error.
+
+use std::path::Path;
+use std::process::Output;
+
+use crate::server::{create_key, Server};
+use crate::{stderr, ward_in};
+
+/// A Stripe live-key look-alike made of random characters, not a real key.
+const LEAK: &str = "STRIPE_KEY = \"sk_live_4eC39HqLyjWDarjtT1zdp7dcQw2XbN8m\"\n";
+
+fn remote_scan(dir: &Path, server: &str, key: &str, args: &[&str]) -> Output {
+    let mut all = vec![
+        "scan",
+        "--remote",
+        server,
+        "--api-key",
+        key,
+        "--product",
+        "web",
+        "--engagement",
+        "ci",
+        "--timeout",
+        "120",
+    ];
+    all.extend_from_slice(args);
+    ward_in(dir, &all)
+}
+
+#[test]
+fn remote_scans_pass_fail_and_report_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = create_key(&data, &["--scope", "import"]);
+    let server = Server::start(&data);
+
+    // A clean tree; the leaked key sits in a file .gitignore excludes, so it is not sent.
+    let clean = dir.path().join("clean");
+    std::fs::create_dir(&clean).unwrap();
+    std::fs::write(clean.join("app.py"), "print('hello')\n").unwrap();
+    std::fs::write(clean.join(".gitignore"), "local.env\n").unwrap();
+    std::fs::write(clean.join("local.env"), LEAK).unwrap();
+    let output = remote_scan(&clean, &server.url, &key, &["-o", "report.json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("ward gate: passed"),
+        "{}",
+        stderr(&output)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(clean.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0, "{report}");
+
+    // The leak committed: the report (SARIF here, on stdout) has it and the gate fails.
+    let leaky = dir.path().join("leaky");
+    std::fs::create_dir(&leaky).unwrap();
+    std::fs::write(leaky.join("settings.py"), LEAK).unwrap();
+    let output = remote_scan(&leaky, &server.url, &key, &["--to", "sarif"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("ward gate: FAILED"),
+        "{}",
+        stderr(&output)
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{sarif}");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!text.contains("4eC39HqLyjWDarjtT1zdp7dcQw2XbN8m"), "{text}");
+
+    // The same leak under a ward.toml suppression: accepted in the report, the gate passes.
+    std::fs::write(
+        leaky.join("ward.toml"),
+        "[[suppress]]\npath = \"settings.py\"\nreason = \"test key\"\nexpires = 2099-12-31\n",
+    )
+    .unwrap();
+    let output = remote_scan(&leaky, &server.url, &key, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["findings"][0]["status"], "accepted", "{report}");
+
+    // A scanner the worker does not have: the job fails, its failure report is printed.
+    let output = remote_scan(&clean, &server.url, &key, &["--scanners", "horusec"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(
+        text.contains("failed") && text.contains("horusec"),
+        "{text}"
+    );
+    assert!(text.contains("tool-missing"), "{text}");
+    assert!(output.stdout.is_empty());
+
+    // Bad input: an unknown scanner, a missing key, a wrong key, a server that is not there.
+    let output = remote_scan(&clean, &server.url, &key, &["--scanners", "nope"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("unknown scanner `nope`"));
+    let output = remote_scan(&clean, &server.url, "ward_not-a-key", &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("401"), "{}", stderr(&output));
+    let output = remote_scan(&clean, "http://127.0.0.1:9", &key, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("connecting to http://127.0.0.1:9"),
+        "{}",
+        stderr(&output)
+    );
+    let output = remote_scan(&clean, "ftp://127.0.0.1", &key, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("not an http(s) URL"));
+    let output = ward_in(
+        &clean,
+        &[
+            "scan",
+            "--remote",
+            &server.url,
+            "--api-key",
+            &key,
+            "--product",
+            "web",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--engagement"),
+        "{}",
+        stderr(&output)
+    );
+
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+}
