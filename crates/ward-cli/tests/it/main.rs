@@ -13,6 +13,7 @@ mod sbom;
 mod scan;
 mod scan_sbom;
 mod server;
+mod workers;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
