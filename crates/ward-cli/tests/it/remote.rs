@@ -131,3 +131,49 @@ fn remote_scans_pass_fail_and_report_failures() {
     let (stopped, log) = server.stop();
     assert!(stopped, "{log}");
 }
+
+/// Without WARD_URL_SIGNING_KEY the server keeps its signing key in the data directory
+/// (mode 0600), so a result URL handed out before a restart still works after it.
+#[test]
+fn result_urls_survive_a_restart() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = create_key(&data, &["--scope", "import"]);
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::write(tree.join("app.py"), "print('hello')\n").unwrap();
+
+    let server = Server::start(&data);
+    let output = remote_scan(&tree, &server.url, &key, &["-o", "report.json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let reply = std::process::Command::new("curl")
+        .args(["-sS", "-H", &format!("Authorization: Bearer {key}")])
+        .arg(format!("{}/api/v1/scans/1", server.url))
+        .output()
+        .unwrap();
+    let reply: serde_json::Value = serde_json::from_slice(&reply.stdout).unwrap();
+    let link = reply["links"]["report"].as_str().unwrap().to_string();
+    let old_base = server.url.clone();
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+    let key_file = data.join("url-signing.key");
+    let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+
+    // The new server listens on another port: the path and signature are what count.
+    let server = Server::start(&data);
+    let moved = link.replacen(&old_base, &server.url, 1);
+    let fetch = |url: &str| {
+        let output = std::process::Command::new("curl")
+            .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", url])
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(fetch(&moved), "200", "{moved}");
+    let tampered = moved.replacen("report.json", "report.sarif", 1);
+    assert_eq!(fetch(&tampered), "403", "{tampered}");
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+}

@@ -157,9 +157,11 @@ fn killed_worker_job_is_finished_once_by_another() {
 
     // The first worker claims the job and is killed while bandit runs.
     let first = WorkerProcess::start(&store, &bin, dir.path().join("first.log"));
-    wait_for("the first worker to start bandit", Duration::from_secs(60), || {
-        starts() == 1
-    });
+    wait_for(
+        "the first worker to start bandit",
+        Duration::from_secs(60),
+        || starts() == 1,
+    );
     let mut first = first;
     first.child.kill().unwrap(); // SIGKILL on Unix: no shutdown, no release.
     first.child.wait().unwrap();
@@ -170,11 +172,20 @@ fn killed_worker_job_is_finished_once_by_another() {
     // The second worker may claim it only once the lease has run out, then finishes it.
     let second = WorkerProcess::start(&store, &bin, dir.path().join("second.log"));
     let mut finished = serde_json::Value::Null;
-    wait_for("the second worker to finish the job", Duration::from_secs(60), || {
-        finished = curl_json(&["-H", &auth, &job_url]);
-        finished["state"] == "succeeded" || finished["state"] == "failed"
-    });
-    assert_eq!(finished["state"], "succeeded", "{finished}\n{}", second.log());
+    wait_for(
+        "the second worker to finish the job",
+        Duration::from_secs(60),
+        || {
+            finished = curl_json(&["-H", &auth, &job_url]);
+            finished["state"] == "succeeded" || finished["state"] == "failed"
+        },
+    );
+    assert_eq!(
+        finished["state"],
+        "succeeded",
+        "{finished}\n{}",
+        second.log()
+    );
     assert_eq!(finished["attempts"], 2, "{finished}");
     assert_eq!(starts(), 2, "bandit ran once per claim");
     let log = second.log();
