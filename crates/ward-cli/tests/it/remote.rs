@@ -177,3 +177,126 @@ fn result_urls_survive_a_restart() {
     let (stopped, log) = server.stop();
     assert!(stopped, "{log}");
 }
+
+/// `ward serve --storage s3://…` against the S3-compatible server scripts/test.sh starts
+/// (`WARD_TEST_S3_ENDPOINT` and the `AWS_*` variables): the result link is an S3 presigned
+/// URL that answers once the worker has written the report, `ward scan --remote` downloads
+/// from it, and a tampered presigned URL is refused by S3.
+#[test]
+fn scans_on_s3_storage() {
+    let Ok(endpoint) = std::env::var("WARD_TEST_S3_ENDPOINT") else {
+        eprintln!("skipped: set WARD_TEST_S3_ENDPOINT (and AWS_*) to run this test");
+        return;
+    };
+    let endpoint = endpoint.trim_end_matches('/').to_string();
+    let bucket = format!("ward-remote-{}", std::process::id());
+    let credentials = format!(
+        "{}:{}",
+        std::env::var("AWS_ACCESS_KEY_ID").expect("AWS_ACCESS_KEY_ID"),
+        std::env::var("AWS_SECRET_ACCESS_KEY").expect("AWS_SECRET_ACCESS_KEY")
+    );
+    let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".to_string());
+    let created = std::process::Command::new("curl")
+        .args(["-sS", "--fail-with-body", "-X", "PUT"])
+        // The SHA-256 of the empty body, which S3 wants named in a signed header.
+        .args([
+            "-H",
+            "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        ])
+        .args([
+            "--aws-sigv4",
+            &format!("aws:amz:{region}:s3"),
+            "--user",
+            &credentials,
+        ])
+        .arg(format!("{endpoint}/{bucket}"))
+        .output()
+        .expect("curl");
+    assert!(
+        created.status.success(),
+        "creating the bucket: {}",
+        stderr(&created)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = create_key(&data, &["--scope", "import"]);
+    let storage = format!("s3://{bucket}/ward");
+    let server = Server::start_with(&["--data-dir", data.to_str().unwrap(), "--storage", &storage]);
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::write(tree.join("settings.py"), LEAK).unwrap();
+    let archive = dir.path().join("tree.tar.gz");
+    assert!(std::process::Command::new("tar")
+        .arg("czf")
+        .arg(&archive)
+        .args(["-C", tree.to_str().unwrap(), "."])
+        .status()
+        .unwrap()
+        .success());
+    let posted = std::process::Command::new("curl")
+        .args(["-sS", "--fail-with-body", "-X", "POST"])
+        .args(["-H", &format!("Authorization: Bearer {key}")])
+        .args([
+            "-F",
+            r#"request={"scanners":["secrets"],"product":"web","engagement":"s3"};type=application/json"#,
+        ])
+        .args(["-F", &format!("archive=@{}", archive.display())])
+        .arg(format!("{}/api/v1/scans", server.url))
+        .output()
+        .unwrap();
+    assert!(posted.status.success(), "{}", stderr(&posted));
+    let reply: serde_json::Value = serde_json::from_slice(&posted.stdout).unwrap();
+    let url = reply["links"]["report"].as_str().unwrap().to_string();
+    assert!(url.starts_with(&endpoint), "a presigned S3 URL: {url}");
+    assert!(url.contains("X-Amz-Signature="), "{url}");
+    let get = |url: &str| {
+        let output = std::process::Command::new("curl")
+            .args(["-sS", "-w", "\n%{http_code}", url])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        let (body, code) = text.rsplit_once('\n').unwrap();
+        (code.to_string(), body.to_string())
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let report = loop {
+        let (code, body) = get(&url);
+        if code == "200" {
+            break serde_json::from_str::<serde_json::Value>(&body).unwrap();
+        }
+        assert_eq!(code, "404", "{body}");
+        assert!(std::time::Instant::now() < deadline, "no report after 60 s");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1, "{report}");
+
+    // A signature changed by one character, or another object under the same signature.
+    let (prefix, signature) = url.split_once("X-Amz-Signature=").unwrap();
+    let flipped = if signature.starts_with('0') { '1' } else { '0' };
+    let tampered = format!("{prefix}X-Amz-Signature={flipped}{}", &signature[1..]);
+    assert_eq!(get(&tampered).0, "403", "{tampered}");
+    let moved = url.replacen("report.json", "report.sarif", 1);
+    assert_eq!(get(&moved).0, "403", "{moved}");
+
+    // The CLI client against the same server downloads from S3 too.
+    let output = ward_in(
+        &tree,
+        &[
+            "scan",
+            "--remote",
+            &server.url,
+            "--api-key",
+            &key,
+            "--product",
+            "web",
+            "--engagement",
+            "s3",
+            "--timeout",
+            "60",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+}
