@@ -147,14 +147,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     runtime.block_on(async {
         let store = args.database.open().await?;
-        // Without --public-url the result URL in `scan.failed` names this host's loopback:
-        // set it where workers run apart from the server.
-        let public_url = args
-            .worker
-            .public_url
-            .clone()
-            .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
-        let (signed, _) = args.worker.signed_blobs(&args.database, &public_url)?;
+        // Without --public-url a local storage folder cannot sign result URLs: `scan.failed`
+        // then goes without one (S3 presigns its own either way).
+        let signed = match &args.worker.public_url {
+            Some(public_url) => args.worker.signed_blobs(&args.database, public_url)?.0,
+            None => args.worker.blobs(&args.database)?,
+        };
         let notifier = Notifier::new(NotifyConfig {
             public_url: args.worker.public_url.clone(),
             ..NotifyConfig::default()

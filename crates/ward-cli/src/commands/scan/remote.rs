@@ -417,3 +417,68 @@ fn failure_text(job: &ScanView, report: &[u8]) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packing_leaves_out_git_ignored_files_and_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(root.join(".git/config"), "[core]\n").unwrap();
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(root.join("src/app.py"), "print(1)\n").unwrap();
+        std::fs::write(root.join(".env.example"), "A=1\n").unwrap();
+        std::fs::write(root.join(".gitignore"), "*.log\n").unwrap();
+        std::fs::write(root.join("debug.log"), "x\n").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("passwd")).unwrap();
+        let bytes = pack(root).unwrap();
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
+        let names: Vec<String> = archive
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, [".env.example", ".gitignore", "src/app.py"]);
+    }
+
+    #[test]
+    fn server_urls_are_http_bases() {
+        assert!(server_url("http://127.0.0.1:8080").is_ok());
+        assert!(server_url("https://ward.example.com/prefix/").is_ok());
+        for bad in ["127.0.0.1:8080", "ftp://host", "mailto:a@b", ""] {
+            assert!(server_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn failure_text_names_scanner_reason_and_output() {
+        let job = ScanView {
+            id: 9,
+            state: "failed".to_string(),
+            attempts: 1,
+            max_attempts: 3,
+            error: Some("bandit exited with 2".to_string()),
+            links: Default::default(),
+        };
+        let report = br#"{"scanner":"bandit","reason":"exit-code","message":"bandit exited with 2",
+            "command":["bandit","-r","."],"exit_code":2,"signal":null,"stdout_tail":"",
+            "stderr_tail":"one\ntwo\n","started_at":"2026-01-01T00:00:00Z","duration_ms":5}"#;
+        let text = failure_text(&job, report);
+        assert!(
+            text.starts_with("error: scan job 9 failed after 1 attempt(s): bandit: bandit exited with 2 (exit-code)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("exit code 2") && text.contains("    two"),
+            "{text}"
+        );
+        let unreadable = failure_text(&job, b"<html>");
+        assert!(
+            unreadable.ends_with(": bandit exited with 2"),
+            "{unreadable}"
+        );
+    }
+}
