@@ -13,6 +13,10 @@
 # on port 5432 with the `ward` role scripts/test.sh creates. A fresh database is made and
 # dropped afterwards.
 #
+# With WARD_BENCH_WORKERS_FIRST=1 the workers run from the start, taking jobs while they are
+# being queued (the requests then share the cores with them). WARD_BENCH_BIN=PATH uses that
+# release `ward` instead of building one.
+#
 # usage: bench/jobs.sh [JOBS]     (default 1000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,16 +28,20 @@ out="${TMPDIR:-/tmp}/ward-bench-jobs"
 rm -rf "$out"
 mkdir -p "$out/bin"
 
-# A target dir shared with other checkouts may hold their builds under the same fingerprints:
-# touch this checkout's sources so cargo rebuilds them, and take this build's executable from
-# cargo's build messages.
-if [ -n "${CARGO_TARGET_DIR:-}" ]; then find crates -name '*.rs' -path '*/src/*' -exec touch {} +; fi
-cargo build --release -p ward-cli --message-format=json \
-  | python3 -c 'import json,sys
+if [ -n "${WARD_BENCH_BIN:-}" ]; then
+  cp "$WARD_BENCH_BIN" "$out/bin/ward"
+else
+  # A target dir shared with other checkouts may hold their builds under the same
+  # fingerprints: touch this checkout's sources so cargo rebuilds them, and take this build's
+  # executable from cargo's build messages.
+  if [ -n "${CARGO_TARGET_DIR:-}" ]; then find crates -name '*.rs' -path '*/src/*' -exec touch {} +; fi
+  cargo build --release -p ward-cli --message-format=json \
+    | python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m.get("executable"):
         print(m["executable"])' | while read -r exe; do cp "$exe" "$out/bin/"; done
+fi
 ward="$out/bin/ward"
 
 db="ward_bench_jobs_$$"
@@ -58,6 +66,13 @@ for _ in $(seq 100); do
 done
 [ -n "$server" ] || { cat "$out/serve.log"; exit 1; }
 
+start_workers() {
+  for i in $(seq "$workers"); do
+    "$ward" worker --scratch-dir "$out" 2>"$out/worker-$i.log" &
+    pids+=($!)
+  done
+}
+[ "${WARD_BENCH_WORKERS_FIRST:-0}" = 1 ] && start_workers
 echo "== $jobs jobs, $workers workers, PostgreSQL $(psql "$url" -tAc 'SHOW server_version'), $(nproc) cores"
 uptime  # other work on the machine skews the times: note the load with them
 start=$(date +%s.%N)
@@ -94,10 +109,7 @@ print(f"POST /api/v1/scans x{n} ({len(archive)}-byte archive): median {statistic
       f"p99 {p99:.2f} ms, max {times[-1]:.2f} ms, total {sum(times) / 1000:.2f} s")
 PY
 queued=$(date +%s.%N)
-for i in $(seq "$workers"); do
-  "$ward" worker --scratch-dir "$out" 2>"$out/worker-$i.log" &
-  pids+=($!)
-done
+[ "${WARD_BENCH_WORKERS_FIRST:-0}" = 1 ] || start_workers
 while :; do
   counts=$(psql "$url" -tAc "SELECT count(*) FILTER (WHERE state = 'succeeded'), count(*) FILTER (WHERE state = 'failed') FROM jobs")
   done_jobs=${counts%|*}
@@ -111,8 +123,8 @@ import sys
 start, queued, end = map(float, sys.argv[1:4])
 n, ok, failed = map(int, sys.argv[4:7])
 print(f"{ok} succeeded, {failed} failed")
-print(f"first request to all done: {end - start:.2f} s; workers' start to all done: {end - queued:.2f} s "
-      f"({n / (end - queued):.0f} jobs/s)")
+print(f"first request to all done: {end - start:.2f} s ({n / (end - start):.0f} jobs/s); "
+      f"last request to all done: {end - queued:.2f} s")
 PY
 psql "$url" -tAc "SELECT 'jobs per worker: ' || string_agg(n::text, ', ' ORDER BY n DESC) FROM (SELECT count(*) AS n FROM jobs GROUP BY worker) w"
 psql "$url" -tAc "SELECT 'attempts > 1: ' || count(*) FROM jobs WHERE attempts > 1"
