@@ -1,5 +1,6 @@
 //! The `ward` binary: parses the command line, runs a subcommand, prints, and picks the exit
-//! code (0 ok, 1 policy failed, 2 error). The work itself lives in the library crates.
+//! code (0 ok, 1 policy failed, 2 error; 3 when a `ward scan --remote` job failed). The work
+//! itself lives in the library crates.
 
 use std::process::ExitCode;
 
@@ -54,6 +55,9 @@ enum Command {
     /// Found secrets are reported masked and hashed with a salt ($WARD_SECRET_SALT, else
     /// `[scan.secrets] salt` in ward.toml, else random per report), never in clear. A line
     /// with `ward:allow` is never reported.
+    ///
+    /// With `--remote URL` the scan runs on a ward server's workers instead, and the report is
+    /// gated as `ward gate` would: exit 0 pass, 1 policy violated, 2 error, 3 the job failed.
     Scan(Box<commands::scan::Args>),
     /// Run the findings server: the native JSON API, the DefectDojo-compatible import API
     /// (`/api/v2/import-scan/`), /healthz, /readyz, /metrics and /openapi.json.

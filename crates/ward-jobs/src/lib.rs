@@ -13,10 +13,12 @@
 //! source (git clone, uploaded archive, image tarball, URL), runs the adapters, imports the
 //! findings into the engagement, and writes the ward JSON report and the asked exports to
 //! object storage at the job's result key, or the failure report there when the scan failed.
+//! A [`JobObserver`] hears of imports and final failures (the server turns them into events).
 #![warn(missing_docs)]
 
 pub mod adapters;
 mod failure;
+mod observer;
 mod process;
 mod redact;
 pub mod request;
@@ -25,5 +27,6 @@ mod worker;
 
 pub use adapters::{run, Adapter, Completed, Outcome, RunConfig, Target, TargetKind, ADAPTERS};
 pub use failure::{FailureReason, FailureReport};
+pub use observer::JobObserver;
 pub use request::{ScanRequest, Source, SCAN_JOB};
 pub use worker::{Worker, WorkerConfig, WorkerError};

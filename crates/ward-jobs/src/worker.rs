@@ -18,7 +18,7 @@ use ward_store::{
 };
 
 use crate::request::{report_name, ScanRequest, Source, SCAN_JOB};
-use crate::{adapters, FailureReason, FailureReport, Outcome, RunConfig};
+use crate::{adapters, FailureReason, FailureReport, JobObserver, Outcome, RunConfig};
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
@@ -71,6 +71,8 @@ pub struct Worker {
     pub blobs: BlobStore,
     /// How it runs.
     pub config: WorkerConfig,
+    /// Told of imports and final failures (the server raises notifications from them).
+    pub observer: Option<Arc<dyn JobObserver>>,
 }
 
 /// The configuration only: the store and blob store have nothing useful to log.
@@ -200,6 +202,9 @@ impl Worker {
                 if failed.state == JobState::Failed {
                     if let Err(error) = self.write_failure(job, &report).await {
                         tracing::error!(job = %job.id, %error, "writing the failure report");
+                    }
+                    if let Some(observer) = &self.observer {
+                        observer.failed(&failed, &report).await;
                     }
                 }
                 tracing::info!(job = %job.id, state = failed.state.name(), error = %report.message, "job failed");
@@ -359,14 +364,24 @@ impl Worker {
                 completed.findings.clone(),
             );
             import.actor = format!("worker {}", self.config.id);
-            if let Err(e) = self.store.import(import).await {
-                let retry = matches!(e, StoreError::Database(_));
-                return fail(
-                    scanner,
-                    FailureReason::ScannerError,
-                    format!("importing the findings: {e}"),
-                    retry,
-                );
+            if let Some(observer) = &self.observer {
+                import.messages = observer.import_messages(job).await;
+            }
+            match self.store.import(import).await {
+                Ok(outcome) => {
+                    if let Some(observer) = &self.observer {
+                        observer.imported(job, &outcome).await;
+                    }
+                }
+                Err(e) => {
+                    let retry = matches!(e, StoreError::Database(_));
+                    return fail(
+                        scanner,
+                        FailureReason::ScannerError,
+                        format!("importing the findings: {e}"),
+                        retry,
+                    );
+                }
             }
             report.sources.push(ReportSource {
                 tool: adapter.name.to_string(),

@@ -79,6 +79,7 @@ impl Setup {
             store: Arc::clone(&self.store),
             blobs: self.blobs.clone(),
             config,
+            observer: None,
         }
     }
 

@@ -122,6 +122,10 @@ pub enum EventDetail {
     ScanFailed {
         /// What went wrong, as shown to users.
         error: String,
+        /// The scan job, when a server-run scan failed (its failure report is at the
+        /// event's `url`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job_id: Option<i64>,
     },
     /// A gate verdict failed.
     #[serde(rename = "gate.failed")]
@@ -271,10 +275,12 @@ mod tests {
     fn json_names_the_kind_and_nests_its_data() {
         let e = event(EventDetail::ScanFailed {
             error: "no such image".into(),
+            job_id: Some(7),
         });
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["type"], "scan.failed");
         assert_eq!(json["data"]["error"], "no such image");
+        assert_eq!(json["data"]["job_id"], 7);
         assert_eq!(json["occurred_at"], "2025-03-04T05:06:07Z");
         let back: Event = serde_json::from_value(json).unwrap();
         assert_eq!(back, e);

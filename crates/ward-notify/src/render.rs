@@ -70,7 +70,7 @@ pub(crate) fn summary(event: &Event) -> String {
             text.push('.');
             text
         }
-        EventDetail::ScanFailed { error } => format!("The scan failed: {error}"),
+        EventDetail::ScanFailed { error, .. } => format!("The scan failed: {error}"),
         EventDetail::GateFailed { violations } => {
             format!(
                 "{} violated.",

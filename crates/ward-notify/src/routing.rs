@@ -144,7 +144,10 @@ mod tests {
                 n_findings: 0,
                 n_new: 0,
             },
-            EventKind::ScanFailed => EventDetail::ScanFailed { error: "x".into() },
+            EventKind::ScanFailed => EventDetail::ScanFailed {
+                error: "x".into(),
+                job_id: None,
+            },
             EventKind::GateFailed => EventDetail::GateFailed { violations: vec![] },
             EventKind::GatePassed => EventDetail::GatePassed {},
             EventKind::FindingNew => EventDetail::FindingNew {

@@ -160,7 +160,7 @@ async fn run_inner(state: &AppState, caller: &Caller, job: Job) -> Result<Import
         actor: caller.actor(),
         now: None,
         findings,
-        messages: import_messages(state).await,
+        messages: messages_for(state.store.as_ref(), &state.notifier).await,
     };
     let outcome = state.store.import(request).await.map_err(store_error)?;
     state.notifier.wake();
@@ -174,15 +174,18 @@ async fn run_inner(state: &AppState, caller: &Caller, job: Job) -> Result<Import
 /// The builder of an import's `scan.completed` / `finding.new` messages, which the store
 /// queues in the import's transaction. Unreadable routing rules are logged and the import
 /// goes on without messages: a broken rule must not stop reports from landing.
-async fn import_messages(state: &AppState) -> Option<ward_store::ImportMessages> {
-    let routes = match crate::notify::routes(state.store.as_ref()).await {
+pub(crate) async fn messages_for(
+    store: &dyn ward_store::Store,
+    notifier: &crate::notify::Notifier,
+) -> Option<ward_store::ImportMessages> {
+    let routes = match crate::notify::routes(store).await {
         Ok(routes) => routes,
         Err(error) => {
             tracing::warn!(error = %error, "routing rules unreadable: the import is not notified");
             return None;
         }
     };
-    let config = &state.notifier.config;
+    let config = &notifier.config;
     let public_url = config.public_url.clone();
     let threshold = config.new_finding_severity;
     Some(ward_store::ImportMessages(std::sync::Arc::new(

@@ -138,7 +138,7 @@ pub(crate) fn today() -> Date {
     Date::from_unix_seconds(seconds)
 }
 
-fn describe(verdict: &Verdict) -> String {
+pub(crate) fn describe(verdict: &Verdict) -> String {
     let mut text = String::new();
     text.push_str(if verdict.passed {
         "ward gate: passed\n"

@@ -17,6 +17,8 @@ use ward_policy::{Policy, Suppressed};
 use ward_secrets::walk::{WalkConfig, DEFAULT_MAX_FILE_SIZE};
 use ward_secrets::{salt, Rule, Scanner};
 
+mod remote;
+
 use crate::commands::convert::default_time;
 use crate::commands::import::summary;
 use crate::output;
@@ -77,6 +79,38 @@ pub(crate) struct Args {
     /// Print no summary and no progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Run the scan on a ward server (`http://host:port`) instead: PATH is sent as a tar.gz
+    /// archive (.gitignore respected; or --git, --image), the command waits for the job,
+    /// downloads the report, writes it as a local scan would and gates it with the policy
+    /// (exit 1 when the gate fails, 3 when the scan job failed, 2 on any other error).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["sbom", "staged", "git_history", "config", "db"])]
+    remote: Option<String>,
+    /// The API key (scope `import`) for --remote.
+    #[arg(long, env = "WARD_API_KEY", hide_env_values = true, value_name = "KEY")]
+    api_key: Option<String>,
+    /// With --remote: scan this git repository (cloned by the worker) instead of PATH.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "remote",
+        conflicts_with = "image"
+    )]
+    git: Option<String>,
+    /// With --git: the branch, tag or commit to scan [default: the default branch].
+    #[arg(long = "ref", value_name = "REF", requires = "git")]
+    git_ref: Option<String>,
+    /// With --remote: scan this image tarball (`docker save`) instead of PATH.
+    #[arg(long, value_name = "TARBALL", requires = "remote")]
+    image: Option<PathBuf>,
+    /// With --remote: the product the findings are imported into (created when missing).
+    #[arg(long, value_name = "NAME", requires = "remote")]
+    product: Option<String>,
+    /// With --remote: the engagement the findings are imported into (created when missing).
+    #[arg(long, value_name = "NAME", requires = "remote")]
+    engagement: Option<String>,
+    /// With --remote: how long to wait for the job, in seconds.
+    #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
+    timeout: u64,
 }
 
 fn to_values() -> PossibleValuesParser {
@@ -84,6 +118,9 @@ fn to_values() -> PossibleValuesParser {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if let Some(server) = &args.remote {
+        return remote::run(args, server);
+    }
     let explicit = args.scanners.is_some();
     let scanners: Vec<&str> = match &args.scanners {
         Some(list) => list.iter().map(|s| s.trim()).collect(),
@@ -155,6 +192,16 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             })
             .collect(),
     };
+    write_report(args, &report, scan_time)?;
+    if !args.quiet && output::stderr_is_terminal() {
+        output::note(&describe(&report, &suppressed, &policy_name));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the report where the arguments say: ward JSON, or `--to` an export format, to
+/// `--output` or stdout, all or nothing.
+fn write_report(args: &Args, report: &Report, scan_time: String) -> anyhow::Result<()> {
     match &args.to {
         None => output::write_atomically(args.output.as_deref(), |out| {
             let mut writer = ReportWriter::start(out).context("writing the report")?;
@@ -172,7 +219,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             };
             let mut outcome = None;
             output::write_atomically(args.output.as_deref(), |out| {
-                outcome = Some(exporter.write(&report, &options, out)?);
+                outcome = Some(exporter.write(report, &options, out)?);
                 Ok(())
             })
             .with_context(|| format!("writing {}", exporter.id()))?;
@@ -181,10 +228,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    if !args.quiet && output::stderr_is_terminal() {
-        output::note(&describe(&report, &suppressed, &policy_name));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The summary of the open findings, then what the policy suppressed.

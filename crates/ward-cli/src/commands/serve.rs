@@ -3,7 +3,7 @@
 //! `--no-worker`, a scan worker (`ward worker`) runs in the same process.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -97,18 +97,6 @@ pub(crate) struct Args {
     max_body_size: usize,
     #[command(flatten)]
     worker: crate::commands::worker::WorkerArgs,
-    /// Where clients reach this server: the signed result URLs of a local storage folder and
-    /// the links in notifications [default: http://LISTEN].
-    #[arg(long, env = "WARD_PUBLIC_URL", value_name = "URL")]
-    public_url: Option<String>,
-    /// How long a scan's signed result URL is valid, in seconds (at most 7 days).
-    #[arg(
-        long,
-        env = "WARD_RESULT_URL_VALIDITY",
-        default_value_t = 86_400,
-        value_name = "SECONDS"
-    )]
-    result_url_validity: u64,
     /// Run no scan worker in this process (run `ward worker` processes instead).
     #[arg(long, env = "WARD_NO_WORKER")]
     no_worker: bool,
@@ -143,11 +131,13 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     let store = args.database.open().await?;
     let notify = NotifyConfig {
         keyring: args.database.keyring()?.map(std::sync::Arc::new),
-        public_url: args.public_url.clone(),
+        public_url: args.worker.public_url.clone(),
         sla_check: std::time::Duration::from_secs(args.sla_check_interval),
         ..NotifyConfig::default()
     };
-    let notifier = Notifier::new(notify).context("starting the notification HTTP client")?;
+    let notifier = std::sync::Arc::new(
+        Notifier::new(notify).context("starting the notification HTTP client")?,
+    );
     ward_server::notify::check_startup(store.as_ref(), &notifier).await?;
     let limits = Limits {
         report_bytes: args.max_report_size,
@@ -164,14 +154,16 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
         args.database.describe()
     ));
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let scans = scans(args, &address)?;
     let worker = if args.no_worker {
         None
     } else {
         let worker = args.worker.worker(
             store.clone(),
-            args.worker.blobs(&args.database)?,
+            scans.blobs.clone(),
+            notifier.clone(),
             notifier.config.keyring.clone(),
-        );
+        )?;
         Some(tokio::spawn(async move { worker.run(stopped).await }))
     };
     let sweeper_stopped = stop.subscribe();
@@ -179,7 +171,6 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
         shutdown_signal().await;
         let _ = stop.send(true);
     };
-    let scans = scans(args, &address)?;
     let retention = std::sync::Arc::new(RetentionStatus::new(
         match &args.retention {
             Some(text) => parse_retention(text).context("reading --retention")?,
@@ -194,7 +185,7 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     let sweeper = tokio::spawn(sweeper.run(sweeper_stopped));
     ward_server::serve(
         listener,
-        AppState::new(store, limits, std::sync::Arc::new(notifier))
+        AppState::new(store, limits, notifier)
             .with_scans(scans)
             .with_retention(retention),
         shutdown,
@@ -209,37 +200,18 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The scan service: the storage, with ward URLs signed by `WARD_URL_SIGNING_KEY` (at least
-/// 32 bytes; every server of a deployment needs the same) or, without it, a key made at
-/// start (URLs then stop working when the server restarts).
+/// The scan service: the storage, with ward URLs signed by [`url_signing_secret`].
 fn scans(args: &Args, address: &SocketAddr) -> anyhow::Result<ward_server::scans::Scans> {
-    let url_validity = std::time::Duration::from_secs(args.result_url_validity);
-    if url_validity > ward_blob::MAX_URL_VALIDITY {
-        bail!("--result-url-validity is at most 604800 seconds (7 days)");
-    }
-    let secret = match std::env::var("WARD_URL_SIGNING_KEY") {
-        Ok(secret) => secret.into_bytes(),
-        Err(_) => {
-            let mut secret = vec![0u8; 32];
-            getrandom::fill(&mut secret).context("making a URL signing key")?;
-            secret
-        }
-    };
-    let signer = ward_blob::UrlSigner::new("ward", &secret)
-        .context("reading WARD_URL_SIGNING_KEY (at least 32 bytes)")?;
     let public_url = args
+        .worker
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}"));
-    let blobs = args
-        .worker
-        .blobs(&args.database)?
-        .with_ward_urls(&public_url, signer.clone())
-        .context("reading --public-url")?;
+    let (blobs, signer) = args.worker.signed_blobs(&args.database, &public_url)?;
     Ok(ward_server::scans::Scans {
         blobs,
         signer: Some(signer),
-        url_validity,
+        url_validity: args.worker.url_validity()?,
         max_attempts: 3,
     })
 }
@@ -273,6 +245,51 @@ fn parse_retention(text: &str) -> anyhow::Result<ward_blob::Retention> {
         *slot = max_age;
     }
     Ok(retention)
+}
+
+/// The file in the data directory holding the URL signing key made on first start.
+pub(crate) const URL_SIGNING_KEY_FILE: &str = "url-signing.key";
+
+/// The secret ward URLs are signed with: `WARD_URL_SIGNING_KEY` (at least 32 bytes; every
+/// server of a deployment needs the same), else the key in the data directory, made on first
+/// start (32 random bytes, mode 0600), so URLs handed out stay valid across restarts.
+pub(crate) fn url_signing_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = std::env::var_os("WARD_URL_SIGNING_KEY").filter(|s| !s.is_empty()) {
+        return Ok(secret.to_string_lossy().into_owned().into_bytes());
+    }
+    let path = data_dir.join(URL_SIGNING_KEY_FILE);
+    let reading = || format!("reading the URL signing key {}", path.display());
+    match std::fs::read(&path) {
+        Ok(secret) if secret.len() == 32 => return Ok(secret),
+        Ok(secret) => bail!(
+            "{}: a URL signing key is 32 bytes, this file has {} (remove it to make a new \
+             one; URLs signed with the old key then stop working)",
+            path.display(),
+            secret.len()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(reading),
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let mut secret = vec![0u8; 32];
+    getrandom::fill(&mut secret).context("making a URL signing key")?;
+    // tempfile makes the file readable and writable by its owner only (0600 on Unix); it is
+    // linked into place only if no other process (a worker starting at the same time) did.
+    let mut file = tempfile::Builder::new()
+        .prefix(".url-signing")
+        .tempfile_in(data_dir)
+        .with_context(|| format!("writing a key file in {}", data_dir.display()))?;
+    std::io::Write::write_all(&mut file, &secret)
+        .and_then(|()| file.as_file().sync_all())
+        .with_context(|| format!("writing a key file in {}", data_dir.display()))?;
+    match file.persist_noclobber(&path) {
+        Ok(_) => Ok(secret),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::read(&path).with_context(reading)
+        }
+        Err(e) => Err(e.error).with_context(|| format!("writing {}", path.display())),
+    }
 }
 
 /// Completes on ctrl-c or SIGTERM.

@@ -8,10 +8,12 @@ mod gate;
 mod hostile;
 mod iac;
 mod import;
+mod remote;
 mod sbom;
 mod scan;
 mod scan_sbom;
 mod server;
+mod workers;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -58,7 +58,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits; returns whether it exited successfully, and its stderr.
-    fn stop(mut self) -> (bool, String) {
+    pub(crate) fn stop(mut self) -> (bool, String) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -432,7 +432,14 @@ fn serve_on_postgres() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let key = String::from_utf8(output.stdout).unwrap().trim().to_string();
-    let server = Server::start_with(&["--database", db.url()]);
+    // The data directory still holds local state (the URL signing key, the storage folder).
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(&[
+        "--database",
+        db.url(),
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ]);
     let trivy = corpus("trivy/all_statuses.json");
     let args = [
         trivy.as_str(),

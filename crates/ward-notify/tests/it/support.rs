@@ -64,6 +64,7 @@ pub(crate) fn sample_events() -> Vec<(&'static str, Event)> {
         url: Some("https://ward.example.com/jobs/88".to_owned()),
         detail: EventDetail::ScanFailed {
             error: "trivy.json: expected an object at line 1, column 1".to_owned(),
+            job_id: None,
         },
         ..base.clone()
     };

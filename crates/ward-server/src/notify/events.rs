@@ -222,7 +222,7 @@ fn location(finding: &Finding) -> String {
 }
 
 /// A random event id (128 bits, hex), the same on every delivery of the event.
-fn event_id() -> String {
+pub(crate) fn event_id() -> String {
     let mut bytes = [0u8; 16];
     // The id only lets receivers drop duplicates: a clock-based fallback will do.
     if getrandom::fill(&mut bytes).is_err() {

@@ -10,6 +10,7 @@
 
 pub mod delivery;
 pub mod events;
+pub mod jobs;
 pub mod secrets;
 pub mod sla;
 

@@ -127,7 +127,11 @@ impl Env {
     /// The same store and keys, served with another notification configuration.
     pub(crate) fn with_notify(mut self, config: NotifyConfig) -> Env {
         let notifier = Arc::new(Notifier::new(config).expect("HTTP client"));
+        let scans = self.state.scans.clone();
         self.state = AppState::new(self.store.clone(), self.state.limits, notifier);
+        if let Some(scans) = scans {
+            self.state = self.state.with_scans(scans);
+        }
         self.app = ward_server::router(self.state.clone());
         self
     }

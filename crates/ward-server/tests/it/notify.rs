@@ -711,8 +711,82 @@ async fn gate_waits_for_approval(env: Env) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// A scan job's events: its import raises `scan.completed` as an upload would, and a job that
+/// fails for good raises `scan.failed` with the job id, the failure summary and the signed
+/// result URL where the failure report is; a rule routes both to a loopback webhook.
+async fn scan_jobs_raise_completed_and_failed(env: Env) {
+    use std::os::unix::fs::PermissionsExt;
+    let env = env.with_notify(config(KEY));
+    let (hook, hook_url) = Receiver::start(&[]).await;
+    add_channel(
+        &env,
+        "ci-hook",
+        json!({"type": "webhook", "url": hook_url, "secret": "s"}),
+    )
+    .await;
+    add_rule(
+        &env,
+        json!({"channel": "ci-hook", "events": ["scan.completed", "scan.failed"]}),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::fs::write(bin.join("bandit"), "#!/bin/sh\necho crashed >&2\nexit 3\n").unwrap();
+    std::fs::set_permissions(bin.join("bandit"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut worker = crate::scans::worker(&env, dir.path(), &bin);
+    let signed = crate::scans::blobs(&env)
+        .with_ward_urls("http://127.0.0.1", env.signer.clone())
+        .unwrap();
+    worker.observer = Some(Arc::new(ward_server::notify::jobs::JobEvents {
+        store: env.store.clone(),
+        notifier: env.state.notifier.clone(),
+        blobs: signed,
+        url_validity: Duration::from_secs(600),
+    }));
+
+    let clean = crate::scans::upload(&env, "ok.tar.gz", &[("app.py", "print(1)\n")]).await;
+    crate::scans::submit(
+        &env,
+        json!({"source": {"archive": {"key": clean}}, "scanners": ["secrets"],
+               "product": "shop", "engagement": "ci"}),
+    )
+    .await;
+    crate::scans::run_one(&worker).await;
+    let crashing = crate::scans::upload(&env, "py.tar.gz", &[("app.py", "print(1)\n")]).await;
+    let scan = crate::scans::submit(
+        &env,
+        json!({"source": {"archive": {"key": crashing}}, "scanners": ["bandit"],
+               "product": "shop", "engagement": "ci"}),
+    )
+    .await;
+    crate::scans::run_one(&worker).await;
+    assert_eq!(deliver(&env).await, 2);
+
+    let bodies = hook.bodies();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    assert_eq!(bodies[0]["type"], "scan.completed", "{}", bodies[0]);
+    assert_eq!(bodies[0]["engagement"], "ci");
+    let failed = &bodies[1];
+    assert_eq!(failed["type"], "scan.failed", "{failed}");
+    assert_eq!(failed["product"], "shop");
+    assert_eq!(failed["engagement"], "ci");
+    assert_eq!(failed["data"]["job_id"], scan["id"], "{failed}");
+    let error = failed["data"]["error"].as_str().unwrap();
+    assert!(error.starts_with("bandit: "), "{error}");
+    let url = failed["url"].as_str().unwrap();
+    let result = scan["links"]["report"].as_str().unwrap();
+    let path = |u: &str| u.split('?').next().unwrap().to_owned();
+    assert_eq!(path(url), path(result), "the event links the result URL");
+    let (status, _, bytes) = crate::scans::fetch(&env, url).await;
+    assert_eq!(status, StatusCode::OK);
+    let report: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(report["reason"], "exit-code", "{report}");
+}
+
 crate::on_both_backends!(
     import_delivers_to_slack_and_webhook,
+    scan_jobs_raise_completed_and_failed,
     a_failure_is_retried_once_then_delivered,
     dead_letters_after_the_limit,
     secrets_are_sealed_and_never_shown,

@@ -159,6 +159,7 @@ fn worker(env: &Env, scratch: &Path) -> Worker {
         store: Arc::clone(&env.store),
         blobs: ward_blob::BlobStore::local(env.blobs.path()).unwrap(),
         config,
+        observer: None,
     }
 }
 

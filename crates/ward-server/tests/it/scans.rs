@@ -19,12 +19,12 @@ use crate::common::Env;
 /// A Stripe live-key look-alike made of random characters, not a real key.
 const PLANTED: &str = "STRIPE_KEY = \"sk_live_4eC39HqLyjWDarjtT1zdp7dcQw2XbN8m\"\n";
 
-fn blobs(env: &Env) -> BlobStore {
+pub(crate) fn blobs(env: &Env) -> BlobStore {
     BlobStore::local(env.blobs.path()).unwrap()
 }
 
 /// A worker on the server's store and blob folder; `bin` goes first on its `PATH`.
-fn worker(env: &Env, scratch: &std::path::Path, bin: &std::path::Path) -> Worker {
+pub(crate) fn worker(env: &Env, scratch: &std::path::Path, bin: &std::path::Path) -> Worker {
     let mut run = RunConfig::new(scratch);
     let mut path = vec![bin.to_path_buf()];
     path.extend(std::env::split_paths(&run.search_path));
@@ -33,10 +33,11 @@ fn worker(env: &Env, scratch: &std::path::Path, bin: &std::path::Path) -> Worker
         store: Arc::clone(&env.store),
         blobs: blobs(env),
         config: WorkerConfig::new("test-worker", run),
+        observer: None,
     }
 }
 
-async fn upload(env: &Env, name: &str, files: &[(&str, &str)]) -> String {
+pub(crate) async fn upload(env: &Env, name: &str, files: &[(&str, &str)]) -> String {
     let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
         Vec::new(),
         flate2::Compression::default(),
@@ -57,7 +58,7 @@ async fn upload(env: &Env, name: &str, files: &[(&str, &str)]) -> String {
 }
 
 /// `GET` of a signed URL through the router: status, headers' Retry-After, body bytes.
-async fn fetch(env: &Env, url: &str) -> (StatusCode, Option<String>, Vec<u8>) {
+pub(crate) async fn fetch(env: &Env, url: &str) -> (StatusCode, Option<String>, Vec<u8>) {
     let parsed = url::Url::parse(url).unwrap();
     let path = match parsed.query() {
         Some(query) => format!("{}?{query}", parsed.path()),
@@ -80,7 +81,7 @@ async fn fetch(env: &Env, url: &str) -> (StatusCode, Option<String>, Vec<u8>) {
     (status, retry, bytes.to_vec())
 }
 
-async fn submit(env: &Env, body: Value) -> Value {
+pub(crate) async fn submit(env: &Env, body: Value) -> Value {
     let (status, scan) = env
         .json(Method::POST, "/api/v1/scans", &env.admin, body)
         .await;
@@ -88,7 +89,7 @@ async fn submit(env: &Env, body: Value) -> Value {
     scan
 }
 
-async fn run_one(worker: &Worker) {
+pub(crate) async fn run_one(worker: &Worker) {
     let (_stop, mut stopped) = tokio::sync::watch::channel(false);
     assert!(
         worker.run_once(&mut stopped).await.unwrap(),
