@@ -15,7 +15,8 @@ use std::path::PathBuf;
 use ward_core::Finding;
 
 fn data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/iac")
+    PathBuf::from(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"))
+        .join("../../tests/data/iac")
 }
 
 fn scan() -> ward_iac::Scan {

@@ -551,7 +551,8 @@ async fn trivy_fs_secret_findings_are_imported() {
 /// makes with real API responses (from the report corpus), and recording the requests.
 async fn sonarqube_stand_in() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/corpus/sonarqube");
+    let corpus = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"))
+        .join("../../tests/data/corpus/sonarqube");
     let issues = std::fs::read_to_string(corpus.join("findings_over_api.json")).unwrap();
     let hotspots = std::fs::read_to_string(corpus.join("findings_over_api_hotspots.json")).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -11,7 +11,8 @@ use ward_secrets::{builtin_rules, Scanner};
 fn corpus() -> PathBuf {
     // This crate's own manifest dir, not ward-test-support's: a shared target dir may hold
     // that crate built from another checkout.
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/secrets")
+    PathBuf::from(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"))
+        .join("../../tests/data/secrets")
 }
 
 fn scan(dir: &str) -> BTreeSet<(String, u32, String)> {

@@ -22,7 +22,8 @@ const PASSWORD: &str = "e2e correct horse battery";
 
 /// The e2e folder, when everything the browser test needs is installed.
 fn e2e_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e");
+    let dir = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"))
+        .join("../../tests/e2e");
     let chromium = std::env::var("WARD_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let ready = Path::new(&chromium).exists()
         && dir.join("node_modules/playwright-core").is_dir()

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::{stderr, stdout_json, ward, ward_in};
 
 fn iac_data() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"))
         .join("../../tests/data/iac")
         .display()
         .to_string()

@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 use crate::{stderr, stdout_json, ward, ward_command, ward_in};
 
 fn secrets_dir(sub: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"))
         .join("../../tests/data/secrets")
         .join(sub)
         .display()
@@ -199,7 +199,7 @@ fn staged_and_history() {
 }
 
 fn data_dir(sub: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"))
         .join("../../tests/data")
         .join(sub)
         .display()

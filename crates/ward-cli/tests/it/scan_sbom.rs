@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::{stderr, stdout_json, ward};
 
 fn data(sub: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"))
         .join("../../tests/data")
         .join(sub)
         .display()

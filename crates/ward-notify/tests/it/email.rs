@@ -44,7 +44,8 @@ impl Sink {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/smtp_sink.py");
+        let script = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"))
+            .join("tests/it/smtp_sink.py");
         let mut command = Command::new(&python);
         command.arg(script).arg(dir.path()).args([USER, PASSWORD]);
         if let Some((cert, key)) = tls {

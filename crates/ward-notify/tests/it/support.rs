@@ -143,7 +143,7 @@ pub(crate) fn assert_snapshot(name: &str, actual: &str) {
 }
 
 fn snapshot_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo")).join("tests/snapshots")
 }
 
 /// One request as the receiver got it.

@@ -20,7 +20,7 @@ const GITHUB_SECRET: &str = "github-webhook-secret";
 fn payload(path: &str) -> Vec<u8> {
     let file = format!(
         "{}/../ward-notify/tests/data/hooks/{path}",
-        env!("CARGO_MANIFEST_DIR")
+        &std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo")
     );
     std::fs::read(&file).unwrap_or_else(|e| panic!("{file}: {e}"))
 }

@@ -167,7 +167,7 @@ fn worker(env: &Env, scratch: &Path) -> Worker {
 fn push_payload(url: &str, commit: &str) -> Vec<u8> {
     let file = format!(
         "{}/../ward-notify/tests/data/hooks/gitlab/push.json",
-        env!("CARGO_MANIFEST_DIR")
+        &std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo")
     );
     let mut push: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     push["project"]["git_http_url"] = json!(url);
