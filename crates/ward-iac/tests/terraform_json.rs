@@ -284,3 +284,33 @@ fn deeply_nested_json_is_a_warning() {
     assert_eq!(result.warnings.len(), 1, "{:?}", result.warnings);
     assert!(result.findings.is_empty());
 }
+
+#[test]
+fn a_real_cdktf_file_is_read() {
+    // checkov's parser fixture: CDKTF output with two Secrets Manager secrets, provider
+    // aliases and variables without defaults (`tests/data/iac/README.md`).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data/iac/terraform-json/checkov-json_807");
+    let result = ward_iac::scan(&dir, &ward_iac::Config::default()).expect("scan");
+    assert!(result.warnings.is_empty(), "{:?}", result.warnings);
+    assert_eq!(result.n_files, 1);
+    let rows: Vec<(String, String, u32)> = summary(&result.findings)
+        .into_iter()
+        .map(|(rule, resource, _, line, _)| (rule, resource, line))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "aws-secretsmanager-no-cmk".to_string(),
+                "aws_secretsmanager_secret.local-secret".to_string(),
+                39
+            ),
+            (
+                "aws-secretsmanager-no-cmk".to_string(),
+                "aws_secretsmanager_secret.external-secret".to_string(),
+                43
+            ),
+        ]
+    );
+}
