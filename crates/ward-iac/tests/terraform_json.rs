@@ -162,11 +162,17 @@ fn a_json_module_fails_the_rules_its_hcl_twin_fails() {
 
     // What the twins find, so that "equal" is not "both empty".
     let rules = rules_on(&json, "aws_s3_bucket.data");
-    assert!(rules.iter().any(|r| r == "aws-s3-public-read-acl"), "{rules:?}");
+    assert!(
+        rules.iter().any(|r| r == "aws-s3-public-read-acl"),
+        "{rules:?}"
+    );
     let rules = rules_on(&json, "aws_security_group.ssh");
     assert!(!rules.is_empty(), "a world-open SSH ingress is flagged");
     let rules = rules_on(&json, "module.logs.aws_s3_bucket_public_access_block.logs");
-    assert!(!rules.is_empty(), "module inputs reach the module's resources");
+    assert!(
+        !rules.is_empty(),
+        "module inputs reach the module's resources"
+    );
     let acl = json
         .findings
         .iter()
@@ -222,7 +228,10 @@ fn variable_files_override_defaults_in_terraforms_order() {
         ("terraform.tfvars", "acl = \"private\"\n"),
         ("terraform.tfvars.json", r#"{"acl": "authenticated-read"}"#),
         ("a.auto.tfvars", "acl = \"private\"\n"),
-        ("b.auto.tfvars.json", r#"{"//": "set by CI", "acl": "public-read"}"#),
+        (
+            "b.auto.tfvars.json",
+            r#"{"//": "set by CI", "acl": "public-read"}"#,
+        ),
     ]);
     assert!(layered.warnings.is_empty(), "{:?}", layered.warnings);
     assert!(public_read(&layered), "the last auto file wins");
@@ -232,7 +241,10 @@ fn variable_files_override_defaults_in_terraforms_order() {
         ("terraform.tfvars", "acl = \"public-read\"\n"),
         ("z.auto.tfvars", "acl = \"private\"\n"),
     ]);
-    assert!(!public_read(&back_to_private), "an auto file overrides terraform.tfvars");
+    assert!(
+        !public_read(&back_to_private),
+        "an auto file overrides terraform.tfvars"
+    );
 
     // Only the files Terraform loads by itself count; -var-file files are not guessed.
     let var_file = scan(&[
@@ -243,10 +255,7 @@ fn variable_files_override_defaults_in_terraforms_order() {
 
     // A called module's directory is not a root: its tfvars do not apply to it.
     let child = scan(&[
-        (
-            "main.tf",
-            "module \"site\" {\n  source = \"./site\"\n}\n",
-        ),
+        ("main.tf", "module \"site\" {\n  source = \"./site\"\n}\n"),
         ("site/main.tf", ACL_MODULE),
         ("site/terraform.tfvars", "acl = \"public-read\"\n"),
     ]);
@@ -256,7 +265,10 @@ fn variable_files_override_defaults_in_terraforms_order() {
 #[test]
 fn bad_json_is_a_warning_naming_the_file_and_the_scan_goes_on() {
     let result = scan(&[
-        ("broken/main.tf.json", "{\"resource\": {\"aws_s3_bucket\": {\"b\": {\n  \"acl\": \"public-read\",\n}}}}\n"),
+        (
+            "broken/main.tf.json",
+            "{\"resource\": {\"aws_s3_bucket\": {\"b\": {\n  \"acl\": \"public-read\",\n}}}}\n",
+        ),
         ("broken/terraform.tfvars.json", "[\"not\", \"an object\"]"),
         ("ok/main.tf", ACL_MODULE),
         ("ok/terraform.tfvars", "acl = \"public-read\"\n"),

@@ -255,7 +255,13 @@ pub(crate) fn resources(dir: &Path, modules: &HashMap<PathBuf, Vec<TfFile>>) -> 
     let mut out = Vec::new();
     if let Some(files) = modules.get(dir) {
         let module = Module::new(files, variable_values(files));
-        module.collect(dir, "", modules, 0, &mut out);
+        let at = Scope {
+            dir,
+            prefix: String::new(),
+            modules,
+            depth: 0,
+        };
+        module.collect(&at, &mut out);
     }
     out
 }
@@ -311,6 +317,15 @@ enum Def<'a> {
     Literal(&'a Node),
 }
 
+/// Where a module is being collected: its directory, the address prefix of its resources
+/// (`module.NAME.`), every parsed directory of the scan, and how deep the module calls go.
+struct Scope<'m> {
+    dir: &'m Path,
+    prefix: String,
+    modules: &'m HashMap<PathBuf, Vec<TfFile>>,
+    depth: u32,
+}
+
 struct Module<'a> {
     files: &'a [TfFile],
     inputs: Vec<(String, Node)>,
@@ -363,50 +378,34 @@ impl<'a> Module<'a> {
         }
     }
 
-    fn collect(
-        &self,
-        dir: &Path,
-        prefix: &str,
-        modules: &HashMap<PathBuf, Vec<TfFile>>,
-        depth: u32,
-        out: &mut Vec<Resource>,
-    ) {
+    fn collect(&self, at: &Scope<'_>, out: &mut Vec<Resource>) {
         for file in self.files {
             match (&file.syntax, &file.vars) {
                 (Syntax::Hcl(body), None) => {
-                    self.collect_hcl(file, body, dir, prefix, modules, depth, out);
+                    self.collect_hcl(file, body, at, out);
                 }
                 (Syntax::Json(_), None) => {
-                    self.collect_json(file, dir, prefix, modules, depth, out);
+                    self.collect_json(file, at, out);
                 }
                 _ => {}
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn collect_hcl(
-        &self,
-        file: &TfFile,
-        body: &Body,
-        dir: &Path,
-        prefix: &str,
-        modules: &HashMap<PathBuf, Vec<TfFile>>,
-        depth: u32,
-        out: &mut Vec<Resource>,
-    ) {
+    fn collect_hcl(&self, file: &TfFile, body: &Body, at: &Scope<'_>, out: &mut Vec<Resource>) {
         for structure in body.iter() {
             let Structure::Block(block) = structure else {
                 continue;
             };
             match block.ident.as_str() {
                 "resource" | "data" => {
-                    if let Some(resource) = self.resource(file, block, prefix) {
+                    if let Some(resource) = self.resource(file, block, &at.prefix) {
                         out.push(resource);
                     }
                 }
-                "module" if depth < MAX_MODULE_DEPTH => {
-                    let (Some(name), Some(child_dir)) = (label(block, 0), local_source(dir, block))
+                "module" if at.depth < MAX_MODULE_DEPTH => {
+                    let (Some(name), Some(child_dir)) =
+                        (label(block, 0), local_source(at.dir, block))
                     else {
                         continue;
                     };
@@ -421,35 +420,27 @@ impl<'a> Module<'a> {
                             _ => None,
                         })
                         .collect();
-                    self.call(name, &child_dir, inputs, prefix, modules, depth, out);
+                    self.call(name, &child_dir, inputs, at, out);
                 }
                 _ => {}
             }
         }
     }
 
-    fn collect_json(
-        &self,
-        file: &TfFile,
-        dir: &Path,
-        prefix: &str,
-        modules: &HashMap<PathBuf, Vec<TfFile>>,
-        depth: u32,
-        out: &mut Vec<Resource>,
-    ) {
+    fn collect_json(&self, file: &TfFile, at: &Scope<'_>, out: &mut Vec<Resource>) {
         for (ident, data) in [("resource", false), ("data", true)] {
             for block in file.json_blocks(ident, 2) {
                 if let [kind, name] = block.labels.as_slice() {
-                    out.push(self.json_resource(file, kind, name, data, block.body, prefix));
+                    out.push(self.json_resource(file, kind, name, data, block.body, &at.prefix));
                 }
             }
         }
-        if depth >= MAX_MODULE_DEPTH {
+        if at.depth >= MAX_MODULE_DEPTH {
             return;
         }
         for block in file.json_blocks("module", 1) {
             let (Some(name), Some(child_dir)) =
-                (block.labels.first(), json_local_source(dir, block.body))
+                (block.labels.first(), json_local_source(at.dir, block.body))
             else {
                 continue;
             };
@@ -460,28 +451,30 @@ impl<'a> Module<'a> {
                 .filter(|(k, _)| !is_module_meta(k) && !tf_json::is_comment(k))
                 .map(|(k, v)| (k.clone(), self.eval_json(v, 0)))
                 .collect();
-            self.call(name, &child_dir, inputs, prefix, modules, depth, out);
+            self.call(name, &child_dir, inputs, at, out);
         }
     }
 
     /// Collects the resources of the local module `child_dir`, called `name` with `inputs`.
-    #[allow(clippy::too_many_arguments)]
     fn call(
         &self,
         name: &str,
         child_dir: &Path,
         inputs: Vec<(String, Node)>,
-        prefix: &str,
-        modules: &HashMap<PathBuf, Vec<TfFile>>,
-        depth: u32,
+        at: &Scope<'_>,
         out: &mut Vec<Resource>,
     ) {
-        let Some(child_files) = modules.get(child_dir) else {
+        let Some(child_files) = at.modules.get(child_dir) else {
             return;
         };
         let child = Module::new(child_files, inputs);
-        let child_prefix = format!("{prefix}module.{name}.");
-        child.collect(child_dir, &child_prefix, modules, depth + 1, out);
+        let inner = Scope {
+            dir: child_dir,
+            prefix: format!("{}module.{name}.", at.prefix),
+            modules: at.modules,
+            depth: at.depth + 1,
+        };
+        child.collect(&inner, out);
     }
 
     fn resource(&self, file: &TfFile, block: &Block, prefix: &str) -> Option<Resource> {
@@ -596,12 +589,9 @@ impl<'a> Module<'a> {
                     Err(_) => Node::new(Value::Expr(s.clone()), node.line),
                 };
             }
-            Value::List(items) => Value::List(
-                items
-                    .iter()
-                    .map(|n| self.eval_json(n, depth + 1))
-                    .collect(),
-            ),
+            Value::List(items) => {
+                Value::List(items.iter().map(|n| self.eval_json(n, depth + 1)).collect())
+            }
             Value::Map(entries) => Value::Map(
                 entries
                     .iter()
@@ -631,12 +621,9 @@ impl<'a> Module<'a> {
                 }
             }
             Expression::String(s) => Value::Str(s.value().clone()),
-            Expression::Array(items) => Value::List(
-                items
-                    .iter()
-                    .map(|e| self.eval(src, e, depth + 1))
-                    .collect(),
-            ),
+            Expression::Array(items) => {
+                Value::List(items.iter().map(|e| self.eval(src, e, depth + 1)).collect())
+            }
             Expression::Object(object) => Value::Map(
                 object
                     .iter()
@@ -703,13 +690,11 @@ impl<'a> Module<'a> {
                 Some(node) => return node,
                 None => return unknown(),
             },
-            Expression::Conditional(c) => {
-                match self.eval(src, &c.cond_expr, depth + 1).as_bool() {
-                    Some(true) => return self.eval(src, &c.true_expr, depth + 1),
-                    Some(false) => return self.eval(src, &c.false_expr, depth + 1),
-                    None => return unknown(),
-                }
-            }
+            Expression::Conditional(c) => match self.eval(src, &c.cond_expr, depth + 1).as_bool() {
+                Some(true) => return self.eval(src, &c.true_expr, depth + 1),
+                Some(false) => return self.eval(src, &c.false_expr, depth + 1),
+                None => return unknown(),
+            },
             _ => return unknown(),
         };
         Node::new(value, line)

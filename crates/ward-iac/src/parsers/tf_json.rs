@@ -159,7 +159,8 @@ mod tests {
 
     #[test]
     fn bad_json_has_a_line_and_a_message() {
-        let err = parse("{\n  \"resource\": {\n    \"a\": 1,\n  }\n}\n").expect_err("trailing comma");
+        let err =
+            parse("{\n  \"resource\": {\n    \"a\": 1,\n  }\n}\n").expect_err("trailing comma");
         assert_eq!(err.line, 4, "{err:?}");
         assert!(!err.message.contains("at line"), "{err:?}");
         let err = parse("[1, 2]").expect_err("not an object");
