@@ -11,6 +11,7 @@ pub mod compose;
 pub mod dockerfile;
 pub mod kubernetes;
 pub mod terraform;
+pub mod tf_json;
 pub mod tfplan;
 
 use std::path::Path;
@@ -25,7 +26,8 @@ use kubernetes::KubeObject;
 /// What a file is, by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FileKind {
-    /// `*.tf`.
+    /// `*.tf`, `*.tf.json`, and the variable files Terraform loads by itself
+    /// (`terraform.tfvars(.json)`, `*.auto.tfvars(.json)`).
     Terraform,
     /// `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `Containerfile`.
     Dockerfile,
@@ -39,7 +41,7 @@ pub(crate) enum FileKind {
 pub(crate) fn kind_of(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".tf") {
+    if terraform::is_terraform_name(&lower) {
         return Some(FileKind::Terraform);
     }
     let data_extension = [
@@ -168,6 +170,11 @@ mod tests {
     fn files_are_recognised_by_name() {
         let cases = [
             ("main.tf", Some(FileKind::Terraform)),
+            ("cdk.tf.json", Some(FileKind::Terraform)),
+            ("terraform.tfvars", Some(FileKind::Terraform)),
+            ("prod.auto.tfvars.json", Some(FileKind::Terraform)),
+            ("prod.tfvars", None),
+            ("prod.tfvars.json", Some(FileKind::Structured)),
             ("Dockerfile", Some(FileKind::Dockerfile)),
             ("Dockerfile.prod", Some(FileKind::Dockerfile)),
             ("dockerfile.json", Some(FileKind::Structured)),

@@ -1,8 +1,11 @@
-//! Terraform configuration (HCL, `*.tf`): the `resource` and `data` blocks of a module as
-//! [`Resource`]s, with simple expressions evaluated.
+//! Terraform configuration: the `resource` and `data` blocks of a module as [`Resource`]s,
+//! with simple expressions evaluated.
 //!
-//! Syntax: <https://developer.hashicorp.com/terraform/language/syntax/configuration>, parsed by
-//! `hcl-edit`, which keeps byte spans (so every value has its line) and limits nesting.
+//! Both syntaxes are read into the same model: native HCL (`*.tf`,
+//! <https://developer.hashicorp.com/terraform/language/syntax/configuration>, parsed by
+//! `hcl-edit`, which keeps byte spans so every value has its line) and the JSON syntax
+//! (`*.tf.json`, <https://developer.hashicorp.com/terraform/language/syntax/json>, read by
+//! [`super::tf_json`]), whose strings are HCL templates (`"${var.x}"`).
 //! Evaluation covers what scanners need to see literal settings: `var.x` (the module input,
 //! else the variable's `default`), `local.x`, attribute and index access into known values,
 //! string templates, `jsonencode`, `merge`, `concat`, `lookup`, `try`, `coalesce`, `lower`,
@@ -12,8 +15,11 @@
 //! Blocks become lists of maps, as in plan JSON; a `dynamic "x"` block counts as a block `x`.
 //! A `module` whose `source` is a local path in the scanned tree is followed, with its inputs
 //! evaluated in the caller; its resources are addressed `module.NAME.TYPE.NAME`.
-//! Suppressions are comments inside the block: `# ward:skip=RULE reason` and checkov's
-//! `#checkov:skip=CKV_AWS_20:reason`.
+//! The root module's variables take the values of the variable files Terraform loads by
+//! itself (`terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars` and
+//! `*.auto.tfvars.json` in lexical order, each overriding the one before), else their
+//! `default`. Suppressions are comments inside the block: `# ward:skip=RULE reason` and
+//! checkov's `#checkov:skip=CKV_AWS_20:reason`; in JSON, the same text in a `"//"` property.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -27,18 +33,38 @@ use hcl_edit::template::{Element, Template};
 use hcl_edit::Span;
 
 use crate::model::{Dialect, Node, Resource, Suppression, Value};
+use crate::parsers::cloudformation::last_line;
+use crate::parsers::tf_json;
 
 /// Modules nested deeper than this are not followed (a guard against cycles).
 const MAX_MODULE_DEPTH: u32 = 8;
 /// Expressions nested deeper than this evaluate to an unknown value.
 const MAX_EVAL_DEPTH: u32 = 64;
 
-/// One parsed `.tf` file.
+/// One parsed Terraform file: configuration or variable values, in either syntax.
 pub(crate) struct TfFile {
     path: Arc<str>,
     text: String,
-    body: Body,
     line_starts: Vec<usize>,
+    syntax: Syntax,
+    /// `Some` for a variable-values file: where it stands in Terraform's loading order.
+    vars: Option<VarsOrder>,
+}
+
+/// The parsed content of a file.
+enum Syntax {
+    /// Native syntax.
+    Hcl(Body),
+    /// JSON syntax: the root object, with lines.
+    Json(Node),
+}
+
+/// Where a variable-values file stands in Terraform's loading order: `terraform.tfvars`,
+/// `terraform.tfvars.json`, then `*.auto.tfvars(.json)` by file name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct VarsOrder {
+    rank: u8,
+    name: String,
 }
 
 /// A syntax error, with its position.
@@ -49,32 +75,126 @@ pub(crate) struct SyntaxError {
     pub(crate) message: String,
 }
 
+/// Whether a file name (any case) is Terraform configuration or a variable file Terraform
+/// loads by itself.
+pub(crate) fn is_terraform_name(lower: &str) -> bool {
+    lower.ends_with(".tf") || lower.ends_with(".tf.json") || vars_order(lower).is_some()
+}
+
+fn vars_order(lower: &str) -> Option<VarsOrder> {
+    let rank = match lower {
+        "terraform.tfvars" => 0,
+        "terraform.tfvars.json" => 1,
+        _ if lower.ends_with(".auto.tfvars") || lower.ends_with(".auto.tfvars.json") => 2,
+        _ => return None,
+    };
+    Some(VarsOrder {
+        rank,
+        name: lower.to_string(),
+    })
+}
+
 impl TfFile {
-    /// Parses one file; `path` is how findings name it.
+    /// Parses one file, HCL or JSON by its name; `path` is how findings name it.
     pub(crate) fn parse(path: Arc<str>, text: String) -> Result<TfFile, SyntaxError> {
-        let body = hcl_edit::parser::parse_body(&text).map_err(|e| SyntaxError {
-            line: u32::try_from(e.location().line()).unwrap_or(u32::MAX),
-            column: u32::try_from(e.location().column()).unwrap_or(u32::MAX),
-            message: e.message().to_string(),
-        })?;
+        let lower = path
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let syntax = if lower.ends_with(".json") {
+            Syntax::Json(tf_json::parse(&text)?)
+        } else {
+            Syntax::Hcl(
+                hcl_edit::parser::parse_body(&text).map_err(|e| SyntaxError {
+                    line: u32::try_from(e.location().line()).unwrap_or(u32::MAX),
+                    column: u32::try_from(e.location().column()).unwrap_or(u32::MAX),
+                    message: e.message().to_string(),
+                })?,
+            )
+        };
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         Ok(TfFile {
             path,
             text,
-            body,
             line_starts,
+            syntax,
+            vars: vars_order(&lower),
         })
+    }
+
+    /// The whole file as expression source.
+    fn src(&self) -> Src<'_> {
+        Src {
+            text: &self.text,
+            line_starts: &self.line_starts,
+            base_line: 0,
+        }
+    }
+
+    fn line(&self, offset: usize) -> u32 {
+        self.src().line(offset)
+    }
+
+    fn line_of(&self, span: Option<Range<usize>>) -> u32 {
+        self.src().line_of(span)
+    }
+
+    /// The HCL blocks of a configuration file named `ident`.
+    fn blocks<'a>(&'a self, ident: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
+        let body = match (&self.syntax, &self.vars) {
+            (Syntax::Hcl(body), None) => Some(body),
+            _ => None,
+        };
+        body.into_iter()
+            .flat_map(|b| b.iter())
+            .filter_map(move |s| match s {
+                Structure::Block(b) if b.ident.as_str() == ident => Some(b),
+                _ => None,
+            })
+    }
+
+    /// The JSON blocks of a configuration file of type `ident` with `labels` labels.
+    fn json_blocks(&self, ident: &str, labels: usize) -> Vec<tf_json::Block<'_>> {
+        match (&self.syntax, &self.vars) {
+            (Syntax::Json(root), None) => tf_json::blocks(root, ident, labels),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The text expressions are read from, and how offsets in it map to lines: a whole `.tf`
+/// file, or one string of a `.tf.json` file (all of it on the line the string is on).
+#[derive(Clone, Copy)]
+struct Src<'a> {
+    text: &'a str,
+    /// Where each line starts (empty for a JSON string).
+    line_starts: &'a [usize],
+    /// Added to the line found in `line_starts`.
+    base_line: u32,
+}
+
+impl<'a> Src<'a> {
+    /// A JSON string on `line`.
+    fn fragment(text: &'a str, line: u32) -> Src<'a> {
+        Src {
+            text,
+            line_starts: &[],
+            base_line: line,
+        }
     }
 
     fn line(&self, offset: usize) -> u32 {
         let index = self.line_starts.partition_point(|start| *start <= offset);
-        u32::try_from(index).unwrap_or(u32::MAX)
+        u32::try_from(index)
+            .unwrap_or(u32::MAX)
+            .saturating_add(self.base_line)
     }
 
     fn line_of(&self, span: Option<Range<usize>>) -> u32 {
-        span.map(|s| self.line(s.start)).unwrap_or(0)
+        span.map(|s| self.line(s.start)).unwrap_or(self.base_line)
     }
 
     fn source(&self, span: Option<Range<usize>>) -> String {
@@ -82,23 +202,20 @@ impl TfFile {
             .map(|s| s.trim().to_string())
             .unwrap_or_else(|| "<expression>".to_string())
     }
-
-    fn blocks<'a>(&'a self, ident: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
-        self.body.iter().filter_map(move |s| match s {
-            Structure::Block(b) if b.ident.as_str() == ident => Some(b),
-            _ => None,
-        })
-    }
 }
 
 /// The local module directories that `module` blocks of these files call (`source =
 /// "./modules/x"`), resolved against `dir`.
 pub(crate) fn module_calls(dir: &Path, files: &[TfFile]) -> Vec<PathBuf> {
-    files
+    let hcl = files
         .iter()
         .flat_map(|f| f.blocks("module"))
-        .filter_map(|b| local_source(dir, b))
-        .collect()
+        .filter_map(|b| local_source(dir, b));
+    let json = files
+        .iter()
+        .flat_map(|f| f.json_blocks("module", 1))
+        .filter_map(|b| json_local_source(dir, b.body));
+    hcl.chain(json).collect()
 }
 
 fn local_source(dir: &Path, block: &Block) -> Option<PathBuf> {
@@ -106,8 +223,15 @@ fn local_source(dir: &Path, block: &Block) -> Option<PathBuf> {
     let Expression::String(s) = source else {
         return None;
     };
-    let s = s.value();
-    (s.starts_with("./") || s.starts_with("../")).then(|| normalize(&dir.join(s)))
+    relative_source(dir, s.value())
+}
+
+fn json_local_source(dir: &Path, body: &Node) -> Option<PathBuf> {
+    relative_source(dir, tf_json::property(body, "source")?.as_str()?)
+}
+
+fn relative_source(dir: &Path, source: &str) -> Option<PathBuf> {
+    (source.starts_with("./") || source.starts_with("../")).then(|| normalize(&dir.join(source)))
 }
 
 /// `a/b/../c` → `a/c`, without touching the file system.
@@ -130,17 +254,83 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
 pub(crate) fn resources(dir: &Path, modules: &HashMap<PathBuf, Vec<TfFile>>) -> Vec<Resource> {
     let mut out = Vec::new();
     if let Some(files) = modules.get(dir) {
-        let module = Module::new(files, Vec::new());
-        module.collect(dir, "", modules, 0, &mut out);
+        let module = Module::new(files, variable_values(files));
+        let at = Scope {
+            dir,
+            prefix: String::new(),
+            modules,
+            depth: 0,
+        };
+        module.collect(&at, &mut out);
     }
     out
+}
+
+/// The values the variable files among `files` set, later files in Terraform's loading
+/// order overriding earlier ones. Values in them are constants: HCL is evaluated without
+/// variables, JSON taken as written.
+fn variable_values(files: &[TfFile]) -> Vec<(String, Node)> {
+    let mut var_files: Vec<(&VarsOrder, &TfFile)> = files
+        .iter()
+        .filter_map(|f| f.vars.as_ref().map(|order| (order, f)))
+        .collect();
+    var_files.sort_by(|a, b| a.0.cmp(b.0));
+    let constants = Module::new(&[], Vec::new());
+    let mut values: Vec<(String, Node)> = Vec::new();
+    for (_, file) in var_files {
+        let assigned: Vec<(String, Node)> = match &file.syntax {
+            Syntax::Hcl(body) => body
+                .iter()
+                .filter_map(|s| match s {
+                    Structure::Attribute(a) => Some((
+                        a.key.as_str().to_string(),
+                        constants.eval(file.src(), &a.value, 0),
+                    )),
+                    Structure::Block(_) => None,
+                })
+                .collect(),
+            Syntax::Json(root) => root
+                .entries()
+                .iter()
+                .filter(|(k, _)| !tf_json::is_comment(k))
+                .cloned()
+                .collect(),
+        };
+        for (name, value) in assigned {
+            match values.iter_mut().find(|(k, _)| *k == name) {
+                Some((_, old)) => *old = value,
+                None => values.push((name, value)),
+            }
+        }
+    }
+    values
+}
+
+/// Where a variable's default or a local's value is written.
+#[derive(Clone, Copy)]
+enum Def<'a> {
+    /// An HCL expression.
+    Hcl(&'a TfFile, &'a Expression),
+    /// A JSON value whose strings are templates (locals).
+    Json(&'a Node),
+    /// A JSON value taken as written (variable defaults).
+    Literal(&'a Node),
+}
+
+/// Where a module is being collected: its directory, the address prefix of its resources
+/// (`module.NAME.`), every parsed directory of the scan, and how deep the module calls go.
+struct Scope<'m> {
+    dir: &'m Path,
+    prefix: String,
+    modules: &'m HashMap<PathBuf, Vec<TfFile>>,
+    depth: u32,
 }
 
 struct Module<'a> {
     files: &'a [TfFile],
     inputs: Vec<(String, Node)>,
-    variables: HashMap<&'a str, (&'a TfFile, &'a Expression)>,
-    locals: HashMap<&'a str, (&'a TfFile, &'a Expression)>,
+    variables: HashMap<&'a str, Def<'a>>,
+    locals: HashMap<&'a str, Def<'a>>,
     local_values: RefCell<HashMap<String, Option<Node>>>,
 }
 
@@ -153,13 +343,28 @@ impl<'a> Module<'a> {
                 if let (Some(name), Some(default)) =
                     (label(block, 0), attribute(&block.body, "default"))
                 {
-                    variables.insert(name, (file, default));
+                    variables.insert(name, Def::Hcl(file, default));
                 }
             }
             for block in file.blocks("locals") {
                 for s in block.body.iter() {
                     if let Structure::Attribute(a) = s {
-                        locals.insert(a.key.as_str(), (file, &a.value));
+                        locals.insert(a.key.as_str(), Def::Hcl(file, &a.value));
+                    }
+                }
+            }
+            for block in file.json_blocks("variable", 1) {
+                if let (Some(name), Some(default)) = (
+                    block.labels.first(),
+                    tf_json::property(block.body, "default"),
+                ) {
+                    variables.insert(*name, Def::Literal(default));
+                }
+            }
+            for block in file.json_blocks("locals", 0) {
+                for (name, value) in block.body.entries() {
+                    if !tf_json::is_comment(name) {
+                        locals.insert(name.as_str(), Def::Json(value));
                     }
                 }
             }
@@ -173,62 +378,103 @@ impl<'a> Module<'a> {
         }
     }
 
-    fn collect(
-        &self,
-        dir: &Path,
-        prefix: &str,
-        modules: &HashMap<PathBuf, Vec<TfFile>>,
-        depth: u32,
-        out: &mut Vec<Resource>,
-    ) {
+    fn collect(&self, at: &Scope<'_>, out: &mut Vec<Resource>) {
         for file in self.files {
-            for structure in file.body.iter() {
-                let Structure::Block(block) = structure else {
-                    continue;
-                };
-                match block.ident.as_str() {
-                    "resource" | "data" => {
-                        if let Some(resource) = self.resource(file, block, prefix) {
-                            out.push(resource);
-                        }
+            match (&file.syntax, &file.vars) {
+                (Syntax::Hcl(body), None) => {
+                    self.collect_hcl(file, body, at, out);
+                }
+                (Syntax::Json(_), None) => {
+                    self.collect_json(file, at, out);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn collect_hcl(&self, file: &TfFile, body: &Body, at: &Scope<'_>, out: &mut Vec<Resource>) {
+        for structure in body.iter() {
+            let Structure::Block(block) = structure else {
+                continue;
+            };
+            match block.ident.as_str() {
+                "resource" | "data" => {
+                    if let Some(resource) = self.resource(file, block, &at.prefix) {
+                        out.push(resource);
                     }
-                    "module" if depth < MAX_MODULE_DEPTH => {
-                        let (Some(name), Some(child_dir)) =
-                            (label(block, 0), local_source(dir, block))
-                        else {
-                            continue;
-                        };
-                        let Some(child_files) = modules.get(&child_dir) else {
-                            continue;
-                        };
-                        let inputs = block
-                            .body
-                            .iter()
-                            .filter_map(|s| match s {
-                                Structure::Attribute(a)
-                                    if !matches!(
-                                        a.key.as_str(),
-                                        "source"
-                                            | "version"
-                                            | "providers"
-                                            | "count"
-                                            | "for_each"
-                                            | "depends_on"
-                                    ) =>
-                                {
-                                    Some((a.key.as_str().to_string(), self.eval(file, &a.value, 0)))
-                                }
-                                _ => None,
-                            })
-                            .collect();
-                        let child = Module::new(child_files, inputs);
-                        let child_prefix = format!("{prefix}module.{name}.");
-                        child.collect(&child_dir, &child_prefix, modules, depth + 1, out);
-                    }
-                    _ => {}
+                }
+                "module" if at.depth < MAX_MODULE_DEPTH => {
+                    let (Some(name), Some(child_dir)) =
+                        (label(block, 0), local_source(at.dir, block))
+                    else {
+                        continue;
+                    };
+                    let inputs = block
+                        .body
+                        .iter()
+                        .filter_map(|s| match s {
+                            Structure::Attribute(a) if !is_module_meta(a.key.as_str()) => Some((
+                                a.key.as_str().to_string(),
+                                self.eval(file.src(), &a.value, 0),
+                            )),
+                            _ => None,
+                        })
+                        .collect();
+                    self.call(name, &child_dir, inputs, at, out);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn collect_json(&self, file: &TfFile, at: &Scope<'_>, out: &mut Vec<Resource>) {
+        for (ident, data) in [("resource", false), ("data", true)] {
+            for block in file.json_blocks(ident, 2) {
+                if let [kind, name] = block.labels.as_slice() {
+                    out.push(self.json_resource(file, kind, name, data, block.body, &at.prefix));
                 }
             }
         }
+        if at.depth >= MAX_MODULE_DEPTH {
+            return;
+        }
+        for block in file.json_blocks("module", 1) {
+            let (Some(name), Some(child_dir)) =
+                (block.labels.first(), json_local_source(at.dir, block.body))
+            else {
+                continue;
+            };
+            let inputs = block
+                .body
+                .entries()
+                .iter()
+                .filter(|(k, _)| !is_module_meta(k) && !tf_json::is_comment(k))
+                .map(|(k, v)| (k.clone(), self.eval_json(v, 0)))
+                .collect();
+            self.call(name, &child_dir, inputs, at, out);
+        }
+    }
+
+    /// Collects the resources of the local module `child_dir`, called `name` with `inputs`.
+    fn call(
+        &self,
+        name: &str,
+        child_dir: &Path,
+        inputs: Vec<(String, Node)>,
+        at: &Scope<'_>,
+        out: &mut Vec<Resource>,
+    ) {
+        let Some(child_files) = at.modules.get(child_dir) else {
+            return;
+        };
+        let child = Module::new(child_files, inputs);
+        let inner = Scope {
+            dir: child_dir,
+            prefix: format!("{}module.{name}.", at.prefix),
+            modules: at.modules,
+            depth: at.depth + 1,
+        };
+        child.collect(&inner, out);
     }
 
     fn resource(&self, file: &TfFile, block: &Block, prefix: &str) -> Option<Resource> {
@@ -240,27 +486,34 @@ impl<'a> Module<'a> {
             Some(s) => (file.line(s.start), file.line(s.end.saturating_sub(1))),
             None => (0, 0),
         };
-        let (kind, address) = if data {
-            (
-                format!("data.{kind}"),
-                format!("{prefix}data.{kind}.{name}"),
-            )
-        } else {
-            (kind.to_string(), format!("{prefix}{kind}.{name}"))
-        };
         Some(Resource {
-            native_type: kind.clone(),
-            kind,
-            address,
-            dialect: Dialect::Terraform,
-            file: file.path.clone(),
-            lines,
             props: self.body(file, &block.body, lines.0, 0),
             suppressions: span
                 .and_then(|s| file.text.get(s))
                 .map(comment_suppressions)
                 .unwrap_or_default(),
+            ..new_resource(file, kind, name, data, prefix, lines)
         })
+    }
+
+    fn json_resource(
+        &self,
+        file: &TfFile,
+        kind: &str,
+        name: &str,
+        data: bool,
+        body: &Node,
+        prefix: &str,
+    ) -> Resource {
+        let lines = (body.line, last_line(body));
+        Resource {
+            props: self.json_body(body, 0),
+            suppressions: tf_json::comments(body)
+                .into_iter()
+                .flat_map(|c| comment_suppressions(&format!("# {c}")))
+                .collect(),
+            ..new_resource(file, kind, name, data, prefix, lines)
+        }
     }
 
     /// A block body as a map: attributes by key, blocks as lists of maps by their name.
@@ -269,7 +522,10 @@ impl<'a> Module<'a> {
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(a) => {
-                    entries.push((a.key.as_str().to_string(), self.eval(file, &a.value, depth)));
+                    entries.push((
+                        a.key.as_str().to_string(),
+                        self.eval(file.src(), &a.value, depth),
+                    ));
                 }
                 Structure::Block(b) => {
                     let block_line = file.line_of(b.span());
@@ -286,25 +542,71 @@ impl<'a> Module<'a> {
                         (b.ident.as_str().to_string(), &b.body)
                     };
                     let node = self.body(file, content, block_line, depth + 1);
-                    match entries.iter_mut().find(|(k, _)| *k == name) {
-                        Some((
-                            _,
-                            Node {
-                                value: Value::List(items),
-                                ..
-                            },
-                        )) => items.push(node),
-                        _ => entries.push((name, Node::new(Value::List(vec![node]), block_line))),
-                    }
+                    push_block(&mut entries, name, node, block_line);
                 }
             }
         }
         Node::new(Value::Map(entries), line)
     }
 
-    fn eval(&self, file: &TfFile, expr: &Expression, depth: u32) -> Node {
-        let line = file.line_of(expr.span());
-        let unknown = || Node::new(Value::Expr(file.source(expr.span())), line);
+    /// A JSON block body as [`Module::body`] makes it: `"//"` left out, a nested object or
+    /// array of objects as the blocks it may be (rules read a map and a one-block list
+    /// alike), `dynamic` blocks by their label with their `content`.
+    fn json_body(&self, body: &Node, depth: u32) -> Node {
+        let mut entries: Vec<(String, Node)> = Vec::new();
+        for (key, value) in body.entries() {
+            if tf_json::is_comment(key) {
+                continue;
+            }
+            if key == "dynamic" {
+                for block in tf_json::blocks_of(value, 1) {
+                    let (Some(name), Some(content)) = (
+                        block.labels.first(),
+                        tf_json::property(block.body, "content"),
+                    ) else {
+                        continue;
+                    };
+                    let node = self.json_body(content, depth + 1);
+                    push_block(&mut entries, name.to_string(), node, block.body.line);
+                }
+                continue;
+            }
+            entries.push((key.clone(), self.eval_json(value, depth)));
+        }
+        Node::new(Value::Map(entries), body.line)
+    }
+
+    /// A JSON value as an expression: strings are templates, the rest as written.
+    fn eval_json(&self, node: &Node, depth: u32) -> Node {
+        if depth > MAX_EVAL_DEPTH {
+            return Node::new(Value::Expr("<expression>".to_string()), node.line);
+        }
+        let value = match &node.value {
+            Value::Str(s) if s.contains("${") || s.contains("%{") => {
+                let src = Src::fragment(s, node.line);
+                return match hcl_edit::parser::parse_template(s) {
+                    Ok(template) => self.template(src, &template, node.line, depth + 1),
+                    Err(_) => Node::new(Value::Expr(s.clone()), node.line),
+                };
+            }
+            Value::List(items) => {
+                Value::List(items.iter().map(|n| self.eval_json(n, depth + 1)).collect())
+            }
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .filter(|(k, _)| !tf_json::is_comment(k))
+                    .map(|(k, v)| (k.clone(), self.eval_json(v, depth + 1)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        Node::new(value, node.line)
+    }
+
+    fn eval(&self, src: Src<'_>, expr: &Expression, depth: u32) -> Node {
+        let line = src.line_of(expr.span());
+        let unknown = || Node::new(Value::Expr(src.source(expr.span())), line);
         if depth > MAX_EVAL_DEPTH {
             return unknown();
         }
@@ -319,12 +621,9 @@ impl<'a> Module<'a> {
                 }
             }
             Expression::String(s) => Value::Str(s.value().clone()),
-            Expression::Array(items) => Value::List(
-                items
-                    .iter()
-                    .map(|e| self.eval(file, e, depth + 1))
-                    .collect(),
-            ),
+            Expression::Array(items) => {
+                Value::List(items.iter().map(|e| self.eval(src, e, depth + 1)).collect())
+            }
             Expression::Object(object) => Value::Map(
                 object
                     .iter()
@@ -332,21 +631,21 @@ impl<'a> Module<'a> {
                         let key = match key {
                             ObjectKey::Ident(i) => i.as_str().to_string(),
                             ObjectKey::Expression(e) => {
-                                let k = self.eval(file, e, depth + 1);
+                                let k = self.eval(src, e, depth + 1);
                                 match k.value {
                                     Value::Str(s) => s,
                                     Value::Expr(s) => s,
-                                    _ => file.source(e.span()),
+                                    _ => src.source(e.span()),
                                 }
                             }
                         };
-                        (key, self.eval(file, value.expr(), depth + 1))
+                        (key, self.eval(src, value.expr(), depth + 1))
                     })
                     .collect(),
             ),
-            Expression::StringTemplate(t) => return self.template(file, t, line, depth),
-            Expression::HeredocTemplate(h) => return self.template(file, &h.template, line, depth),
-            Expression::Parenthesis(p) => return self.eval(file, p.inner(), depth + 1),
+            Expression::StringTemplate(t) => return self.template(src, t, line, depth),
+            Expression::HeredocTemplate(h) => return self.template(src, &h.template, line, depth),
+            Expression::Parenthesis(p) => return self.eval(src, p.inner(), depth + 1),
             Expression::Traversal(t) => {
                 let Expression::Variable(root) = &t.expr else {
                     return unknown();
@@ -369,7 +668,7 @@ impl<'a> Module<'a> {
                             .ok()
                             .and_then(|i| node.items().nth(i).cloned()),
                         TraversalOperator::Index(e) => {
-                            let index = self.eval(file, e, depth + 1);
+                            let index = self.eval(src, e, depth + 1);
                             match (&index.value, index.as_i64()) {
                                 (Value::Str(k), _) => node.get(k).cloned(),
                                 (_, Some(i)) => usize::try_from(i)
@@ -387,17 +686,15 @@ impl<'a> Module<'a> {
                 }
                 return Node::new(node.value, line);
             }
-            Expression::FuncCall(call) => match self.function(file, call, line, depth) {
+            Expression::FuncCall(call) => match self.function(src, call, line, depth) {
                 Some(node) => return node,
                 None => return unknown(),
             },
-            Expression::Conditional(c) => {
-                match self.eval(file, &c.cond_expr, depth + 1).as_bool() {
-                    Some(true) => return self.eval(file, &c.true_expr, depth + 1),
-                    Some(false) => return self.eval(file, &c.false_expr, depth + 1),
-                    None => return unknown(),
-                }
-            }
+            Expression::Conditional(c) => match self.eval(src, &c.cond_expr, depth + 1).as_bool() {
+                Some(true) => return self.eval(src, &c.true_expr, depth + 1),
+                Some(false) => return self.eval(src, &c.false_expr, depth + 1),
+                None => return unknown(),
+            },
             _ => return unknown(),
         };
         Node::new(value, line)
@@ -407,8 +704,10 @@ impl<'a> Module<'a> {
         if let Some((_, value)) = self.inputs.iter().find(|(k, _)| k == name) {
             return Some(value.clone());
         }
-        let (file, default) = self.variables.get(name)?;
-        Some(self.eval(file, default, 0))
+        match self.variables.get(name)? {
+            Def::Literal(default) => Some((*default).clone()),
+            def => Some(self.eval_def(*def, 0)),
+        }
     }
 
     fn local(&self, name: &str, depth: u32) -> Option<Node> {
@@ -416,11 +715,11 @@ impl<'a> Module<'a> {
             // `None` marks a local being evaluated: a cycle, left unknown.
             return cached.clone();
         }
-        let (file, expr) = self.locals.get(name)?;
+        let def = *self.locals.get(name)?;
         self.local_values
             .borrow_mut()
             .insert(name.to_string(), None);
-        let node = self.eval(file, expr, depth + 1);
+        let node = self.eval_def(def, depth + 1);
         let known = !matches!(node.value, Value::Expr(_));
         let result = known.then_some(node);
         self.local_values
@@ -429,17 +728,25 @@ impl<'a> Module<'a> {
         result
     }
 
-    fn template(&self, file: &TfFile, template: &Template, line: u32, depth: u32) -> Node {
+    fn eval_def(&self, def: Def<'_>, depth: u32) -> Node {
+        match def {
+            Def::Hcl(file, expr) => self.eval(file.src(), expr, depth),
+            Def::Json(node) => self.eval_json(node, depth),
+            Def::Literal(node) => node.clone(),
+        }
+    }
+
+    fn template(&self, src: Src<'_>, template: &Template, line: u32, depth: u32) -> Node {
         let elements: Vec<&Element> = template.iter().collect();
         if let [Element::Interpolation(only)] = elements.as_slice() {
-            return self.eval(file, &only.expr, depth + 1);
+            return self.eval(src, &only.expr, depth + 1);
         }
         let mut text = String::new();
         for element in elements {
             match element {
                 Element::Literal(literal) => text.push_str(literal.value()),
                 Element::Interpolation(i) => {
-                    let value = self.eval(file, &i.expr, depth + 1);
+                    let value = self.eval(src, &i.expr, depth + 1);
                     match &value.value {
                         Value::Str(s) => text.push_str(s),
                         Value::Int(n) => text.push_str(&n.to_string()),
@@ -447,7 +754,7 @@ impl<'a> Module<'a> {
                         Value::Bool(b) => text.push_str(&b.to_string()),
                         _ => {
                             text.push_str("${");
-                            text.push_str(&file.source(i.expr.span()));
+                            text.push_str(&src.source(i.expr.span()));
                             text.push('}');
                         }
                     }
@@ -458,11 +765,11 @@ impl<'a> Module<'a> {
         Node::str(text, line)
     }
 
-    fn function(&self, file: &TfFile, call: &FuncCall, line: u32, depth: u32) -> Option<Node> {
+    fn function(&self, src: Src<'_>, call: &FuncCall, line: u32, depth: u32) -> Option<Node> {
         let args: Vec<Node> = call
             .args
             .iter()
-            .map(|a| self.eval(file, a, depth + 1))
+            .map(|a| self.eval(src, a, depth + 1))
             .collect();
         let known = |n: &&Node| !matches!(n.value, Value::Expr(_));
         let value = match call.name.name.as_str() {
@@ -520,6 +827,57 @@ impl<'a> Module<'a> {
             _ => return None,
         };
         Some(Node::new(value, line))
+    }
+}
+
+/// The `module` arguments that are not inputs of the called module.
+fn is_module_meta(key: &str) -> bool {
+    matches!(
+        key,
+        "source" | "version" | "providers" | "count" | "for_each" | "depends_on"
+    )
+}
+
+/// Adds a block to a body map: a list of the blocks of that name.
+fn push_block(entries: &mut Vec<(String, Node)>, name: String, node: Node, line: u32) {
+    match entries.iter_mut().find(|(k, _)| *k == name) {
+        Some((
+            _,
+            Node {
+                value: Value::List(items),
+                ..
+            },
+        )) => items.push(node),
+        _ => entries.push((name, Node::new(Value::List(vec![node]), line))),
+    }
+}
+
+/// A resource with everything but its properties and suppressions.
+fn new_resource(
+    file: &TfFile,
+    kind: &str,
+    name: &str,
+    data: bool,
+    prefix: &str,
+    lines: (u32, u32),
+) -> Resource {
+    let (kind, address) = if data {
+        (
+            format!("data.{kind}"),
+            format!("{prefix}data.{kind}.{name}"),
+        )
+    } else {
+        (kind.to_string(), format!("{prefix}{kind}.{name}"))
+    };
+    Resource {
+        native_type: kind.clone(),
+        kind,
+        address,
+        dialect: Dialect::Terraform,
+        file: file.path.clone(),
+        lines,
+        props: Node::new(Value::Map(Vec::new()), lines.0),
+        suppressions: Vec::new(),
     }
 }
 
