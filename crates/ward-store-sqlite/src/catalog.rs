@@ -103,6 +103,23 @@ fn conflict_or(error: sqlx::Error, what: &'static str, key: &str) -> Error {
     }
 }
 
+/// Deletes a product: its jobs (which name it) explicitly, everything else by the schema's
+/// `ON DELETE CASCADE` from `products`.
+pub(crate) async fn delete_product(conn: &mut SqliteConnection, id: ProductId) -> Result<()> {
+    let product = product_by_id(conn, id).await?;
+    sqlx::query("DELETE FROM jobs WHERE product = ?")
+        .bind(&product.name)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    sqlx::query("DELETE FROM products WHERE id = ?")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
 pub(crate) async fn product_by_id(conn: &mut SqliteConnection, id: ProductId) -> Result<Product> {
     let sql = format!(
         "SELECT {} FROM products WHERE id = ?",
