@@ -2745,8 +2745,32 @@ pub async fn delete_product_removes_everything(store: Arc<dyn Store>) {
         .into_iter()
         .filter(|f| f.product_id == b.product)
         .count();
+    let mut keys = Vec::new();
+    for products in [None, Some(vec!["a"]), Some(vec!["a", "b"]), Some(vec!["b"])] {
+        let key = NewApiKey {
+            name: format!("{products:?}"),
+            scope: Scope::Admin,
+            products: products.map(|p| p.into_iter().map(String::from).collect()),
+        };
+        keys.push(store.create_api_key(&key).await.unwrap().secret);
+    }
 
     store.delete_product(a.product).await.unwrap();
+    // Keys forget it; the key for a alone is revoked.
+    let mut left = Vec::new();
+    for secret in &keys {
+        left.push(
+            store
+                .api_key_by_secret(secret)
+                .await
+                .unwrap()
+                .map(|k| k.products),
+        );
+    }
+    let b_only = Some(vec!["b".to_string()]);
+    assert_eq!(left, [Some(None), None, Some(b_only.clone()), Some(b_only)]);
+    assert_eq!(store.list_api_keys().await.unwrap().len(), 4);
+
     assert!(gone(store.delete_product(a.product).await), "deleted once");
     assert!(gone(store.product(a.product).await));
     assert_eq!(store.product_by_name("a").await.unwrap(), None);

@@ -81,8 +81,9 @@ pub trait Store: Send + Sync {
     /// Deletes a product and everything under it in one transaction: engagements, tests,
     /// findings with their links, identifiers, audit trail and SLA notifications, its webhook
     /// settings and triggers, approvals, stored policy, and the jobs queued for it. Waits for
-    /// imports into it to finish. API keys limited to it and queued outbox messages stay.
-    /// [`Error::NotFound`] when there is no such product.
+    /// imports into it to finish. Unrevoked API keys limited to products lose it from their
+    /// list, and a key left with none is revoked (a new product of the same name is not open
+    /// to it); queued outbox messages stay. [`Error::NotFound`] when there is no such product.
     async fn delete_product(&self, id: ProductId) -> Result<()>;
 
     /// Sets (or replaces) a product's stored gate policy text.

@@ -149,8 +149,8 @@ async fn update_product(
 
 /// Deletes a product and everything under it: engagements, tests, findings with their
 /// history, webhook settings and triggers, approvals, stored policy and queued jobs (admin
-/// key with access to it). Keys limited to it stay (and would see a new product of the same
-/// name).
+/// key with access to it). Keys limited to products forget it; a key left with none is
+/// revoked.
 #[utoipa::path(delete, path = "/api/v1/products/{product}", tag = "products",
     params(("product" = String, Path, description = "Product name")),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),

@@ -52,6 +52,11 @@ async fn product_deletion(env: Env) {
     assert_eq!(env.findings("other").await, other_before);
     let (_, products) = env.get("/api/v1/products", &env.admin).await;
     assert_eq!(products.as_array().unwrap().len(), 1, "{products}");
+    // The key for shop alone is revoked with it; the key for other still works.
+    let (status, _) = env.get("/api/v1/products", &shop_admin).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = env.get("/api/v1/products/other", &other_admin).await;
+    assert_eq!(status, StatusCode::OK);
 
     // Gone once, then unknown.
     let (status, body) = delete(&env, "/api/v1/products/shop", &env.admin).await;
