@@ -1,6 +1,6 @@
 //! Products, engagements and tests.
 
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Row};
 use time::OffsetDateTime;
 use ward_store::codec;
 use ward_store::{
@@ -97,6 +97,54 @@ fn conflict_or(error: sqlx::Error, what: &'static str, key: &str) -> Error {
     } else {
         db(error)
     }
+}
+
+/// Deletes a product once imports into it are done (it takes their lock): its jobs (which
+/// name it) explicitly, everything else by the schema's `ON DELETE CASCADE` from `products`;
+/// keys limited to it forget it.
+pub(crate) async fn delete_product(conn: &mut PgConnection, id: ProductId) -> Result<()> {
+    crate::import::lock_product(conn, id).await?;
+    let product = product_by_id(conn, id).await?;
+    sqlx::query("DELETE FROM jobs WHERE product = $1")
+        .bind(&product.name)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    sqlx::query("DELETE FROM products WHERE id = $1")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    forget_in_keys(conn, &product.name, OffsetDateTime::now_utc()).await
+}
+
+/// Unrevoked keys limited to products lose the deleted one; a key left with none is revoked,
+/// so that a new product of the same name is not open to it.
+async fn forget_in_keys(conn: &mut PgConnection, name: &str, now: OffsetDateTime) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT id, products FROM api_keys WHERE products IS NOT NULL AND revoked_at IS NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    for row in rows {
+        let key: i64 = row.try_get("id").map_err(db)?;
+        let products: String = row.try_get("products").map_err(db)?;
+        let products = codec::list_from_json(&products)?;
+        if !products.iter().any(|p| p == name) {
+            continue;
+        }
+        let rest: Vec<String> = products.into_iter().filter(|p| p != name).collect();
+        let update = if rest.is_empty() {
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2")
+                .bind(codec::to_unix(now))
+        } else {
+            sqlx::query("UPDATE api_keys SET products = $1 WHERE id = $2")
+                .bind(codec::list_to_json(&rest))
+        };
+        update.bind(key).execute(&mut *conn).await.map_err(db)?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn product_by_id(conn: &mut PgConnection, id: ProductId) -> Result<Product> {

@@ -131,7 +131,7 @@ async fn resolve(
 }
 
 /// Waits for the product's import lock, held until the transaction ends.
-async fn lock_product(conn: &mut PgConnection, product: ProductId) -> Result<()> {
+pub(crate) async fn lock_product(conn: &mut PgConnection, product: ProductId) -> Result<()> {
     // The two-key form takes 32-bit keys; products past 2^31 share locks, which only
     // serialises a little more.
     let key = (product.0 & 0x7fff_ffff) as i32;

@@ -1,6 +1,6 @@
 //! Products, engagements and tests.
 
-use sqlx::SqliteConnection;
+use sqlx::{Row, SqliteConnection};
 use time::OffsetDateTime;
 use ward_store::codec;
 use ward_store::{
@@ -101,6 +101,55 @@ fn conflict_or(error: sqlx::Error, what: &'static str, key: &str) -> Error {
     } else {
         db(error)
     }
+}
+
+/// Deletes a product: its jobs (which name it) explicitly, everything else by the schema's
+/// `ON DELETE CASCADE` from `products`; keys limited to it forget it.
+pub(crate) async fn delete_product(conn: &mut SqliteConnection, id: ProductId) -> Result<()> {
+    let product = product_by_id(conn, id).await?;
+    sqlx::query("DELETE FROM jobs WHERE product = ?")
+        .bind(&product.name)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    sqlx::query("DELETE FROM products WHERE id = ?")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    forget_in_keys(conn, &product.name, OffsetDateTime::now_utc()).await
+}
+
+/// Unrevoked keys limited to products lose the deleted one; a key left with none is revoked,
+/// so that a new product of the same name is not open to it.
+async fn forget_in_keys(
+    conn: &mut SqliteConnection,
+    name: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT id, products FROM api_keys WHERE products IS NOT NULL AND revoked_at IS NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    for row in rows {
+        let key: i64 = row.try_get("id").map_err(db)?;
+        let products: String = row.try_get("products").map_err(db)?;
+        let products = codec::list_from_json(&products)?;
+        if !products.iter().any(|p| p == name) {
+            continue;
+        }
+        let rest: Vec<String> = products.into_iter().filter(|p| p != name).collect();
+        let update = if rest.is_empty() {
+            sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ?").bind(codec::to_unix(now))
+        } else {
+            sqlx::query("UPDATE api_keys SET products = ? WHERE id = ?")
+                .bind(codec::list_to_json(&rest))
+        };
+        update.bind(key).execute(&mut *conn).await.map_err(db)?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn product_by_id(conn: &mut SqliteConnection, id: ProductId) -> Result<Product> {

@@ -19,6 +19,7 @@ mod import;
 mod jobs;
 mod keys;
 mod notify;
+mod policies;
 mod rows;
 mod sla;
 mod trend;
@@ -37,9 +38,9 @@ use ward_store::{
     ApiKey, ApiKeyId, Attempt, CreatedApiKey, Engagement, EngagementId, Error, FindingBrief,
     FindingDetail, FindingFilter, FindingId, FindingQuery, ImportOutcome, ImportRequest, MessageId,
     MessageState, NewApiKey, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger,
-    NewUser, OutboxMessage, Page, Product, ProductHook, ProductId, RecordedTrigger, Result, RuleId,
-    StateCount, Store, StoreOptions, StoredChannel, StoredRule, StoredTrigger, Test, TestId,
-    Triage, User,
+    NewUser, OutboxMessage, Page, Product, ProductHook, ProductId, ProductPolicy, RecordedTrigger,
+    Result, RuleId, StateCount, Store, StoreOptions, StoredChannel, StoredRule, StoredTrigger,
+    Test, TestId, Triage, User,
 };
 use ward_store::{ChangeWindow, DayChanges, Job, JobFailure, JobFilter, JobId, JobRequest};
 
@@ -179,6 +180,30 @@ impl Store for SqliteStore {
 
     async fn list_products(&self) -> Result<Vec<Product>> {
         catalog::list_products(&mut *self.reader().await?).await
+    }
+
+    async fn delete_product(&self, id: ProductId) -> Result<()> {
+        let mut tx = self.writer().await?;
+        catalog::delete_product(&mut tx, id).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn set_product_policy(&self, product: ProductId, text: &str) -> Result<ProductPolicy> {
+        let mut tx = self.writer().await?;
+        let set = policies::set(&mut tx, product, text, OffsetDateTime::now_utc()).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(set)
+    }
+
+    async fn product_policy(&self, product: ProductId) -> Result<Option<ProductPolicy>> {
+        policies::get(&mut *self.reader().await?, product).await
+    }
+
+    async fn delete_product_policy(&self, product: ProductId) -> Result<bool> {
+        let mut tx = self.writer().await?;
+        let deleted = policies::delete(&mut tx, product).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(deleted)
     }
 
     async fn create_engagement(

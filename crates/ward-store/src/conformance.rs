@@ -6,7 +6,8 @@
 //! macro makes one `#[tokio::test]` per function below, so a failure names the behaviour.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use std::future::Future;
 use std::sync::Arc;
 
 use time::macros::datetime;
@@ -17,10 +18,10 @@ use crate::cursor::sort_value;
 use crate::import::Change;
 use crate::{
     Approval, ApprovalState, Attempt, ChangeWindow, DayChanges, Decision, Error, FindingFilter,
-    FindingId, FindingQuery, ImportMessages, ImportRequest, ImportTarget, Imported, MessageState,
-    NewApiKey, NewApproval, NewChannel, NewEngagement, NewMessage, NewProduct, NewTrigger, NewUser,
-    ProductHook, ProductId, Scope, SlaBreach, SlaPolicy, Sort, SortKey, Store, StoredFinding,
-    TestId, Triage, TriageAction,
+    FindingId, FindingQuery, ImportMessages, ImportRequest, ImportTarget, Imported, JobFilter,
+    MessageState, NewApiKey, NewApproval, NewChannel, NewEngagement, NewMessage, NewProduct,
+    NewTrigger, NewUser, ProductHook, ProductId, Scope, SlaBreach, SlaPolicy, Sort, SortKey, Store,
+    StoredFinding, TestId, Triage, TriageAction,
 };
 
 /// One `#[tokio::test]` per conformance test, each on a fresh store from `$fresh`.
@@ -59,6 +60,8 @@ macro_rules! conformance_tests {
             import_and_its_messages_commit_together,
             sla_breaches_are_notified_once,
             approvals_are_decided_once,
+            delete_product_removes_everything,
+            product_policies,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -2646,5 +2649,234 @@ pub async fn approvals_are_decided_once(store: Arc<dyn Store>) {
             .decide_approval(pending.id + 100, &decision(ApprovalState::Refused))
             .await,
         Err(Error::NotFound { .. })
+    ));
+}
+
+/// What [`populate`] made for one product.
+struct Populated {
+    product: ProductId,
+    engagement: crate::EngagementId,
+    test: TestId,
+    findings: Vec<FindingId>,
+    approval: crate::ApprovalId,
+    jobs: Vec<crate::JobId>,
+}
+
+/// A product named `name` with a row in every table that holds product data: findings with
+/// their data, links, identifiers and audit entries, notified SLA breaches, a webhook, a
+/// trigger with its job, a queued scan job, an approval and a stored policy.
+async fn populate(store: &dyn Store, name: &str) -> Populated {
+    let outcome = store
+        .import(import_on(0, name, "main", report("Trivy", 5)))
+        .await
+        .unwrap();
+    let product = outcome.product.id;
+    let mut fp = Triage::new(TriageAction::FalsePositive, "ana");
+    fp.reason = Some("test code".into());
+    store.triage(&outcome.new[..1], &fp).await.unwrap();
+    store
+        .notify_sla_breaches(day(400), &breach_messages)
+        .await
+        .unwrap();
+    let hook = ProductHook {
+        secret: "v1:k:sealed".into(),
+        branches: vec!["main".into()],
+        scanners: None,
+        git_token: None,
+    };
+    store.set_product_hook(product, &hook).await.unwrap();
+    let trigger = store
+        .record_trigger(&NewTrigger {
+            product,
+            provider: "gitlab".into(),
+            kind: "push".into(),
+            branch: "main".into(),
+            commit_sha: Some("abc".into()),
+            clone_url: "https://gitlab.example/shop.git".into(),
+            data: "{}".into(),
+            job: Some(scan_job(name, 1)),
+        })
+        .await
+        .unwrap();
+    let queued = store.enqueue_job(&scan_job(name, 2)).await.unwrap();
+    let announce = |a: &Approval| -> crate::Result<Vec<NewMessage>> {
+        Ok(vec![NewMessage {
+            channel: "ops".into(),
+            kind: "approval.required".into(),
+            event: format!(r#"{{"approval":{}}}"#, a.id),
+        }])
+    };
+    let approval = store
+        .create_approval(
+            &NewApproval {
+                product,
+                engagement: outcome.engagement.id,
+                verdict: r#"{"passed":false}"#.into(),
+                requested_by: "ci".into(),
+            },
+            &announce,
+        )
+        .await
+        .unwrap();
+    store
+        .set_product_policy(product, "[[gate.fail]]\nseverity = \"high\"\n")
+        .await
+        .unwrap();
+    Populated {
+        product,
+        engagement: outcome.engagement.id,
+        test: outcome.test.id,
+        findings: outcome.new,
+        approval: approval.id,
+        jobs: vec![trigger.trigger.job.unwrap(), queued.id],
+    }
+}
+
+/// Whether `result` is [`Error::NotFound`].
+fn gone<T: std::fmt::Debug>(result: crate::Result<T>) -> bool {
+    matches!(result, Err(Error::NotFound { .. }))
+}
+
+pub async fn delete_product_removes_everything(store: Arc<dyn Store>) {
+    let a = populate(&*store, "a").await;
+    let b = populate(&*store, "b").await;
+    let b_findings = all_findings(&*store, FindingFilter::default())
+        .await
+        .into_iter()
+        .filter(|f| f.product_id == b.product)
+        .count();
+    let mut keys = Vec::new();
+    for products in [None, Some(vec!["a"]), Some(vec!["a", "b"]), Some(vec!["b"])] {
+        let key = NewApiKey {
+            name: format!("{products:?}"),
+            scope: Scope::Admin,
+            products: products.map(|p| p.into_iter().map(String::from).collect()),
+        };
+        keys.push(store.create_api_key(&key).await.unwrap().secret);
+    }
+
+    store.delete_product(a.product).await.unwrap();
+    // Keys forget it; the key for a alone is revoked.
+    let mut left = Vec::new();
+    for secret in &keys {
+        left.push(
+            store
+                .api_key_by_secret(secret)
+                .await
+                .unwrap()
+                .map(|k| k.products),
+        );
+    }
+    let b_only = Some(vec!["b".to_string()]);
+    assert_eq!(left, [Some(None), None, Some(b_only.clone()), Some(b_only)]);
+    assert_eq!(store.list_api_keys().await.unwrap().len(), 4);
+
+    assert!(gone(store.delete_product(a.product).await), "deleted once");
+    assert!(gone(store.product(a.product).await));
+    assert_eq!(store.product_by_name("a").await.unwrap(), None);
+    assert!(gone(store.engagement(a.engagement).await));
+    assert!(gone(store.test(a.test).await));
+    for id in &a.findings {
+        assert!(gone(store.finding(*id).await), "finding {id:?}");
+    }
+    assert!(gone(store.approval(a.approval).await));
+    for id in &a.jobs {
+        assert!(gone(store.job(*id).await), "job {id:?}");
+    }
+    assert_eq!(store.product_hook(a.product).await.unwrap(), None);
+    assert!(store.list_triggers(a.product).await.unwrap().is_empty());
+    assert_eq!(store.product_policy(a.product).await.unwrap(), None);
+    let a_jobs = JobFilter {
+        product: Some("a".into()),
+        limit: 100,
+        ..JobFilter::default()
+    };
+    assert!(store.list_jobs(&a_jobs).await.unwrap().is_empty());
+
+    // Product b is whole, and a new product may take a's name.
+    let remaining = all_findings(&*store, FindingFilter::default()).await;
+    assert!(remaining.iter().all(|f| f.product_id == b.product));
+    assert_eq!(remaining.len(), b_findings);
+    assert_eq!(store.finding(b.findings[0]).await.unwrap().history.len(), 1);
+    assert!(store.approval(b.approval).await.is_ok());
+    for id in &b.jobs {
+        assert!(store.job(*id).await.is_ok());
+    }
+    assert!(store.product_hook(b.product).await.unwrap().is_some());
+    assert_eq!(store.list_triggers(b.product).await.unwrap().len(), 1);
+    assert!(store.product_policy(b.product).await.unwrap().is_some());
+    assert!(gone(store.delete_product(ProductId(999_999)).await));
+    populate(&*store, "a").await;
+}
+
+/// Deleting a product leaves no row of it in any table: `count_rows` counts the rows of
+/// every table of the schema (the backend lists them from its catalog, so a new table is
+/// covered). After creating product b, then product a, and deleting a, every count is back
+/// to what it was with b alone, except the outbox (messages already queued are deliveries,
+/// not product data).
+pub async fn delete_product_leaves_no_rows<F, Fut>(store: Arc<dyn Store>, count_rows: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = BTreeMap<String, i64>>,
+{
+    populate(&*store, "b").await;
+    let mut with_b = count_rows().await;
+    let a = populate(&*store, "a").await;
+    let mut with_both = count_rows().await;
+    for table in [
+        "products",
+        "engagements",
+        "tests",
+        "findings",
+        "finding_data",
+        "finding_tests",
+        "finding_identifiers",
+        "finding_audit",
+        "sla_notifications",
+        "product_hooks",
+        "triggers",
+        "jobs",
+        "approvals",
+        "product_policies",
+    ] {
+        assert!(
+            with_both.get(table) > with_b.get(table),
+            "populate adds to {table}: {with_both:?}"
+        );
+    }
+    store.delete_product(a.product).await.unwrap();
+    let mut after = count_rows().await;
+    for counts in [&mut with_b, &mut with_both, &mut after] {
+        counts.remove("outbox");
+    }
+    assert_eq!(after, with_b);
+}
+
+pub async fn product_policies(store: Arc<dyn Store>) {
+    let product = store
+        .create_product(&NewProduct {
+            name: "web".into(),
+            ..NewProduct::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.product_policy(product.id).await.unwrap(), None);
+    assert!(!store.delete_product_policy(product.id).await.unwrap());
+    let first = store
+        .set_product_policy(product.id, "[[gate.fail]]\nseverity = \"high\"\n")
+        .await
+        .unwrap();
+    assert_eq!(store.product_policy(product.id).await.unwrap(), Some(first));
+    let text = "# ünïcode kept as sent\n[[gate.fail]]\nseverity = \"critical\"\n";
+    let second = store.set_product_policy(product.id, text).await.unwrap();
+    assert_eq!(second.text, text);
+    assert_eq!(
+        store.product_policy(product.id).await.unwrap(),
+        Some(second)
+    );
+    assert!(store.delete_product_policy(product.id).await.unwrap());
+    assert_eq!(store.product_policy(product.id).await.unwrap(), None);
+    assert!(gone(
+        store.set_product_policy(ProductId(999_999), text).await
     ));
 }

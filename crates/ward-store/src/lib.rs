@@ -40,8 +40,8 @@ pub use import::{ImportMode, ImportOutcome, ImportRequest, ImportTarget};
 pub use jobs::{Job, JobFailure, JobFilter, JobId, JobRequest, JobState};
 pub use model::{
     ApiKeyId, AuditEntry, BuildInfo, Engagement, EngagementId, FindingBrief, FindingDetail,
-    FindingId, FindingSource, NewEngagement, NewProduct, Product, ProductId, StoredFinding, Test,
-    TestId, UserId,
+    FindingId, FindingSource, NewEngagement, NewProduct, Product, ProductId, ProductPolicy,
+    StoredFinding, Test, TestId, UserId,
 };
 pub use notify::{
     Attempt, ChannelId, ImportMessages, Imported, ImportedFinding, MessageBuilder, MessageId,
@@ -78,6 +78,20 @@ pub trait Store: Send + Sync {
     async fn product_by_name(&self, name: &str) -> Result<Option<Product>>;
     /// Every product, by name.
     async fn list_products(&self) -> Result<Vec<Product>>;
+    /// Deletes a product and everything under it in one transaction: engagements, tests,
+    /// findings with their links, identifiers, audit trail and SLA notifications, its webhook
+    /// settings and triggers, approvals, stored policy, and the jobs queued for it. Waits for
+    /// imports into it to finish. Unrevoked API keys limited to products lose it from their
+    /// list, and a key left with none is revoked (a new product of the same name is not open
+    /// to it); queued outbox messages stay. [`Error::NotFound`] when there is no such product.
+    async fn delete_product(&self, id: ProductId) -> Result<()>;
+
+    /// Sets (or replaces) a product's stored gate policy text.
+    async fn set_product_policy(&self, product: ProductId, text: &str) -> Result<ProductPolicy>;
+    /// A product's stored gate policy, if it has one.
+    async fn product_policy(&self, product: ProductId) -> Result<Option<ProductPolicy>>;
+    /// Removes a product's stored gate policy; returns whether it had one.
+    async fn delete_product_policy(&self, product: ProductId) -> Result<bool>;
 
     /// Creates an engagement in a product. [`Error::Conflict`] when the product has one of
     /// that name.

@@ -67,6 +67,18 @@ pub struct Product {
     pub created_at: OffsetDateTime,
 }
 
+/// A product's stored gate policy: the `ward.toml` text the gate endpoint applies when a
+/// request brings no policy of its own. The store keeps the text as given; the server
+/// validates it before storing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductPolicy {
+    /// The `ward.toml` text.
+    pub text: String,
+    /// When it was last set.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
 /// The fields of a product that callers set, at creation and on update.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewProduct {

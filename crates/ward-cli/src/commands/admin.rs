@@ -25,7 +25,7 @@ enum AdminCommand {
     /// API keys: `create` (prints the key alone on stdout, once), `list`, `revoke`.
     #[command(subcommand)]
     Key(KeyCommand),
-    /// Products: `create`, `list`.
+    /// Products: `create`, `list`, `delete`.
     #[command(subcommand)]
     Product(ProductCommand),
     /// Dashboard users: `create`.
@@ -104,6 +104,15 @@ enum ProductCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Delete a product and everything under it (engagements, reports, findings and their
+    /// history, webhook, approvals, stored policy, queued jobs). Cannot be undone.
+    Delete {
+        /// The product's name.
+        name: String,
+        /// Confirm the deletion (refused without it).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -120,6 +129,12 @@ enum UserCommand {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if let AdminCommand::Product(ProductCommand::Delete { name, yes: false }) = &args.command {
+        bail!(
+            "deleting product `{name}` removes its engagements, reports and findings for good: \
+             pass --yes to confirm"
+        );
+    }
     // Read before the runtime starts: a prompt must not wait inside async code.
     let input = match &args.command {
         AdminCommand::User(UserCommand::Create { .. }) => Some(read_password()?),
@@ -251,6 +266,21 @@ async fn run_command(
                     p.tags.join(",")
                 );
             }
+        }
+        AdminCommand::Product(ProductCommand::Delete { name, .. }) => {
+            let product = store
+                .product_by_name(name)
+                .await
+                .with_context(|| format!("finding product `{name}`"))?
+                .with_context(|| format!("product `{name}` not found"))?;
+            store
+                .delete_product(product.id)
+                .await
+                .with_context(|| format!("deleting product `{name}`"))?;
+            output::note(&format!(
+                "deleted product {} `{}` and everything under it",
+                product.id, product.name
+            ));
         }
         AdminCommand::User(UserCommand::Create { username, scope }) => {
             let Some(password) = input else {

@@ -154,6 +154,33 @@ fn admin_commands() {
     );
     let output = ward(&["admin", "product", "list", "--data-dir", data_dir]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("frontend"));
+    let output = ward(&["admin", "product", "create", "old", "--data-dir", data_dir]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = ward(&["admin", "product", "delete", "old", "--data-dir", data_dir]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--yes"), "{}", stderr(&output));
+    let delete = [
+        "admin",
+        "product",
+        "delete",
+        "old",
+        "--yes",
+        "--data-dir",
+        data_dir,
+    ];
+    let output = ward(&delete);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("deleted product"),
+        "{}",
+        stderr(&output)
+    );
+    let output = ward(&delete);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("not found"), "{}", stderr(&output));
+    let output = ward(&["admin", "product", "list", "--json", "--data-dir", data_dir]);
+    let products: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(products.as_array().unwrap().len(), 1, "{products}");
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_ward"))
         .args([

@@ -1,7 +1,8 @@
 //! The gate verdict of an engagement: `ward_policy::evaluate` over the findings its reports
 //! saw, with the policy sent as the body (the `ward.toml` text) or, without a body, the
-//! default policy (any high or critical finding fails). The reply is the JSON `ward gate
-//! --json` prints. `baseline_engagement` names another engagement of the product (`main`)
+//! product's stored policy (`policies.rs`), or else the default policy (any high or critical
+//! finding fails). The reply is the JSON `ward gate --json` prints plus `policy_source`
+//! (`request`, `product` or `default`: which of the three it used). `baseline_engagement` names another engagement of the product (`main`)
 //! whose findings are the baseline for a policy with `new_only`.
 //!
 //! A failing verdict under a policy with `[gate] require_approval = true` records a pending
@@ -20,7 +21,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_core::Finding;
 use ward_policy::{Date, Policy};
-use ward_store::{EngagementId, FindingFilter, FindingQuery, ProductId, Scope, Sort, SortKey};
+use ward_store::{
+    EngagementId, FindingFilter, FindingQuery, Product, ProductId, Scope, Sort, SortKey,
+};
 
 use super::{body_bytes, engagement, product, ApiPath, ApiQuery};
 use crate::auth::Caller;
@@ -45,9 +48,9 @@ pub(super) struct GateParams {
     tag = "gate",
     params(("product" = String, Path, description = "Product name"),
         ("engagement" = String, Path, description = "Engagement name"), GateParams),
-    request_body(content = String, description = "A ward.toml policy; empty for the default policy",
+    request_body(content = String, description = "A ward.toml policy; empty for the product's stored policy, or the default one",
         content_type = "application/toml"),
-    responses((status = 200, description = "The verdict, as `ward gate --json` prints it, plus `approval` when the policy requires one", body = Object),
+    responses((status = 200, description = "The verdict, as `ward gate --json` prints it, plus `policy_source` (`request`, `product`, `default`) and `approval` when the policy requires one", body = Object),
         (status = 400, description = "The policy is invalid (the message names its line)", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("api_key" = []), ("token" = [])))]
@@ -61,13 +64,7 @@ async fn gate(
     let product = product(&state, &caller, Scope::Read, &product_name).await?;
     let engagement = engagement(&state, &product, &engagement_name).await?;
     let body = body_bytes(request, &state).await?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::field("policy", "the policy is not UTF-8 text"))?;
-    let policy = if text.trim().is_empty() {
-        Policy::default()
-    } else {
-        Policy::from_toml(text).map_err(|e| ApiError::field("policy", e.to_string()))?
-    };
+    let (policy, source) = gate_policy(&state, &product, &body).await?;
     let now = OffsetDateTime::now_utc();
     let findings = engagement_findings(&state, product.id, engagement.id, now).await?;
     let baseline: Option<BTreeSet<String>> = match &params.baseline_engagement {
@@ -87,6 +84,7 @@ async fn gate(
         .emit_logged(state.store.as_ref(), std::slice::from_ref(&event))
         .await;
     let mut reply = verdict.to_json();
+    reply["policy_source"] = source.into();
     if policy.require_approval && !verdict.passed {
         let approval = request_approval(&state, &caller, &engagement, &reply, &event).await?;
         let url = format!("/api/v1/approvals/{}", approval.id);
@@ -97,6 +95,37 @@ async fn gate(
         });
     }
     Ok(Json(reply))
+}
+
+/// The policy a gate request is judged by, and where it came from: the request's body, else
+/// the product's stored policy, else the default.
+async fn gate_policy(
+    state: &AppState,
+    product: &Product,
+    body: &[u8],
+) -> Result<(Policy, &'static str), ApiError> {
+    let (text, policy) = super::policies::parse(body)?;
+    if !text.trim().is_empty() {
+        return Ok((policy, "request"));
+    }
+    let stored = state
+        .store
+        .product_policy(product.id)
+        .await
+        .map_err(store_error)?;
+    match stored {
+        // Checked when stored; a parser that changed since is the server's problem, not
+        // the request's.
+        Some(stored) => Policy::from_toml(&stored.text)
+            .map(|policy| (policy, "product"))
+            .map_err(|e| {
+                ApiError::internal(anyhow::anyhow!(
+                    "the stored policy of product `{}` no longer reads: {e}",
+                    product.name
+                ))
+            }),
+        None => Ok((Policy::default(), "default")),
+    }
 }
 
 /// Records a pending approval for a failed verdict and queues `approval.required` with it.

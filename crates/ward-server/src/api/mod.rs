@@ -12,6 +12,7 @@ pub(crate) mod gate;
 mod imports;
 mod keys;
 mod outbox;
+mod policies;
 mod product_hooks;
 mod products;
 pub(crate) mod scans;
@@ -37,6 +38,7 @@ pub(crate) fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(imports::router(state))
         .merge(findings::router())
         .merge(gate::router())
+        .merge(policies::router())
         .merge(approvals::router())
         .merge(keys::router())
         .merge(channels::router())

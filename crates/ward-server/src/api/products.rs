@@ -1,7 +1,7 @@
 //! Products, their engagements and their tests.
 //!
 //! Anyone with a key reads the products it may access; creating a product takes an admin key
-//! for every product, changing one an admin key with access to it. Engagements are created by
+//! for every product, changing or deleting one an admin key with access to it. Engagements are created by
 //! import keys (pipelines open a context per branch or release).
 
 use axum::extract::State;
@@ -22,7 +22,7 @@ use crate::{store_error, AppState};
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_products, create_product))
-        .routes(routes!(get_product, update_product))
+        .routes(routes!(get_product, update_product, delete_product))
         .routes(routes!(list_engagements, create_engagement))
         .routes(routes!(get_engagement))
         .routes(routes!(list_tests))
@@ -145,6 +145,30 @@ async fn update_product(
         .await
         .map_err(store_error)?;
     Ok(Json(updated.into()))
+}
+
+/// Deletes a product and everything under it: engagements, tests, findings with their
+/// history, webhook settings and triggers, approvals, stored policy and queued jobs (admin
+/// key with access to it). Keys limited to products forget it; a key left with none is
+/// revoked.
+#[utoipa::path(delete, path = "/api/v1/products/{product}", tag = "products",
+    params(("product" = String, Path, description = "Product name")),
+    responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = []), ("token" = [])))]
+async fn delete_product(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(name): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    let product = product(&state, &caller, Scope::Admin, &name).await?;
+    state
+        .store
+        .delete_product(product.id)
+        .await
+        .map_err(store_error)?;
+    tracing::info!(product = %product.name, actor = %caller.actor(), "deleted product");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A product's engagements.

@@ -1,10 +1,10 @@
 //! `GET /products` and `GET /products/{id}`: engagements with their latest report (test) and
-//! the verdict of the default gate policy over their findings now, the product's opened and
-//! closed trend over 90 days, and open findings by tool and category.
+//! the gate verdict over their findings now, the product's opened and closed trend over 90
+//! days, and open findings by tool and category.
 //!
-//! The server keeps no gate verdicts (pipelines run `ward gate` with their own `ward.toml`),
-//! so the page evaluates the default policy (any open high or critical finding fails) the
-//! way `POST …/gate` without a body does.
+//! The server keeps no gate verdicts (pipelines may run `ward gate` with their own
+//! `ward.toml`), so the page evaluates the product's stored policy, or the default one (any
+//! open high or critical finding fails), the way `POST …/gate` without a body does.
 
 use std::collections::BTreeSet;
 
@@ -90,6 +90,14 @@ pub(crate) async fn show(
     };
     let counts = store.count_findings(&open).await.map_err(store_refusal)?;
     let now = OffsetDateTime::now_utc();
+    let stored = store
+        .product_policy(product.id)
+        .await
+        .map_err(store_refusal)?;
+    // Checked when stored; one that no longer reads is shown as not used.
+    let policy = stored
+        .as_ref()
+        .and_then(|p| Policy::from_toml(&p.text).ok());
     let mut engagements = Vec::new();
     let mut tools = BTreeSet::new();
     for e in store
@@ -100,7 +108,7 @@ pub(crate) async fn show(
         let tests = store.list_tests(e.id).await.map_err(store_refusal)?;
         tools.extend(tests.iter().map(|t| t.tool.clone()));
         let latest = tests.into_iter().max_by_key(|t| t.updated_at);
-        let verdict = default_gate(&state, product.id, e.id, now).await?;
+        let verdict = gate(&state, policy.as_ref(), product.id, e.id, now).await?;
         engagements.push((e, latest, verdict));
     }
     let periods = trend(&state, Some(vec![product.id]), now, TREND_DAYS).await?;
@@ -137,7 +145,7 @@ pub(crate) async fn show(
                 caption.visually-hidden { "Engagements with their latest report and gate verdict" }
                 thead { tr {
                     th scope="col" { "Engagement" } th scope="col" { "Latest report" } th scope="col" { "Tool" }
-                    th scope="col" { "Scanned" } th scope="col" { "Findings in it" } th scope="col" { "Default gate now" }
+                    th scope="col" { "Scanned" } th scope="col" { "Findings in it" } th scope="col" { "Gate now" }
                 } }
                 tbody {
                     @for (e, latest, verdict) in &engagements {
@@ -151,7 +159,13 @@ pub(crate) async fn show(
                     }
                 }
             }
-            p { "The default gate fails on any open high or critical finding; pipelines may gate with their own policy." }
+            p id="gate-policy" {
+                @match (&stored, &policy) {
+                    (Some(p), Some(_)) => { "Gate policy: stored for this product (updated " (date(p.updated_at)) "); pipelines may gate with their own." }
+                    (Some(_), None) => { "Gate policy: the stored policy no longer reads, so the default is shown: it fails on any open high or critical finding." }
+                    (None, _) => { "Gate policy: default, failing on any open high or critical finding; pipelines may gate with their own." }
+                }
+            }
             section.panel aria-labelledby="h-trend" {
                 h2 id="h-trend" { "Trend over " (TREND_DAYS) " days" }
                 (trend_chart(TREND_DAYS, &periods))
@@ -170,9 +184,10 @@ pub(crate) async fn show(
     ))
 }
 
-/// The default policy's verdict over an engagement's findings now.
-async fn default_gate(
+/// The verdict of `policy` (or the default policy) over an engagement's findings now.
+async fn gate(
     state: &AppState,
+    policy: Option<&Policy>,
     product: ProductId,
     engagement: ward_store::EngagementId,
     now: OffsetDateTime,
@@ -182,7 +197,7 @@ async fn default_gate(
         .map_err(|e| Refusal::Status(e.status_code(), e.public_message()))?;
     let today = ward_policy::Date::from_unix_seconds(now.unix_timestamp());
     Ok(ward_policy::evaluate(
-        &Policy::default(),
+        policy.unwrap_or(&Policy::default()),
         &findings,
         None,
         today,

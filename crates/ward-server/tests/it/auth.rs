@@ -56,6 +56,8 @@ enum BodyKind {
     ScanJson,
     /// A decision on a gate approval.
     DecisionJson,
+    /// A `ward.toml` gate policy.
+    PolicyToml,
 }
 
 /// One row: a route, the scope it needs, and whether it is about one product (`false`: a
@@ -251,6 +253,35 @@ fn routes() -> Vec<Route> {
             Triage,
             true,
         ),
+        route(
+            Method::PUT,
+            "/api/v1/products/{product}/policy",
+            PolicyToml,
+            Admin,
+            true,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/products/{product}/policy",
+            Empty,
+            Read,
+            true,
+        ),
+        route(
+            Method::DELETE,
+            "/api/v1/products/{product}/policy",
+            Empty,
+            Admin,
+            true,
+        ),
+        // Last: on its own product, the product key deletes product a.
+        route(
+            Method::DELETE,
+            "/api/v1/products/{product}",
+            Empty,
+            Admin,
+            true,
+        ),
     ]
 }
 
@@ -338,6 +369,10 @@ fn build(
             builder,
             json!({"decision": "approve", "reason": "accepted for this release"}),
         ),
+        BodyKind::PolicyToml => builder
+            .header(header::CONTENT_TYPE, "application/toml")
+            .body(Body::from("[[gate.fail]]\nseverity = \"critical\"\n"))
+            .unwrap(),
         BodyKind::ScanJson => json(
             builder,
             json!({

@@ -11,5 +11,6 @@ mod health;
 mod hooks;
 mod notify;
 mod private_git;
+mod products;
 mod scans;
 mod ui;

@@ -665,8 +665,31 @@ async fn the_retention_page_shows_the_policy_and_last_sweep(env: Env) {
     assert!(page.contains("ward serve --retention"));
 }
 
+async fn the_product_page_gates_with_the_stored_policy(env: Env) {
+    seed(&env).await;
+    let bank = env.store.product_by_name("bank").await.unwrap().unwrap();
+    let mut browser = Browser::new(&env);
+    browser.sign_in(&[("api_key", env.admin.as_str())]).await;
+    let path = format!("/products/{}", bank.id);
+    let (code, page) = browser.get(&path).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(page.contains("Gate policy: default"), "{page}");
+    assert!(page.contains("fails"), "{page}");
+    env.store
+        .set_product_policy(bank.id, "[[gate.fail]]\nseverity = \"critical\"\n")
+        .await
+        .unwrap();
+    let (_, page) = browser.get(&path).await;
+    assert!(
+        page.contains("Gate policy: stored for this product"),
+        "{page}"
+    );
+    assert!(page.contains("passes") && !page.contains("fails"), "{page}");
+}
+
 crate::on_both_backends!(
     signed_out_requests_go_to_sign_in,
+    the_product_page_gates_with_the_stored_policy,
     a_user_triages_in_bulk_and_it_lands_in_the_audit_trail,
     a_limited_key_sees_only_its_products,
     an_admin_creates_and_revokes_keys,
