@@ -8,7 +8,7 @@ use ward_store::cursor::{Cursor, NO_SLA_SORT_VALUE};
 use ward_store::query::MAX_PAGE_SIZE;
 use ward_store::triage::LifecycleState;
 use ward_store::{
-    Error, FindingDetail, FindingFilter, FindingId, FindingQuery, Page, Result, SortKey,
+    Error, FindingDetail, FindingFilter, FindingId, FindingQuery, Page, ProductId, Result, SortKey,
     StateCount, Triage,
 };
 
@@ -236,6 +236,28 @@ pub(crate) async fn count_states(
                 verified: row.try_get("verified").map_err(db)?,
                 n: u64::try_from(n).unwrap_or(0),
             })
+        })
+        .collect()
+}
+
+pub(crate) async fn count_by_product(
+    conn: &mut PgConnection,
+    filter: &FindingFilter,
+) -> Result<Vec<(ProductId, u64)>> {
+    let now = codec::to_unix(filter.now());
+    let mut query: QueryBuilder<Postgres> =
+        QueryBuilder::new("SELECT f.product_id, COUNT(*) AS n FROM findings f");
+    push_filter(&mut query, filter, now);
+    query.push(" GROUP BY f.product_id");
+    let found = query.build().fetch_all(&mut *conn).await.map_err(db)?;
+    found
+        .iter()
+        .map(|row| {
+            let n: i64 = row.try_get("n").map_err(db)?;
+            Ok((
+                ProductId(row.try_get("product_id").map_err(db)?),
+                u64::try_from(n).unwrap_or(0),
+            ))
         })
         .collect()
 }

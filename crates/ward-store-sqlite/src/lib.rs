@@ -262,6 +262,10 @@ impl Store for SqliteStore {
         findings::count_states(&mut *self.reader().await?, filter).await
     }
 
+    async fn count_by_product(&self, filter: &FindingFilter) -> Result<Vec<(ProductId, u64)>> {
+        findings::count_by_product(&mut *self.reader().await?, filter).await
+    }
+
     async fn count_changes_by_day(&self, window: &ChangeWindow) -> Result<Vec<DayChanges>> {
         trend::by_day(&mut *self.reader().await?, window).await
     }

@@ -1530,6 +1530,27 @@ pub async fn counts_by_severity_category_status(store: Arc<dyn Store>) {
     assert_eq!(counts.by_category.get(&Category::Secret), Some(&1));
     assert_eq!(counts.by_status.get(&Status::FalsePositive), Some(&3));
     assert_eq!(counts.by_status.get(&Status::Open), Some(&8));
+    // Per product, in one query: another product's findings are counted apart.
+    let other = store
+        .import(import_on(0, "api", "main", report("Trivy", 4)))
+        .await
+        .unwrap();
+    let mut per_product = store
+        .count_by_product(&FindingFilter::default())
+        .await
+        .unwrap();
+    per_product.sort();
+    let mut expected = vec![(outcome.product.id, 11), (other.product.id, 4)];
+    expected.sort();
+    assert_eq!(per_product, expected);
+    let critical = store
+        .count_by_product(&FindingFilter {
+            severities: vec![Severity::Critical],
+            ..FindingFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(critical.iter().map(|(_, n)| n).sum::<u64>(), 3);
     let open_high = FindingFilter {
         statuses: vec![Status::Open],
         min_severity: Some(Severity::High),

@@ -131,6 +131,9 @@ pub trait Store: Send + Sync {
     /// The findings a filter matches, counted by severity, category, effective status and
     /// the active and verified flags.
     async fn count_states(&self, filter: &FindingFilter) -> Result<Vec<StateCount>>;
+    /// How many findings a filter matches in each product (products without any are left
+    /// out), for dashboards' "most findings" lists: one grouped query, not one per product.
+    async fn count_by_product(&self, filter: &FindingFilter) -> Result<Vec<(ProductId, u64)>>;
     /// Counts of the findings a filter matches, for dashboards: [`Store::count_states`] summed.
     async fn count_findings(&self, filter: &FindingFilter) -> Result<Counts> {
         Ok(Counts::of_states(&self.count_states(filter).await?))

@@ -1,7 +1,7 @@
 //! `GET /`: open findings by severity and category, the opened/closed trend, SLA breaches,
 //! the products with most critical findings and the most widespread CVEs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use axum::extract::{Query, State};
 use maud::{html, Markup};
@@ -53,41 +53,45 @@ pub(crate) async fn show(
         statuses: vec![Status::Open],
         ..base.clone()
     };
-    let counts = store.count_findings(&open).await.map_err(store_refusal)?;
-    let breached = store
-        .count_findings(&FindingFilter {
-            sla_breached: Some(true),
-            ..base.clone()
-        })
-        .await
-        .map_err(store_refusal)?
-        .total;
-
     let days = params
         .days
         .filter(|d| [30, 90, 365].contains(d))
         .unwrap_or(30);
-    let periods = trend(&state, allowed.clone(), now, days).await?;
-
-    let mut critical = Vec::new();
-    for product in &products {
-        let n = store
-            .count_findings(&FindingFilter {
-                product: Some(product.id),
-                severities: vec![Severity::Critical],
-                ..open.clone()
-            })
-            .await
-            .map_err(store_refusal)?
-            .total;
-        if n > 0 {
-            critical.push((n, product));
-        }
-    }
+    let breached_filter = FindingFilter {
+        sla_breached: Some(true),
+        ..base.clone()
+    };
+    let critical_filter = FindingFilter {
+        severities: vec![Severity::Critical],
+        ..open.clone()
+    };
+    // Independent queries, at once: on PostgreSQL each takes its own connection.
+    let (counts, breached, periods, by_product, cves) = tokio::try_join!(
+        async { store.count_findings(&open).await.map_err(store_refusal) },
+        async {
+            store
+                .count_findings(&breached_filter)
+                .await
+                .map(|c| c.total)
+                .map_err(store_refusal)
+        },
+        trend(&state, allowed.clone(), now, days),
+        async {
+            store
+                .count_by_product(&critical_filter)
+                .await
+                .map_err(store_refusal)
+        },
+        widespread_cves(&state, &open),
+    )?;
+    let by_id: HashMap<ProductId, &Product> = products.iter().map(|p| (p.id, p)).collect();
+    let mut critical: Vec<(u64, &Product)> = by_product
+        .into_iter()
+        .filter_map(|(id, n)| Some((n, *by_id.get(&id)?)))
+        .filter(|(n, _)| *n > 0)
+        .collect();
     critical.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.name.cmp(&b.1.name)));
     critical.truncate(10);
-
-    let cves = widespread_cves(&state, &open).await?;
 
     let by_severity: Vec<(String, u64)> = Severity::ALL
         .iter()

@@ -183,9 +183,16 @@ async fn import_delivers_to_slack_and_webhook(env: Env) {
     assert_eq!(outbox(&env, "sent").await.len(), 3);
 }
 
-async fn a_failure_is_retried_once_then_delivered(env: Env) {
-    let env = env.with_notify(config(KEY));
-    let (hook, hook_url) = Receiver::start(&[500]).await;
+/// A receiver that fails three times, then succeeds, gets exactly one delivery, although the
+/// server's notifier is replaced (as by a restart) between attempts: the outbox row is the
+/// only state.
+async fn three_failures_then_one_delivery(env: Env) {
+    let retries = NotifyConfig {
+        max_attempts: 5,
+        ..config(KEY)
+    };
+    let env = env.with_notify(retries.clone());
+    let (hook, hook_url) = Receiver::start(&[500, 502, 503]).await;
     add_channel(
         &env,
         "siem",
@@ -206,15 +213,23 @@ async fn a_failure_is_retried_once_then_delivered(env: Env) {
     assert_eq!(pending[0]["attempts"], 1);
     assert!(pending[0]["last_error"].as_str().unwrap().contains("500"));
     assert_eq!(deliver(&env).await, 1);
+    // "Restart": a new notifier, nothing kept in memory.
+    let env = env.with_notify(retries);
+    assert_eq!(outbox(&env, "pending").await[0]["attempts"], 2);
+    assert_eq!(deliver(&env).await, 1);
+    assert_eq!(deliver(&env).await, 1);
     assert_eq!(deliver(&env).await, 0);
     assert_eq!(
         hook.seen.lock().unwrap().len(),
-        2,
-        "one failure, one success"
+        4,
+        "three failures, one success"
     );
     let sent = outbox(&env, "sent").await;
     assert_eq!(sent.len(), 1);
+    // `attempts` counts the failed tries before the delivery.
+    assert_eq!(sent[0]["attempts"], 3);
     assert_eq!(sent[0]["event"]["type"], "scan.completed");
+    assert!(outbox(&env, "pending").await.is_empty());
 }
 
 async fn dead_letters_after_the_limit(env: Env) {
@@ -787,7 +802,7 @@ async fn scan_jobs_raise_completed_and_failed(env: Env) {
 crate::on_both_backends!(
     import_delivers_to_slack_and_webhook,
     scan_jobs_raise_completed_and_failed,
-    a_failure_is_retried_once_then_delivered,
+    three_failures_then_one_delivery,
     dead_letters_after_the_limit,
     secrets_are_sealed_and_never_shown,
     channels_need_a_master_key,
