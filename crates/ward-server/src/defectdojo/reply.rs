@@ -58,20 +58,6 @@ pub struct Counted {
 }
 
 impl SeverityStatusStatistics {
-    /// Counts findings.
-    pub fn of(findings: impl IntoIterator<Item = Counted>) -> SeverityStatusStatistics {
-        let mut stats = SeverityStatusStatistics::default();
-        for finding in findings {
-            stats.add(finding);
-        }
-        stats
-    }
-
-    /// Counts one more finding, active when it is open.
-    pub fn add(&mut self, finding: Counted) {
-        self.add_n(finding, finding.status == ward_core::Status::Open, 1);
-    }
-
     /// Counts `n` findings in one state; `active` is DefectDojo's flag (an open finding
     /// imported with `active=false` is open but not active).
     pub fn add_n(&mut self, finding: Counted, active: bool, n: u64) {
@@ -299,23 +285,35 @@ mod tests {
 
     #[test]
     fn counts_by_severity_and_status() {
-        let stats = SeverityStatusStatistics::of([
-            Counted {
-                severity: Severity::High,
-                status: Status::Open,
-                verified: true,
-            },
-            Counted {
-                severity: Severity::High,
-                status: Status::Mitigated,
-                verified: false,
-            },
-            Counted {
-                severity: Severity::Low,
-                status: Status::FalsePositive,
-                verified: false,
-            },
-        ]);
+        let mut stats = SeverityStatusStatistics::default();
+        for (finding, n) in [
+            (
+                Counted {
+                    severity: Severity::High,
+                    status: Status::Open,
+                    verified: true,
+                },
+                1,
+            ),
+            (
+                Counted {
+                    severity: Severity::High,
+                    status: Status::Mitigated,
+                    verified: false,
+                },
+                1,
+            ),
+            (
+                Counted {
+                    severity: Severity::Low,
+                    status: Status::FalsePositive,
+                    verified: false,
+                },
+                1,
+            ),
+        ] {
+            stats.add_n(finding, finding.status == Status::Open, n);
+        }
         assert_eq!(stats.high.total, 2);
         assert_eq!(stats.high.active, 1);
         assert_eq!(stats.high.verified, 1);
