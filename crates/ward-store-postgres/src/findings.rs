@@ -1,12 +1,15 @@
 //! Finding queries, the finding detail, triage and the expiry of risk acceptances.
 
+use std::collections::BTreeMap;
+
+use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use time::OffsetDateTime;
-use ward_core::Status;
-use ward_store::codec;
+use ward_core::{Category, Severity, Status};
 use ward_store::cursor::{Cursor, NO_SLA_SORT_VALUE};
 use ward_store::query::MAX_PAGE_SIZE;
 use ward_store::triage::LifecycleState;
+use ward_store::{codec, summary};
 use ward_store::{
     Error, FindingDetail, FindingFilter, FindingId, FindingQuery, Page, ProductId, Result, SortKey,
     StateCount, Triage,
@@ -68,7 +71,7 @@ fn sort_expression(key: SortKey) -> String {
     match key {
         SortKey::Severity => "f.severity".to_string(),
         SortKey::FirstSeen => "f.first_seen".to_string(),
-        SortKey::LastSeen => "f.last_seen".to_string(),
+        SortKey::LastSeen => "s.last_seen".to_string(),
         SortKey::SlaDue => format!("COALESCE(f.sla_due, {NO_SLA_SORT_VALUE})"),
         SortKey::Id => "f.id".to_string(),
     }
@@ -212,11 +215,44 @@ fn push_filter(query: &mut QueryBuilder<Postgres>, filter: &FindingFilter, now: 
     }
 }
 
+/// The finding counts by state a filter matches: from the summary table when the filter
+/// names only its columns (see [`ward_store::summary`]), else from the findings.
 pub(crate) async fn count_states(
     conn: &mut PgConnection,
     filter: &FindingFilter,
 ) -> Result<Vec<StateCount>> {
     let now = codec::to_unix(filter.now());
+    if summary::summarized(filter) {
+        let scope = summary::without_statuses(filter);
+        let mut stored: QueryBuilder<Postgres> = QueryBuilder::new(
+            "SELECT f.severity, f.category, f.status, f.active, f.verified, \
+             SUM(f.n)::BIGINT AS n FROM finding_state_counts f",
+        );
+        push_filter(&mut stored, &scope, now);
+        stored.push(" GROUP BY 1, 2, 3, 4, 5");
+        let stored = stored.build().fetch_all(&mut *conn).await.map_err(db)?;
+        let expired = expired_states(conn, &scope, now, false).await?;
+        return states(&stored, expired, &filter.statuses);
+    }
+    if summary::breach_count(filter) {
+        // Open findings past their due date, from the index of open findings by due date;
+        // expired acceptances past it are open too.
+        let scope = FindingFilter {
+            sla_breached: None,
+            ..summary::without_statuses(filter)
+        };
+        let mut open: QueryBuilder<Postgres> = QueryBuilder::new(
+            "SELECT f.severity, f.category, f.status, f.active, f.verified, COUNT(*) AS n \
+             FROM findings f",
+        );
+        push_filter(&mut open, &scope, now);
+        open.push(" AND f.status = 'open' AND f.sla_due IS NOT NULL AND f.sla_due < ")
+            .push_bind(now)
+            .push(" GROUP BY 1, 2, 3, 4, 5");
+        let open = open.build().fetch_all(&mut *conn).await.map_err(db)?;
+        let expired = expired_states(conn, &scope, now, true).await?;
+        return states(&open, expired, &filter.statuses);
+    }
     let mut query: QueryBuilder<Postgres> = QueryBuilder::new("SELECT f.severity, f.category, ");
     push_effective_status(&mut query, now);
     query.push(" AS state, f.active, f.verified, COUNT(*) AS n FROM findings f");
@@ -226,25 +262,143 @@ pub(crate) async fn count_states(
     found
         .iter()
         .map(|row| {
-            let rank: i16 = row.try_get("severity").map_err(db)?;
+            let (severity, category, active, verified) = state_key(row)?;
             let n: i64 = row.try_get("n").map_err(db)?;
             Ok(StateCount {
-                severity: codec::severity_from_rank(i64::from(rank))?,
-                category: codec::category_from_name(row.try_get("category").map_err(db)?)?,
+                severity,
+                category,
                 status: codec::status_from_name(row.try_get("state").map_err(db)?)?,
-                active: row.try_get("active").map_err(db)?,
-                verified: row.try_get("verified").map_err(db)?,
+                active,
+                verified,
                 n: u64::try_from(n).unwrap_or(0),
             })
         })
         .collect()
 }
 
+/// Severity, category, active and verified flag of a count row.
+type StateKey = (Severity, Category, bool, bool);
+
+fn state_key(row: &PgRow) -> Result<StateKey> {
+    let rank: i16 = row.try_get("severity").map_err(db)?;
+    Ok((
+        codec::severity_from_rank(i64::from(rank))?,
+        codec::category_from_name(row.try_get("category").map_err(db)?)?,
+        row.try_get("active").map_err(db)?,
+        row.try_get("verified").map_err(db)?,
+    ))
+}
+
+/// Stored counts (with a `status` column) corrected for expired acceptances.
+fn states(
+    stored: &[PgRow],
+    expired: Vec<(StateKey, i64)>,
+    statuses: &[Status],
+) -> Result<Vec<StateCount>> {
+    let stored = stored
+        .iter()
+        .map(|row| {
+            Ok((
+                state_key(row)?,
+                codec::status_from_name(row.try_get("status").map_err(db)?)?,
+                row.try_get::<i64, _>("n").map_err(db)?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(summary::effective(stored, expired, statuses)
+        .into_iter()
+        .map(
+            |((severity, category, active, verified), status, n)| StateCount {
+                severity,
+                category,
+                status,
+                active,
+                verified,
+                n,
+            },
+        )
+        .collect())
+}
+
+/// Accepted findings matching `scope` whose acceptance has ended at `now` (and, with
+/// `breached`, whose due date has passed), by state key: read from the index of accepted
+/// findings.
+async fn expired_states(
+    conn: &mut PgConnection,
+    scope: &FindingFilter,
+    now: i64,
+    breached: bool,
+) -> Result<Vec<(StateKey, i64)>> {
+    let mut query: QueryBuilder<Postgres> = QueryBuilder::new(
+        "SELECT f.severity, f.category, f.active, f.verified, COUNT(*) AS n FROM findings f",
+    );
+    push_filter(&mut query, scope, now);
+    push_expired(&mut query, now, breached);
+    query.push(" GROUP BY 1, 2, 3, 4");
+    let found = query.build().fetch_all(&mut *conn).await.map_err(db)?;
+    found
+        .iter()
+        .map(|row| Ok((state_key(row)?, row.try_get("n").map_err(db)?)))
+        .collect()
+}
+
+/// ` AND` the finding is an acceptance that has ended at `now` (and is past its due date).
+fn push_expired(query: &mut QueryBuilder<Postgres>, now: i64, breached: bool) {
+    query
+        .push(" AND f.status = 'accepted' AND f.risk_accepted_until <= ")
+        .push_bind(now);
+    if breached {
+        query
+            .push(" AND f.sla_due IS NOT NULL AND f.sla_due < ")
+            .push_bind(now);
+    }
+}
+
+/// Findings a filter matches per product.
 pub(crate) async fn count_by_product(
     conn: &mut PgConnection,
     filter: &FindingFilter,
 ) -> Result<Vec<(ProductId, u64)>> {
     let now = codec::to_unix(filter.now());
+    if summary::summarized(filter) {
+        let scope = summary::without_statuses(filter);
+        let mut stored: QueryBuilder<Postgres> = QueryBuilder::new(
+            "SELECT f.product_id, f.status, SUM(f.n)::BIGINT AS n FROM finding_state_counts f",
+        );
+        push_filter(&mut stored, &scope, now);
+        stored.push(" GROUP BY 1, 2");
+        let stored = stored.build().fetch_all(&mut *conn).await.map_err(db)?;
+        let stored = stored
+            .iter()
+            .map(|row| {
+                Ok((
+                    ProductId(row.try_get("product_id").map_err(db)?),
+                    codec::status_from_name(row.try_get("status").map_err(db)?)?,
+                    row.try_get::<i64, _>("n").map_err(db)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut expired: QueryBuilder<Postgres> =
+            QueryBuilder::new("SELECT f.product_id, COUNT(*) AS n FROM findings f");
+        push_filter(&mut expired, &scope, now);
+        push_expired(&mut expired, now, false);
+        expired.push(" GROUP BY 1");
+        let expired = expired.build().fetch_all(&mut *conn).await.map_err(db)?;
+        let expired = expired
+            .iter()
+            .map(|row| {
+                Ok((
+                    ProductId(row.try_get("product_id").map_err(db)?),
+                    row.try_get::<i64, _>("n").map_err(db)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut by_product: BTreeMap<ProductId, u64> = BTreeMap::new();
+        for (product, _, n) in summary::effective(stored, expired, &filter.statuses) {
+            *by_product.entry(product).or_default() += n;
+        }
+        return Ok(by_product.into_iter().collect());
+    }
     let mut query: QueryBuilder<Postgres> =
         QueryBuilder::new("SELECT f.product_id, COUNT(*) AS n FROM findings f");
     push_filter(&mut query, filter, now);
@@ -309,6 +463,14 @@ pub(crate) async fn triage(
 ) -> Result<Vec<FindingId>> {
     let at = codec::truncate(triage.at.unwrap_or_else(OffsetDateTime::now_utc));
     let actor = codec::clean_name("actor", &triage.actor)?;
+    let products = sqlx::query(
+        "SELECT DISTINCT product_id FROM findings WHERE id = ANY($1) ORDER BY product_id",
+    )
+    .bind(ids.iter().map(|id| id.0).collect::<Vec<i64>>())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    lock_products(conn, &products).await?;
     let mut changed = Vec::new();
     for id in ids {
         let row = sqlx::query(
@@ -355,6 +517,17 @@ pub(crate) async fn triage(
         changed.push(*id);
     }
     Ok(changed)
+}
+
+/// Takes the import locks of these products (rows of `product_id`, in ascending order), as
+/// every writer of a product's findings does: the summary counters of a product are then
+/// changed by one transaction at a time, and two writers never wait on each other in turn.
+async fn lock_products(conn: &mut PgConnection, products: &[PgRow]) -> Result<()> {
+    for row in products {
+        let product = ProductId(row.try_get("product_id").map_err(db)?);
+        crate::import::lock_product(conn, product).await?;
+    }
+    Ok(())
 }
 
 async fn write_state(conn: &mut PgConnection, id: FindingId, state: &LifecycleState) -> Result<()> {
@@ -405,6 +578,15 @@ async fn audit(
 
 pub(crate) async fn expire(conn: &mut PgConnection, now: OffsetDateTime) -> Result<Vec<FindingId>> {
     let now = codec::to_unix(now);
+    let products = sqlx::query(
+        "SELECT DISTINCT product_id FROM findings WHERE status = 'accepted' \
+         AND risk_accepted_until IS NOT NULL AND risk_accepted_until <= $1 ORDER BY product_id",
+    )
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    lock_products(conn, &products).await?;
     let expired = sqlx::query(
         "UPDATE findings SET status = 'open', active = TRUE, risk_accepted_until = NULL \
          WHERE status = 'accepted' AND risk_accepted_until IS NOT NULL \

@@ -353,17 +353,17 @@ async fn insert_new(
             // serialised, so a conflict here would only mean a fingerprint the lookup missed,
             // and it is merged.
             "INSERT INTO findings (product_id, fingerprint, status, active, verified, severity, \
-             category, title, tools, rule_id, file_path, package, url, first_seen, last_seen, \
-             sla_due, risk_accepted_until, mitigated_at, content_hash, brief) \
+             category, title, tools, rule_id, file_path, package, url, first_seen, sla_due, \
+             risk_accepted_until, mitigated_at, content_hash, brief) \
              SELECT $1, u.fingerprint, u.status, u.active, u.verified, u.severity, u.category, \
-             u.title, u.tools, u.rule_id, u.file_path, u.package, u.url, $2, $2, u.sla_due, NULL, \
+             u.title, u.tools, u.rule_id, u.file_path, u.package, u.url, $2, u.sla_due, NULL, \
              u.mitigated_at, u.content_hash, u.brief \
              FROM UNNEST($3::TEXT[], $4::TEXT[], $5::BOOLEAN[], $6::BOOLEAN[], $7::SMALLINT[], \
              $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::TEXT[], $13::TEXT[], \
              $14::TEXT[], $15::BIGINT[], $16::BIGINT[], $17::TEXT[], $18::TEXT[]) \
              AS u (fingerprint, status, active, verified, severity, category, title, tools, \
              rule_id, file_path, package, url, sla_due, mitigated_at, content_hash, brief) \
-             ON CONFLICT (product_id, fingerprint) DO UPDATE SET last_seen = excluded.last_seen \
+             ON CONFLICT (product_id, fingerprint) DO UPDATE SET fingerprint = excluded.fingerprint \
              RETURNING id, fingerprint",
         )
         .bind(product.id.0)
@@ -488,8 +488,8 @@ async fn write_plan(
     let seen: Vec<FindingId> = plan.seen.iter().map(|(id, _)| *id).collect();
     for chunk in seen.chunks(50_000) {
         sqlx::query(
-            "UPDATE findings f SET last_seen = $1 FROM UNNEST($2::BIGINT[]) AS u (id) \
-             WHERE f.id = u.id",
+            "UPDATE finding_seen s SET last_seen = $1 FROM UNNEST($2::BIGINT[]) AS u (id) \
+             WHERE s.finding_id = u.id",
         )
         .bind(now_unix)
         .bind(id_array(chunk))

@@ -315,8 +315,8 @@ async fn insert_new(
     for chunk in new.chunks(FINDING_BATCH) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO findings (product_id, fingerprint, status, active, verified, severity, \
-             category, title, tools, rule_id, file_path, package, url, first_seen, last_seen, \
-             sla_due, risk_accepted_until, mitigated_at, content_hash, brief) ",
+             category, title, tools, rule_id, file_path, package, url, first_seen, sla_due, \
+             risk_accepted_until, mitigated_at, content_hash, brief) ",
         );
         insert.push_values(chunk, |mut values, row| {
             let prepared = &report.findings[row.index];
@@ -335,7 +335,6 @@ async fn insert_new(
                 .push_bind(prepared.package.as_deref())
                 .push_bind(prepared.url.as_deref())
                 .push_bind(now)
-                .push_bind(now)
                 .push_bind(row.sla_due.map(codec::to_unix))
                 .push_bind(None::<i64>)
                 .push_bind(row.mitigated_at.map(codec::to_unix))
@@ -345,7 +344,7 @@ async fn insert_new(
         // The unique index is the last word on duplicates; imports are serialised, so a
         // conflict here would only mean a fingerprint the lookup missed, and it is merged.
         insert.push(
-            " ON CONFLICT (product_id, fingerprint) DO UPDATE SET last_seen = excluded.last_seen \
+            " ON CONFLICT (product_id, fingerprint) DO UPDATE SET fingerprint = excluded.fingerprint \
              RETURNING id, fingerprint",
         );
         let returned = insert.build().fetch_all(&mut *conn).await.map_err(db)?;
@@ -444,7 +443,8 @@ async fn write_plan(
     let seen: Vec<FindingId> = plan.seen.iter().map(|(id, _)| *id).collect();
     for chunk in seen.chunks(50_000) {
         sqlx::query(
-            "UPDATE findings SET last_seen = ? WHERE id IN (SELECT value FROM json_each(?))",
+            "UPDATE finding_seen SET last_seen = ? \
+             WHERE finding_id IN (SELECT value FROM json_each(?))",
         )
         .bind(now_unix)
         .bind(id_array(chunk))

@@ -1,9 +1,9 @@
-//! Findings opened, closed and reopened per day (see `ward_store::trend`): new findings by
-//! `first_seen`, status changes from the audit trail, bucketed by whole UTC days.
+//! Findings opened, closed and reopened per day (see `ward_store::trend`), from the
+//! `finding_day_counts` summary that triggers keep per product and UTC day.
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
-use ward_store::trend::{self, ChangeWindow, DayChanges, SECONDS_PER_DAY};
-use ward_store::{codec, FindingId, Result};
+use ward_store::trend::{self, ChangeWindow, DayChanges};
+use ward_store::{FindingId, Result};
 
 use crate::import::id_array;
 use crate::rows::db;
@@ -12,27 +12,23 @@ pub(crate) async fn by_day(
     conn: &mut SqliteConnection,
     window: &ChangeWindow,
 ) -> Result<Vec<DayChanges>> {
-    let (from, to) = (codec::to_unix(window.from), codec::to_unix(window.to));
-    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-        "SELECT day, SUM(opened) AS opened, SUM(closed) AS closed, SUM(reopened) AS reopened \
-         FROM (SELECT f.first_seen / {SECONDS_PER_DAY} AS day, 1 AS opened, 0 AS closed, \
-         0 AS reopened FROM findings f WHERE f.first_seen >= "
-    ));
-    query
-        .push_bind(from)
-        .push(" AND f.first_seen < ")
-        .push_bind(to);
-    push_products(&mut query, window);
-    query.push(format!(
-        " UNION ALL SELECT a.at / {SECONDS_PER_DAY}, 0, \
-         CASE WHEN a.to_status <> 'open' THEN 1 ELSE 0 END, \
-         CASE WHEN a.to_status = 'open' THEN 1 ELSE 0 END \
-         FROM finding_audit a JOIN findings f ON f.id = a.finding_id \
-         WHERE (a.from_status = 'open') <> (a.to_status = 'open') AND a.at >= "
-    ));
-    query.push_bind(from).push(" AND a.at < ").push_bind(to);
-    push_products(&mut query, window);
-    query.push(") GROUP BY day ORDER BY day");
+    let (from, to) = trend::day_range(window);
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT f.day, SUM(f.opened) AS opened, SUM(f.closed) AS closed, \
+         SUM(f.reopened) AS reopened FROM finding_day_counts f WHERE f.day >= ",
+    );
+    query.push_bind(from).push(" AND f.day < ").push_bind(to);
+    if let Some(products) = &window.products {
+        let ids: Vec<FindingId> = products.iter().map(|p| FindingId(p.0)).collect();
+        query
+            .push(" AND f.product_id IN (SELECT value FROM json_each(")
+            .push_bind(id_array(&ids))
+            .push("))");
+    }
+    query.push(
+        " GROUP BY f.day HAVING SUM(f.opened) <> 0 OR SUM(f.closed) <> 0 \
+         OR SUM(f.reopened) <> 0 ORDER BY f.day",
+    );
     let rows = query.build().fetch_all(&mut *conn).await.map_err(db)?;
     rows.iter()
         .map(|row| {
@@ -44,14 +40,4 @@ pub(crate) async fn by_day(
             })
         })
         .collect()
-}
-
-fn push_products(query: &mut QueryBuilder<Sqlite>, window: &ChangeWindow) {
-    if let Some(products) = &window.products {
-        let ids: Vec<FindingId> = products.iter().map(|p| FindingId(p.0)).collect();
-        query
-            .push(" AND f.product_id IN (SELECT value FROM json_each(")
-            .push_bind(id_array(&ids))
-            .push("))");
-    }
 }

@@ -62,6 +62,7 @@ macro_rules! conformance_tests {
             approvals_are_decided_once,
             delete_product_removes_everything,
             product_policies,
+            summaries_match_the_findings,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -2900,4 +2901,198 @@ pub async fn product_policies(store: Arc<dyn Store>) {
     assert!(gone(
         store.set_product_policy(ProductId(999_999), text).await
     ));
+}
+
+/// The dashboard's summary counts, which the store keeps as findings change, agree with
+/// counting the findings themselves: through imports, a reimport that closes, adds and
+/// changes severities, triage, acceptances that end before and after the expiry sweep, a
+/// returning finding and the deletion of a product.
+pub async fn summaries_match_the_findings(store: Arc<dyn Store>) {
+    store
+        .import(import_on(0, "web", "main", report("Trivy", 10)))
+        .await
+        .unwrap();
+    let api = store
+        .import(import_on(1, "api", "main", report("Trivy", 6)))
+        .await
+        .unwrap();
+    let gone = store
+        .import(import_on(1, "gone", "main", report("Grype", 4)))
+        .await
+        .unwrap();
+    // Findings 0..3 vanish, 10..12 are new, 3 is now critical.
+    let mut next = numbered("Trivy", 3..12);
+    next[0].severity = Severity::Critical;
+    let mut request = import_on(3, "web", "main", next).reimport();
+    request.close_old_findings = true;
+    let reimport = store.import(request).await.unwrap();
+    assert_eq!((reimport.closed.len(), reimport.new.len()), (3, 2));
+    let web = reimport.product.id;
+    let mut web_ids: Vec<FindingId> = all_findings(&*store, FindingFilter::product(web))
+        .await
+        .iter()
+        .map(|f| f.id)
+        .collect();
+    web_ids.sort();
+    let at = |action: TriageAction, n: i64| {
+        let mut triage = Triage::new(action, "ana");
+        triage.at = Some(day(n));
+        triage
+    };
+    store
+        .triage(&web_ids[3..4], &at(TriageAction::FalsePositive, 4))
+        .await
+        .unwrap();
+    let until = Some(day(6));
+    store
+        .triage(&web_ids[4..6], &at(TriageAction::AcceptRisk { until }, 4))
+        .await
+        .unwrap();
+    store
+        .triage(
+            &api.new[..1],
+            &at(TriageAction::AcceptRisk { until: None }, 4),
+        )
+        .await
+        .unwrap();
+    store
+        .triage(&web_ids[6..7], &at(TriageAction::Mitigate, 4))
+        .await
+        .unwrap();
+    store
+        .triage(&web_ids[6..7], &at(TriageAction::Reopen, 5))
+        .await
+        .unwrap();
+    // Finding 0 comes back.
+    store
+        .import(import_on(5, "web", "main", numbered("Trivy", 0..12)).reimport())
+        .await
+        .unwrap();
+    store.delete_product(gone.product.id).await.unwrap();
+
+    for n in [5, 7, 40] {
+        summaries_agree(&*store, web, api.product.id, day(n)).await;
+    }
+    assert_eq!(
+        store.expire_risk_acceptances(day(7)).await.unwrap().len(),
+        2
+    );
+    for n in [7, 40] {
+        summaries_agree(&*store, web, api.product.id, day(n)).await;
+    }
+}
+
+/// Every summarised count at `now` equals the count over the findings (a filter on first
+/// seen makes a store count the findings).
+async fn summaries_agree(store: &dyn Store, web: ProductId, api: ProductId, now: OffsetDateTime) {
+    let filters = [
+        FindingFilter::default(),
+        FindingFilter {
+            statuses: vec![Status::Open],
+            ..FindingFilter::default()
+        },
+        FindingFilter {
+            statuses: vec![Status::Accepted, Status::Mitigated],
+            ..FindingFilter::default()
+        },
+        FindingFilter {
+            severities: vec![Severity::Critical, Severity::High],
+            statuses: vec![Status::Open],
+            ..FindingFilter::default()
+        },
+        FindingFilter {
+            min_severity: Some(Severity::Medium),
+            categories: vec![Category::Dependency],
+            active: Some(false),
+            ..FindingFilter::default()
+        },
+        FindingFilter {
+            verified: Some(false),
+            ..FindingFilter::product(web)
+        },
+        FindingFilter {
+            allowed_products: Some(vec![api]),
+            statuses: vec![Status::Open, Status::Accepted],
+            ..FindingFilter::default()
+        },
+    ];
+    let by_state = |states: Vec<crate::StateCount>| {
+        let mut keyed: BTreeMap<String, u64> = BTreeMap::new();
+        for s in states {
+            let key = format!(
+                "{:?}/{:?}/{:?}/{}/{}",
+                s.severity, s.category, s.status, s.active, s.verified
+            );
+            *keyed.entry(key).or_default() += s.n;
+        }
+        keyed
+    };
+    for filter in filters {
+        for breached in [None, Some(true)] {
+            let summarised = FindingFilter {
+                as_of: Some(now),
+                sla_breached: breached,
+                ..filter.clone()
+            };
+            let counted = FindingFilter {
+                first_seen_before: Some(day(10_000)),
+                ..summarised.clone()
+            };
+            assert_eq!(
+                by_state(store.count_states(&summarised).await.unwrap()),
+                by_state(store.count_states(&counted).await.unwrap()),
+                "{summarised:?}"
+            );
+            let mut products = store.count_by_product(&summarised).await.unwrap();
+            let mut expected = store.count_by_product(&counted).await.unwrap();
+            products.retain(|(_, n)| *n > 0);
+            expected.retain(|(_, n)| *n > 0);
+            products.sort();
+            expected.sort();
+            assert_eq!(products, expected, "{summarised:?}");
+        }
+    }
+    // Per day: findings first seen, and status changes out of and back to open.
+    let mut expected: BTreeMap<(Option<ProductId>, time::Date), (u64, u64, u64)> = BTreeMap::new();
+    for finding in all_findings(store, FindingFilter::default()).await {
+        let detail = store.finding(finding.id).await.unwrap();
+        let mut add = |date, change: (u64, u64, u64)| {
+            for key in [None, Some(finding.product_id)] {
+                let entry = expected.entry((key, date)).or_default();
+                entry.0 += change.0;
+                entry.1 += change.1;
+                entry.2 += change.2;
+            }
+        };
+        add(finding.first_seen.date(), (1, 0, 0));
+        for entry in detail.history {
+            if (entry.from == Status::Open) != (entry.to == Status::Open) {
+                let reopened = entry.to == Status::Open;
+                add(
+                    entry.at.date(),
+                    (0, u64::from(!reopened), u64::from(reopened)),
+                );
+            }
+        }
+    }
+    for products in [None, Some(web), Some(api)] {
+        let window = ChangeWindow {
+            from: day(-1),
+            to: day(60),
+            products: products.map(|p| vec![p]),
+        };
+        let days: Vec<(time::Date, (u64, u64, u64))> = store
+            .count_changes_by_day(&window)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.day, (d.opened, d.closed, d.reopened)))
+            .collect();
+        let want: Vec<(time::Date, (u64, u64, u64))> = expected
+            .iter()
+            .filter(|((key, _), _)| *key == products)
+            .map(|((_, date), counts)| (*date, *counts))
+            .collect();
+        assert_eq!(days, want, "{products:?}");
+    }
 }

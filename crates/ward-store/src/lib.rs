@@ -27,6 +27,7 @@ mod model;
 pub mod notify;
 pub mod query;
 pub mod sla;
+pub mod summary;
 pub mod trend;
 pub mod triage;
 
