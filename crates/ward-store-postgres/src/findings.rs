@@ -71,7 +71,9 @@ fn sort_expression(key: SortKey) -> String {
     match key {
         SortKey::Severity => "f.severity".to_string(),
         SortKey::FirstSeen => "f.first_seen".to_string(),
-        SortKey::LastSeen => "s.last_seen".to_string(),
+        SortKey::LastSeen => {
+            "(SELECT s.last_seen FROM finding_seen s WHERE s.finding_id = f.id)".to_string()
+        }
         SortKey::SlaDue => format!("COALESCE(f.sla_due, {NO_SLA_SORT_VALUE})"),
         SortKey::Id => "f.id".to_string(),
     }
@@ -100,6 +102,12 @@ fn push_filter(query: &mut QueryBuilder<Postgres>, filter: &FindingFilter, now: 
     }
     if let Some(product) = filter.product {
         query.push(" AND f.product_id = ").push_bind(product.0);
+    }
+    if let Some(name) = &filter.product_name {
+        query
+            .push(" AND f.product_id = (SELECT p.id FROM products p WHERE p.name = ")
+            .push_bind(name.trim().to_string())
+            .push(")");
     }
     if let Some(engagement) = filter.engagement {
         query

@@ -17,6 +17,7 @@ mod findings;
 mod hooks;
 mod import;
 mod jobs;
+mod keycache;
 mod keys;
 mod notify;
 mod policies;
@@ -25,9 +26,11 @@ mod sla;
 mod trend;
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Connection;
 use time::OffsetDateTime;
 use ward_store::{codec, Approval, ApprovalId, Decision, MessageBuilder, NewApproval, SlaBreach};
 use ward_store::{
@@ -40,16 +43,22 @@ use ward_store::{
 };
 use ward_store::{ChangeWindow, DayChanges, Job, JobFailure, JobFilter, JobId, JobRequest};
 
+use crate::keycache::KeyCache;
 use crate::rows::db;
 
 /// Connections per server process.
 const MAX_CONNECTIONS: u32 = 16;
+
+/// A pooled connection idle for longer than this is pinged before use; one in steady use is
+/// not (a ping is a round trip to the server, as much as a short query).
+const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The store on a PostgreSQL database.
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
     options: StoreOptions,
+    keys: Arc<KeyCache>,
 }
 
 impl PgStore {
@@ -59,6 +68,13 @@ impl PgStore {
             .map_err(|e| Error::invalid("database url", e.to_string()))?;
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    // A connection the server has dropped (a restart) is discarded.
+                    Ok(meta.idle_for < PING_AFTER_IDLE || conn.ping().await.is_ok())
+                })
+            })
             .connect_with(connect)
             .await
             .map_err(db)?;
@@ -66,7 +82,18 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| Error::Migration(Box::new(e)))?;
-        Ok(PgStore { pool, options })
+        let keys = Arc::new(KeyCache::start(pool.clone()));
+        Ok(PgStore {
+            pool,
+            options,
+            keys,
+        })
+    }
+
+    /// Whether verified API keys are served from memory (the store listens for key
+    /// changes); for tests.
+    pub fn caches_keys(&self) -> bool {
+        self.keys.is_listening()
     }
 
     async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
@@ -124,7 +151,10 @@ impl Store for PgStore {
     async fn delete_product(&self, id: ProductId) -> Result<()> {
         let mut tx = self.writer().await?;
         catalog::delete_product(&mut tx, id).await?;
-        tx.commit().await.map_err(db)
+        tx.commit().await.map_err(db)?;
+        // Keys limited to the product changed.
+        self.keys.invalidate();
+        Ok(())
     }
 
     async fn set_product_policy(&self, product: ProductId, text: &str) -> Result<ProductPolicy> {
@@ -231,7 +261,16 @@ impl Store for PgStore {
     }
 
     async fn api_key_by_secret(&self, presented: &str) -> Result<Option<ApiKey>> {
-        keys::key_by_secret(&mut *self.conn().await?, presented).await
+        let hash = ward_store::auth::hash_key(presented);
+        if let Some(key) = self.keys.get(&hash) {
+            return Ok(Some(key));
+        }
+        let generation = self.keys.generation();
+        let key = keys::key_by_secret(&mut *self.conn().await?, presented).await?;
+        if let (Some(key), Some(generation)) = (&key, generation) {
+            self.keys.put(hash, key.clone(), generation);
+        }
+        Ok(key)
     }
 
     async fn list_api_keys(&self) -> Result<Vec<ApiKey>> {
@@ -241,7 +280,9 @@ impl Store for PgStore {
     async fn revoke_api_key(&self, id: ApiKeyId) -> Result<()> {
         let mut tx = self.writer().await?;
         keys::revoke_key(&mut tx, id).await?;
-        tx.commit().await.map_err(db)
+        tx.commit().await.map_err(db)?;
+        self.keys.invalidate();
+        Ok(())
     }
 
     async fn create_user(&self, user: &NewUser) -> Result<User> {

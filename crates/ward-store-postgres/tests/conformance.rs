@@ -66,3 +66,61 @@ async fn delete_product_leaves_no_rows() {
     })
     .await;
 }
+
+/// Two stores on one database stand for two server processes. A key verified by the first
+/// is served from its memory; revoked through the second, it stops working in the first as
+/// soon as the change notification arrives (well within a second here), and does not come
+/// back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_revoked_by_another_process_stops_working() {
+    use std::time::{Duration, Instant};
+    use ward_store::{NewApiKey, Scope};
+
+    let Some(database) = TempDatabase::create().await else {
+        return;
+    };
+    let open = || PgStore::connect(database.url(), StoreOptions::default());
+    let (first, second) = (
+        open().await.expect("connect"),
+        open().await.expect("connect"),
+    );
+    let started = Instant::now();
+    while !first.caches_keys() && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(first.caches_keys(), "the store listens for key changes");
+
+    let created = second
+        .create_api_key(&NewApiKey {
+            name: "ci".into(),
+            scope: Scope::Read,
+            products: None,
+        })
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let key = first.api_key_by_secret(&created.secret).await.unwrap();
+        assert_eq!(key.map(|k| k.id), Some(created.key.id));
+    }
+    second.revoke_api_key(created.key.id).await.unwrap();
+    let started = Instant::now();
+    let mut revoked = false;
+    while started.elapsed() < Duration::from_secs(2) {
+        if first
+            .api_key_by_secret(&created.secret)
+            .await
+            .unwrap()
+            .is_none()
+        {
+            revoked = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(revoked, "a revoked key still worked 2 s later");
+    assert!(first
+        .api_key_by_secret(&created.secret)
+        .await
+        .unwrap()
+        .is_none());
+}

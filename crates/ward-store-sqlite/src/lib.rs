@@ -107,6 +107,7 @@ impl SqliteStore {
             .pragma("temp_store", "memory");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(
                 connect
                     .clone()
@@ -120,7 +121,12 @@ impl SqliteStore {
             .map_err(|e| Error::Migration(Box::new(e)))?;
         let read = SqlitePoolOptions::new()
             .max_connections(MAX_READERS)
-            .connect_with(connect.read_only(true))
+            // A connection to a local file does not go away; a ping is a round trip to the
+            // connection's thread.
+            .test_before_acquire(false)
+            // A page of up to 1,000 rows fits the channel from the connection's thread: the
+            // thread never waits for the reader to take rows, a wake-up less per page.
+            .connect_with(connect.read_only(true).row_buffer_size(1024))
             .await
             .map_err(db)?;
         Ok(SqliteStore {

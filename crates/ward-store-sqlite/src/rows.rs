@@ -101,12 +101,12 @@ pub(crate) fn test(row: &SqliteRow) -> Result<Test> {
 
 /// The finding columns, from `findings f` and `finding_data d`.
 pub(crate) const FINDING_COLUMNS: &str = "f.id, f.product_id, f.fingerprint, f.status, f.active, \
-     f.verified, f.severity, f.category, f.title, f.tools, f.first_seen, s.last_seen, \
+     f.verified, f.severity, f.category, f.title, f.tools, f.first_seen, \
+     (SELECT s.last_seen FROM finding_seen s WHERE s.finding_id = f.id) AS last_seen, \
      f.sla_due, f.risk_accepted_until, f.mitigated_at, f.assignee, d.data";
 
 /// The tables [`FINDING_COLUMNS`] come from.
-pub(crate) const FINDING_TABLES: &str =
-    "findings f JOIN finding_seen s ON s.finding_id = f.id JOIN finding_data d ON d.finding_id = f.id";
+pub(crate) const FINDING_TABLES: &str = "findings f JOIN finding_data d ON d.finding_id = f.id";
 
 /// A finding's record as a page of findings reads it: the whole record from `finding_data`,
 /// or the brief kept on the finding row (no join, a small JSON object to decode).
@@ -124,9 +124,10 @@ impl Record for ward_core::Finding {
 
 impl Record for ward_store::FindingBrief {
     const COLUMNS: &'static str = "f.id, f.product_id, f.fingerprint, f.status, f.active, \
-         f.verified, f.severity, f.category, f.title, f.tools, f.first_seen, s.last_seen, \
+         f.verified, f.severity, f.category, f.title, f.tools, f.first_seen, \
+         (SELECT s.last_seen FROM finding_seen s WHERE s.finding_id = f.id) AS last_seen, \
          f.sla_due, f.risk_accepted_until, f.mitigated_at, f.assignee, f.brief AS data";
-    const TABLES: &'static str = "findings f JOIN finding_seen s ON s.finding_id = f.id";
+    const TABLES: &'static str = "findings f";
 }
 
 pub(crate) fn finding<F: DeserializeOwned>(row: &SqliteRow) -> Result<StoredFinding<F>> {

@@ -1201,6 +1201,22 @@ pub async fn queries_filter_findings(store: Arc<dyn Store>) {
     .await;
     check(
         FindingFilter {
+            product_name: Some(trivy.product.name.clone()),
+            ..FindingFilter::default()
+        },
+        vec![log4j_id, lodash_id, sqli_id, secret_id],
+    )
+    .await;
+    check(
+        FindingFilter {
+            product_name: Some("no such product".into()),
+            ..FindingFilter::default()
+        },
+        vec![],
+    )
+    .await;
+    check(
+        FindingFilter {
             engagement: Some(semgrep.engagement.id),
             ..FindingFilter::default()
         },
@@ -1883,6 +1899,92 @@ pub async fn bench_import(store: &dyn Store, n_stored: usize, n_report: usize) -
         reimport,
         query_page,
     }
+}
+
+/// Seeds a dashboard benchmark: `products` products of `per_product` findings each, first
+/// imported on a day spread over the year before `today` (product `p` on day `p % 365`
+/// before), reimported 30 days later where that is not after `today` with a tenth of the
+/// findings gone (closed) and a twentieth new. Findings cycle through severities, and one in
+/// five is a secret or code finding; the same CVEs recur across products. A hundredth of
+/// each product is accepted for 14 days, from its reimport: most of those acceptances have
+/// ended. Returns the number of findings stored.
+pub async fn seed_dashboard(
+    store: &dyn Store,
+    products: usize,
+    per_product: usize,
+    today: OffsetDateTime,
+) -> usize {
+    let finding = |i: usize| {
+        let severity = Severity::ALL[i % Severity::ALL.len()];
+        let mut f = match i % 10 {
+            3 => {
+                let mut f = Finding::new("gitleaks", Category::Secret, format!("Key in file {i}"));
+                f.location.file = Some(ward_core::FileLocation::new(
+                    format!("config/{i}.env"),
+                    Some(1),
+                ));
+                f
+            }
+            7 => {
+                let mut f = Finding::new("semgrep", Category::Sast, format!("Injection {i}"));
+                f.location.file = Some(ward_core::FileLocation::new(
+                    format!("src/handler_{i}.py"),
+                    Some(7),
+                ));
+                f.add_id(&format!("CWE-{}", 20 + i % 60));
+                f
+            }
+            _ => {
+                return dependency(
+                    "Trivy",
+                    &format!("CVE-2024-{:05}", i % 20_000),
+                    &format!("pkg-{i}"),
+                    severity,
+                )
+            }
+        };
+        f.severity = severity;
+        f.fingerprint = fingerprint::of(&f);
+        f
+    };
+    let mut stored = 0;
+    for p in 0..products {
+        let name = format!("product-{p:03}");
+        let first = -((p % 365) as i64);
+        let on = |n: i64| today + Duration::days(n);
+        let mut request = import_on(0, &name, "main", (0..per_product).map(finding).collect());
+        request.now = Some(on(first));
+        store.import(request).await.unwrap();
+        stored += per_product;
+        if first + 30 > 0 {
+            continue;
+        }
+        let (gone, new) = (per_product / 10, per_product / 20);
+        let mut request = import_on(
+            0,
+            &name,
+            "main",
+            (gone..per_product + new).map(finding).collect(),
+        )
+        .reimport();
+        request.now = Some(on(first + 30));
+        request.close_old_findings = true;
+        let outcome = store.import(request).await.unwrap();
+        stored += new;
+        let mut accept = Triage::new(
+            TriageAction::AcceptRisk {
+                until: Some(on(first + 44)),
+            },
+            "bench",
+        );
+        accept.at = Some(on(first + 30));
+        let accepted = outcome.unchanged.len() / 100;
+        store
+            .triage(&outcome.unchanged[..accepted], &accept)
+            .await
+            .unwrap();
+    }
+    stored
 }
 
 fn channel(name: &str, config: &str) -> NewChannel {
@@ -3013,6 +3115,11 @@ async fn summaries_agree(store: &dyn Store, web: ProductId, api: ProductId, now:
         FindingFilter {
             allowed_products: Some(vec![api]),
             statuses: vec![Status::Open, Status::Accepted],
+            ..FindingFilter::default()
+        },
+        FindingFilter {
+            product_name: Some("web".into()),
+            statuses: vec![Status::Open],
             ..FindingFilter::default()
         },
     ];

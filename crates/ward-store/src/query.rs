@@ -21,6 +21,9 @@ pub struct FindingFilter {
     /// One product.
     #[serde(default)]
     pub product: Option<ProductId>,
+    /// One product, by name: resolved within the query (no product matches no finding).
+    #[serde(default)]
+    pub product_name: Option<String>,
     /// Findings seen by a report of this engagement.
     #[serde(default)]
     pub engagement: Option<EngagementId>,

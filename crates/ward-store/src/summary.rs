@@ -21,6 +21,7 @@ pub fn summarized(filter: &FindingFilter) -> bool {
     let FindingFilter {
         allowed_products: _,
         product: _,
+        product_name: _,
         engagement,
         test,
         min_severity: _,

@@ -183,7 +183,23 @@ async fn list_findings(
             next_cursor: page.next_cursor,
         }
     };
+    if page.findings.is_empty() {
+        known_product(&state, &caller, &query.filter).await?;
+    }
     Ok(Json(page))
+}
+
+/// Not found when the filter names a product by name that does not exist: asked when a
+/// query matched nothing, so that a wrong name is told apart from an empty product.
+async fn known_product(
+    state: &AppState,
+    caller: &Caller,
+    filter: &FindingFilter,
+) -> Result<(), ApiError> {
+    if let Some(name) = &filter.product_name {
+        product(state, caller, Scope::Read, name).await?;
+    }
+    Ok(())
 }
 
 /// Counts findings by severity, category and status.
@@ -212,6 +228,9 @@ async fn counts(
         .count_findings(&filter)
         .await
         .map_err(store_error)?;
+    if counts.total == 0 {
+        known_product(&state, &caller, &filter).await?;
+    }
     Ok(Json(counts.into()))
 }
 
@@ -368,12 +387,16 @@ async fn filter(
         ..FindingFilter::default()
     };
     match (&params.product, &params.engagement) {
-        (Some(name), engagement_name) => {
+        (Some(name), None) => {
+            // Resolved within the query: one round trip less per page. An empty answer
+            // checks that the product exists (`known_product`).
+            caller.require_product(Scope::Read, name)?;
+            filter.product_name = Some(name.clone());
+        }
+        (Some(name), Some(engagement_name)) => {
             let product = product(state, caller, Scope::Read, name).await?;
             filter.product = Some(product.id);
-            if let Some(engagement_name) = engagement_name {
-                filter.engagement = Some(engagement(state, &product, engagement_name).await?.id);
-            }
+            filter.engagement = Some(engagement(state, &product, engagement_name).await?.id);
         }
         (None, Some(_)) => {
             return Err(ApiError::field(

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Dashboard benchmark (issue 10): PRODUCTS products of PER_PRODUCT findings (defaults 200 and
+# 5,000: a million findings), seeded through the store by the seed_dashboard examples with a
+# year of history (first imports spread over the year, reimports that close a tenth, risk
+# acceptances, most of them ended), then each page's answer time in `ward serve` (server
+# render plus loopback; signed in with an API key), median of 11, on SQLite and, when
+# WARD_TEST_POSTGRES_URL names a server, PostgreSQL (database ward_dashboard, dropped after).
+#
+# usage: bench/dashboard.sh [PRODUCTS] [PER_PRODUCT]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+products=${1:-200}
+per_product=${2:-5000}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-${WARD_TARGET_DIR:-$HOME/.cache/ward/target}}
+dir=${WARD_BENCH_DIR:-/tmp/ward-bench-dashboard}
+mkdir -p "$dir"
+
+cargo build --release --quiet -p ward-cli
+cargo build --release --quiet -p ward-store-sqlite --example seed_dashboard
+cargo build --release --quiet -p ward-store-postgres --example seed_dashboard
+cp "$CARGO_TARGET_DIR/release/ward" "$dir/ward"
+ward=$dir/ward
+examples=$CARGO_TARGET_DIR/release/examples
+
+measure() { # name, store flags...
+    local name=$1; shift
+    local data=$dir/data-$name
+    local key log pid url=""
+    key=$("$ward" admin key create --scope admin --data-dir "$data" "$@")
+    log=$dir/serve-$name.log
+    RUST_LOG=warn "$ward" serve --listen 127.0.0.1:0 --no-worker --data-dir "$data" "$@" 2>"$log" &
+    pid=$!
+    for _ in $(seq 600); do
+        url=$(sed -n 's/^ward: listening on \(http:[^ ]*\).*/\1/p' "$log")
+        [ -n "$url" ] && break
+        sleep 0.1
+    done
+    [ -n "$url" ] || { cat "$log" >&2; kill "$pid"; exit 2; }
+    local jar csrf
+    jar=$(mktemp)
+    curl -sS -c "$jar" -b "$jar" -o /dev/null "$url/login"
+    csrf=$(awk '$6 == "ward_login_csrf" {print $7}' "$jar")
+    curl -sS -c "$jar" -b "$jar" -o /dev/null --data-urlencode "api_key=$key" \
+        --data-urlencode "csrf=$csrf" "$url/login"
+    local page times median
+    for page in "/" "/?days=365" "/findings?severity=critical&status=open" \
+        "/findings?product=product-007&status=open&sla=breached" \
+        "/findings?q=injection&status=open" "/products/8"; do
+        times=()
+        for _ in $(seq 11); do
+            times+=("$(curl -sS --fail -b "$jar" -o /dev/null -w '%{time_total}' "$url$page")")
+        done
+        median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 6p)
+        echo "$name $page: median $(awk -v s="$median" 'BEGIN { printf "%.1f", s * 1000 }') ms of 11"
+    done
+    rm -f "$jar"
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+}
+
+rm -rf "$dir/data-sqlite"
+"$examples/seed_dashboard" "$dir/data-sqlite" "$products" "$per_product"
+measure sqlite
+[ -n "${WARD_BENCH_KEEP:-}" ] || rm -rf "$dir/data-sqlite"
+if [ -n "${WARD_TEST_POSTGRES_URL:-}" ]; then
+    admin_url=$WARD_TEST_POSTGRES_URL
+    db_url=${admin_url%/*}/ward_dashboard
+    psql "$admin_url" -qc "DROP DATABASE IF EXISTS ward_dashboard WITH (FORCE)" \
+        -qc "CREATE DATABASE ward_dashboard"
+    "$examples/seed_dashboard" "$db_url" "$products" "$per_product"
+    # As autovacuum would after a load of this size.
+    psql "$db_url" -qc "VACUUM ANALYZE"
+    measure postgres --database "$db_url"
+    [ -n "${WARD_BENCH_KEEP:-}" ] || psql "$admin_url" -qc "DROP DATABASE IF EXISTS ward_dashboard WITH (FORCE)"
+else
+    echo "postgres: skipped (set WARD_TEST_POSTGRES_URL)"
+fi
