@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Dashboard benchmark (issue 10): PRODUCTS products of PER_PRODUCT findings (defaults 200 and
-# 5,000: a million findings), seeded through the store by the seed_dashboard examples with a
+# 5,000: a million findings), seeded through the store by the seed_dashboard_* examples with a
 # year of history (first imports spread over the year, reimports that close a tenth, risk
 # acceptances, most of them ended), then each page's answer time in `ward serve` (server
 # render plus loopback; signed in with an API key), median of 11, on SQLite and, when
 # WARD_TEST_POSTGRES_URL names a server, PostgreSQL (database ward_dashboard, dropped after).
 #
 # usage: bench/dashboard.sh [PRODUCTS] [PER_PRODUCT]
+# WARD_BENCH_KEEP=1 keeps the seeded stores; WARD_BENCH_REUSE=1 measures kept ones again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 products=${1:-200}
@@ -16,8 +17,8 @@ dir=${WARD_BENCH_DIR:-/tmp/ward-bench-dashboard}
 mkdir -p "$dir"
 
 cargo build --release --quiet -p ward-cli
-cargo build --release --quiet -p ward-store-sqlite --example seed_dashboard
-cargo build --release --quiet -p ward-store-postgres --example seed_dashboard
+cargo build --release --quiet -p ward-store-sqlite --example seed_dashboard_sqlite
+cargo build --release --quiet -p ward-store-postgres --example seed_dashboard_postgres
 cp "$CARGO_TARGET_DIR/release/ward" "$dir/ward"
 ward=$dir/ward
 examples=$CARGO_TARGET_DIR/release/examples
@@ -58,18 +59,23 @@ measure() { # name, store flags...
     wait "$pid" 2>/dev/null || true
 }
 
-rm -rf "$dir/data-sqlite"
-"$examples/seed_dashboard" "$dir/data-sqlite" "$products" "$per_product"
+reuse=${WARD_BENCH_REUSE:-}
+if [ -z "$reuse" ] || [ ! -d "$dir/data-sqlite" ]; then
+    rm -rf "$dir/data-sqlite"
+    "$examples/seed_dashboard_sqlite" "$dir/data-sqlite" "$products" "$per_product"
+fi
 measure sqlite
 [ -n "${WARD_BENCH_KEEP:-}" ] || rm -rf "$dir/data-sqlite"
 if [ -n "${WARD_TEST_POSTGRES_URL:-}" ]; then
     admin_url=$WARD_TEST_POSTGRES_URL
     db_url=${admin_url%/*}/ward_dashboard
-    psql "$admin_url" -qc "DROP DATABASE IF EXISTS ward_dashboard WITH (FORCE)" \
-        -qc "CREATE DATABASE ward_dashboard"
-    "$examples/seed_dashboard" "$db_url" "$products" "$per_product"
-    # As autovacuum would after a load of this size.
-    psql "$db_url" -qc "VACUUM ANALYZE"
+    if [ -z "$reuse" ] || ! psql "$db_url" -qc "SELECT 1" >/dev/null 2>&1; then
+        psql "$admin_url" -qc "DROP DATABASE IF EXISTS ward_dashboard WITH (FORCE)" \
+            -qc "CREATE DATABASE ward_dashboard"
+        "$examples/seed_dashboard_postgres" "$db_url" "$products" "$per_product"
+        # As autovacuum would after a load of this size.
+        psql "$db_url" -qc "VACUUM ANALYZE"
+    fi
     measure postgres --database "$db_url"
     [ -n "${WARD_BENCH_KEEP:-}" ] || psql "$admin_url" -qc "DROP DATABASE IF EXISTS ward_dashboard WITH (FORCE)"
 else

@@ -261,7 +261,7 @@ async fn load_existing(
             // A join on UNNEST, not `= ANY($2)`: a cached generic plan may scan the table and
             // compare every row with every element of the array.
             "SELECT f.id, f.fingerprint, f.status, f.severity, f.first_seen, f.tools, \
-             f.content_hash, f.verified FROM UNNEST($2::TEXT[]) AS r (fingerprint) \
+             f.content_hash, f.verified, f.active FROM UNNEST($2::TEXT[]) AS r (fingerprint) \
              JOIN findings f ON f.product_id = $1 AND f.fingerprint = r.fingerprint",
         )
         .bind(product.id.0)
@@ -280,6 +280,7 @@ async fn load_existing(
                 tools: codec::tools_from_text(row.try_get("tools").map_err(db)?),
                 content_hash: row.try_get("content_hash").map_err(db)?,
                 verified: row.try_get("verified").map_err(db)?,
+                active: row.try_get("active").map_err(db)?,
             });
         }
     }

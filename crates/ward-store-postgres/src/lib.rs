@@ -235,6 +235,10 @@ impl Store for PgStore {
         findings::count_by_product(&mut *self.conn().await?, filter).await
     }
 
+    async fn count_total(&self, filter: &FindingFilter) -> Result<u64> {
+        findings::count_total(&mut *self.conn().await?, filter).await
+    }
+
     async fn count_changes_by_day(&self, window: &ChangeWindow) -> Result<Vec<DayChanges>> {
         trend::by_day(&mut *self.conn().await?, window).await
     }

@@ -287,6 +287,48 @@ pub(crate) async fn count_states(
         .collect()
 }
 
+/// How many findings a filter matches. SLA breaches (with only summary columns besides)
+/// are two counts from the partial indexes of open and of accepted findings.
+pub(crate) async fn count_total(
+    conn: &mut SqliteConnection,
+    filter: &FindingFilter,
+) -> Result<u64> {
+    if !summary::breach_count(filter) {
+        return Ok(count_states(conn, filter).await?.iter().map(|s| s.n).sum());
+    }
+    if !filter.statuses.is_empty() && !filter.statuses.contains(&Status::Open) {
+        return Ok(0);
+    }
+    let now = codec::to_unix(filter.now());
+    let scope = FindingFilter {
+        sla_breached: None,
+        ..summary::without_statuses(filter)
+    };
+    let mut open: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) AS n FROM findings f");
+    push_filter(&mut open, &scope, now);
+    open.push(" AND f.status = 'open' AND f.sla_due IS NOT NULL AND f.sla_due < ")
+        .push_bind(now);
+    let open: i64 = open
+        .build()
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?
+        .try_get("n")
+        .map_err(db)?;
+    let mut expired: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT COUNT(*) AS n FROM findings f INDEXED BY findings_accepted");
+    push_filter(&mut expired, &scope, now);
+    push_expired(&mut expired, now, true);
+    let expired: i64 = expired
+        .build()
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?
+        .try_get("n")
+        .map_err(db)?;
+    Ok(u64::try_from(open + expired).unwrap_or(0))
+}
+
 /// Severity, category, active and verified flag of a count row.
 type StateKey = (Severity, Category, bool, bool);
 

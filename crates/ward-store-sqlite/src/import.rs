@@ -227,7 +227,7 @@ async fn load_existing(
             // CROSS JOIN keeps json_each the outer loop: one index probe per fingerprint,
             // whatever the planner's statistics say.
             "SELECT f.id, f.fingerprint, f.status, f.severity, f.first_seen, f.tools, \
-             f.content_hash, f.verified FROM json_each(?) AS j CROSS JOIN findings f \
+             f.content_hash, f.verified, f.active FROM json_each(?) AS j CROSS JOIN findings f \
              WHERE f.product_id = ? AND f.fingerprint = j.value",
         )
         .bind(json_array(&fingerprints))
@@ -247,6 +247,7 @@ async fn load_existing(
                 tools: codec::tools_from_text(row.try_get("tools").map_err(db)?),
                 content_hash: row.try_get("content_hash").map_err(db)?,
                 verified: row.try_get("verified").map_err(db)?,
+                active: row.try_get("active").map_err(db)?,
             });
         }
     }

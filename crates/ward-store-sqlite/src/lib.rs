@@ -272,6 +272,10 @@ impl Store for SqliteStore {
         findings::count_by_product(&mut *self.reader().await?, filter).await
     }
 
+    async fn count_total(&self, filter: &FindingFilter) -> Result<u64> {
+        findings::count_total(&mut *self.reader().await?, filter).await
+    }
+
     async fn count_changes_by_day(&self, window: &ChangeWindow) -> Result<Vec<DayChanges>> {
         trend::by_day(&mut *self.reader().await?, window).await
     }

@@ -688,20 +688,20 @@ pub async fn product_scope_closing_reactivation_and_changes(store: Arc<dyn Store
             .status,
         Status::Mitigated
     );
-    assert!(kept
-        .changes
-        .iter()
-        .any(|c| c.change == Change::Untouched && c.status == Status::Mitigated && c.n == 1));
+    assert!(kept.changes.iter().any(|c| c.change == Change::Untouched
+        && c.status == Status::Mitigated
+        && !c.active
+        && c.n == 1));
     // By default it reopens, counted as reactivated.
     let back = store
         .import(import_on(5, "web", "main", vec![a.clone(), b.clone()]).reimport())
         .await
         .unwrap();
     assert_eq!(back.reopened, [b_id]);
-    assert!(back
-        .changes
-        .iter()
-        .any(|c| c.change == Change::Reactivated && c.status == Status::Open && c.n == 1));
+    assert!(back.changes.iter().any(|c| c.change == Change::Reactivated
+        && c.status == Status::Open
+        && c.active
+        && c.n == 1));
 
     // The state counts behind DefectDojo's statistics: one row per state, flags included.
     let states = store
@@ -934,6 +934,11 @@ pub async fn minimum_severity_and_flags(store: Arc<dyn Store>) {
     let outcome = store.import(request).await.unwrap();
     assert_eq!((outcome.new.len(), outcome.n_below_minimum), (2, 2));
     assert_eq!(outcome.test.n_findings, 2);
+    // What the import did says so too: created open, but not active.
+    assert!(outcome
+        .changes
+        .iter()
+        .all(|c| c.change == Change::Created && c.status == Status::Open && !c.active));
     let stored = all_findings(&*store, FindingFilter::product(outcome.product.id)).await;
     assert!(stored
         .iter()
@@ -3145,9 +3150,15 @@ async fn summaries_agree(store: &dyn Store, web: ProductId, api: ProductId, now:
                 first_seen_before: Some(day(10_000)),
                 ..summarised.clone()
             };
+            let states = store.count_states(&counted).await.unwrap();
+            assert_eq!(
+                store.count_total(&summarised).await.unwrap(),
+                states.iter().map(|s| s.n).sum::<u64>(),
+                "{summarised:?}"
+            );
             assert_eq!(
                 by_state(store.count_states(&summarised).await.unwrap()),
-                by_state(store.count_states(&counted).await.unwrap()),
+                by_state(states),
                 "{summarised:?}"
             );
             let mut products = store.count_by_product(&summarised).await.unwrap();

@@ -195,6 +195,9 @@ pub struct ChangeCount {
     pub status: Status,
     /// Their verified flag after the import.
     pub verified: bool,
+    /// Their active flag after the import.
+    #[serde(default)]
+    pub active: bool,
     /// How many.
     pub n: u64,
 }
@@ -363,6 +366,8 @@ pub struct Existing {
     pub content_hash: String,
     /// Its verified flag.
     pub verified: bool,
+    /// Its active flag.
+    pub active: bool,
 }
 
 /// An open finding of the reimported test (or of the engagement's earlier tests of the same
@@ -486,9 +491,11 @@ pub fn plan(
         .map(|e| (e.fingerprint.as_str(), e))
         .collect();
     let mut plan = Plan::default();
-    let mut changes: HashMap<(Change, i16, Status, bool), u64> = HashMap::new();
-    let mut count = |change, rank, status, verified| {
-        *changes.entry((change, rank, status, verified)).or_default() += 1;
+    let mut changes: HashMap<(Change, i16, Status, bool, bool), u64> = HashMap::new();
+    let mut count = |change, rank, status, verified, active| {
+        *changes
+            .entry((change, rank, status, verified, active))
+            .or_default() += 1;
     };
     for (index, prepared) in report.findings.iter().enumerate() {
         let finding = &prepared.finding;
@@ -499,6 +506,7 @@ pub fn plan(
                 prepared.severity_rank,
                 row.status,
                 row.verified,
+                row.active,
             );
             plan.new.push(row);
             continue;
@@ -531,6 +539,7 @@ pub fn plan(
                 prepared.severity_rank,
                 Status::Open,
                 verified,
+                true,
             );
             plan.reopened.push(stored.id);
         } else {
@@ -539,6 +548,7 @@ pub fn plan(
                 prepared.severity_rank,
                 stored.status,
                 verified,
+                stored.active,
             );
             plan.unchanged.push(stored.id);
         }
@@ -556,23 +566,25 @@ pub fn plan(
                 s.severity_rank,
                 Status::Mitigated,
                 s.verified,
+                false,
             );
         }
         plan.closed = closed.into_iter().map(|s| s.id).collect();
     }
     let mut changes: Vec<ChangeCount> = changes
         .into_iter()
-        .filter_map(|((change, rank, status, verified), n)| {
+        .filter_map(|((change, rank, status, verified, active), n)| {
             Some(ChangeCount {
                 change,
                 severity: codec::severity_from_rank(i64::from(rank)).ok()?,
                 status,
                 verified,
+                active,
                 n,
             })
         })
         .collect();
-    changes.sort_by_key(|c| (c.change, c.severity, c.status, c.verified));
+    changes.sort_by_key(|c| (c.change, c.severity, c.status, c.verified, c.active));
     plan.changes = changes;
     plan
 }
@@ -632,6 +644,7 @@ mod tests {
             tools: vec!["Trivy".into()],
             content_hash: report.findings[index].content_hash.clone(),
             verified: false,
+            active: status == Status::Open,
         }
     }
 

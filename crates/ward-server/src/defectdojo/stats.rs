@@ -54,7 +54,7 @@ pub(crate) fn delta(outcome: &ImportOutcome) -> DeltaStatistics {
             status: c.status,
             verified: c.verified,
         };
-        list.add_n(counted, c.status == ward_core::Status::Open, c.n);
+        list.add_n(counted, c.active, c.n);
     }
     delta
 }

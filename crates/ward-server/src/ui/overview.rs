@@ -70,9 +70,8 @@ pub(crate) async fn show(
         async { store.count_findings(&open).await.map_err(store_refusal) },
         async {
             store
-                .count_findings(&breached_filter)
+                .count_total(&breached_filter)
                 .await
-                .map(|c| c.total)
                 .map_err(store_refusal)
         },
         trend(&state, allowed.clone(), now, days),

@@ -344,6 +344,21 @@ async fn finding_queries(env: Env) {
     assert_eq!(counts["by_category"]["secret"], 3);
     assert_eq!(counts["by_status"]["mitigated"], 1);
     assert_eq!(counts["by_severity"]["high"], 4);
+
+    // A product named in the filter is looked up only when nothing matched: an unknown one
+    // is a 404 for lists and counts, a known one with no match an empty page.
+    for path in [
+        "/api/v1/findings?product=nope",
+        "/api/v1/counts?product=nope",
+    ] {
+        let (status, body) = env.get(path, key).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
+    let (status, empty) = env
+        .get("/api/v1/findings?product=shop&q=no-such-finding-text", key)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{empty}");
+    assert_eq!(empty["findings"].as_array().map(Vec::len), Some(0));
 }
 
 async fn detail_and_triage(env: Env) {

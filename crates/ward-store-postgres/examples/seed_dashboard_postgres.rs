@@ -1,5 +1,5 @@
 //! Seeds the dashboard benchmark (bench/dashboard.sh runs it) into a PostgreSQL database:
-//! `seed_dashboard URL [PRODUCTS] [PER_PRODUCT]`, defaults 200 and 5,000.
+//! `seed_dashboard_postgres URL [PRODUCTS] [PER_PRODUCT]`, defaults 200 and 5,000.
 #![allow(clippy::print_stdout)]
 
 use ward_store::conformance::seed_dashboard;

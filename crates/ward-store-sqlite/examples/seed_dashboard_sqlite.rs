@@ -1,5 +1,5 @@
 //! Seeds the dashboard benchmark (bench/dashboard.sh runs it) into the SQLite database of a
-//! data directory: `seed_dashboard DATA_DIR [PRODUCTS] [PER_PRODUCT]`, defaults 200 and 5,000.
+//! data directory: `seed_dashboard_sqlite DATA_DIR [PRODUCTS] [PER_PRODUCT]`, defaults 200 and 5,000.
 #![allow(clippy::print_stdout)]
 
 use ward_store::conformance::seed_dashboard;
