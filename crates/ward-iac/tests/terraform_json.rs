@@ -301,8 +301,10 @@ fn deeply_nested_json_is_a_warning() {
 fn a_real_cdktf_file_is_read() {
     // checkov's parser fixture: CDKTF output with two Secrets Manager secrets, provider
     // aliases and variables without defaults (`tests/data/iac/README.md`).
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data/iac/terraform-json/checkov-json_807");
+    // The running crate's directory, not the build-time one: a shared target directory may
+    // hold this test built in another checkout.
+    let crate_dir = std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test");
+    let dir = Path::new(&crate_dir).join("../../tests/data/iac/terraform-json/checkov-json_807");
     let result = ward_iac::scan(&dir, &ward_iac::Config::default()).expect("scan");
     assert!(result.warnings.is_empty(), "{:?}", result.warnings);
     assert_eq!(result.n_files, 1);
