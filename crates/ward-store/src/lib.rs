@@ -26,6 +26,7 @@ pub mod jobs;
 mod model;
 pub mod notify;
 pub mod query;
+pub mod records;
 pub mod sla;
 pub mod summary;
 pub mod trend;
