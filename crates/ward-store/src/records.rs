@@ -143,7 +143,7 @@ pub fn engagement(row: &impl Columns) -> Result<Engagement> {
     })
 }
 
-/// The columns [`test`] reads, from `tests`.
+/// The columns [`test()`] reads, from `tests`.
 pub const TEST_COLUMNS: &str = "id, engagement_id, product_id, title, tool, format, \
      scan_type, scan_date, version, build_id, commit_hash, branch_tag, tags, n_findings, \
      created_at, updated_at";
