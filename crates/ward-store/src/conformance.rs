@@ -1906,6 +1906,28 @@ pub async fn bench_import(store: &dyn Store, n_stored: usize, n_report: usize) -
     }
 }
 
+/// The seed_dashboard examples' command line after the store's location
+/// (`[PRODUCTS] [PER_PRODUCT]`, defaults 200 and 5,000): seeds `store` and says how long it
+/// took.
+pub async fn seed_dashboard_from_args(
+    backend: &str,
+    store: &dyn Store,
+    args: impl Iterator<Item = String>,
+) {
+    let mut numbers = args.map(|a| a.parse::<usize>().expect("a number"));
+    let products = numbers.next().unwrap_or(200);
+    let per_product = numbers.next().unwrap_or(5_000);
+    let began = std::time::Instant::now();
+    let n = seed_dashboard(store, products, per_product, OffsetDateTime::now_utc()).await;
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "{backend}: {n} findings in {products} products, seeded in {:.1?}",
+            began.elapsed()
+        );
+    }
+}
+
 /// Seeds a dashboard benchmark: `products` products of `per_product` findings each, first
 /// imported on a day spread over the year before `today` (product `p` on day `p % 365`
 /// before), reimported 30 days later where that is not after `today` with a tenth of the
