@@ -287,14 +287,29 @@ pub(crate) async fn count_states(
         .collect()
 }
 
-/// How many findings a filter matches. SLA breaches (with only summary columns besides)
-/// are two counts from the partial indexes of open and of accepted findings.
+/// How many findings a filter matches: from the summary when it covers the filter; SLA
+/// breaches (with only summary columns besides) are two counts from the partial indexes of
+/// open and of accepted findings; anything else one `COUNT(*)`, without grouping.
 pub(crate) async fn count_total(
     conn: &mut SqliteConnection,
     filter: &FindingFilter,
 ) -> Result<u64> {
-    if !summary::breach_count(filter) {
+    if summary::summarized(filter) {
         return Ok(count_states(conn, filter).await?.iter().map(|s| s.n).sum());
+    }
+    if !summary::breach_count(filter) {
+        let now = codec::to_unix(filter.now());
+        let mut query: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT COUNT(*) AS n FROM findings f");
+        push_filter(&mut query, filter, now);
+        let n: i64 = query
+            .build()
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db)?
+            .try_get("n")
+            .map_err(db)?;
+        return Ok(u64::try_from(n).unwrap_or(0));
     }
     if !filter.statuses.is_empty() && !filter.statuses.contains(&Status::Open) {
         return Ok(0);

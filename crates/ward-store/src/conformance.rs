@@ -3173,10 +3173,16 @@ async fn summaries_agree(store: &dyn Store, web: ProductId, api: ProductId, now:
                 ..summarised.clone()
             };
             let states = store.count_states(&counted).await.unwrap();
+            let sum = states.iter().map(|s| s.n).sum::<u64>();
             assert_eq!(
                 store.count_total(&summarised).await.unwrap(),
-                states.iter().map(|s| s.n).sum::<u64>(),
+                sum,
                 "{summarised:?}"
+            );
+            assert_eq!(
+                store.count_total(&counted).await.unwrap(),
+                sum,
+                "{counted:?}"
             );
             assert_eq!(
                 by_state(store.count_states(&summarised).await.unwrap()),

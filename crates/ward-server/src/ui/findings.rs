@@ -240,10 +240,9 @@ pub(crate) async fn list(
         .map_err(store_refusal)?;
     let total = state
         .store
-        .count_findings(&view.query.filter)
+        .count_total(&view.query.filter)
         .await
-        .map_err(store_refusal)?
-        .total;
+        .map_err(store_refusal)?;
     let names: HashMap<ProductId, &str> =
         products.iter().map(|p| (p.id, p.name.as_str())).collect();
     let here = format!("/findings?{}", view.link(&[]));

@@ -115,13 +115,12 @@ pub(crate) async fn show(
     let mut by_tool = Vec::new();
     for tool in tools {
         let n = store
-            .count_findings(&FindingFilter {
+            .count_total(&FindingFilter {
                 tool: Some(tool.clone()),
                 ..open.clone()
             })
             .await
-            .map_err(store_refusal)?
-            .total;
+            .map_err(store_refusal)?;
         by_tool.push((tool, n));
     }
     let by_category: Vec<(String, u64)> = Category::ALL
