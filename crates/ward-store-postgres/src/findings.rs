@@ -1,11 +1,9 @@
 //! Finding queries, the finding detail, triage and the expiry of risk acceptances.
 
-use std::collections::BTreeMap;
-
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use time::OffsetDateTime;
-use ward_core::{Category, Severity, Status};
+use ward_core::Status;
 use ward_store::cursor::{Cursor, NO_SLA_SORT_VALUE};
 use ward_store::query::MAX_PAGE_SIZE;
 use ward_store::triage::LifecycleState;
@@ -240,7 +238,7 @@ pub(crate) async fn count_states(
         stored.push(" GROUP BY 1, 2, 3, 4, 5");
         let stored = stored.build().fetch_all(&mut *conn).await.map_err(db)?;
         let expired = expired_states(conn, &scope, now, false).await?;
-        return states(&stored, expired, &filter.statuses);
+        return summary::states(&stored, expired, &filter.statuses);
     }
     if summary::breach_count(filter) {
         // Open findings past their due date, from the index of open findings by due date;
@@ -259,7 +257,7 @@ pub(crate) async fn count_states(
             .push(" GROUP BY 1, 2, 3, 4, 5");
         let open = open.build().fetch_all(&mut *conn).await.map_err(db)?;
         let expired = expired_states(conn, &scope, now, true).await?;
-        return states(&open, expired, &filter.statuses);
+        return summary::states(&open, expired, &filter.statuses);
     }
     let mut query: QueryBuilder<Postgres> = QueryBuilder::new("SELECT f.severity, f.category, ");
     push_effective_status(&mut query, now);
@@ -270,7 +268,7 @@ pub(crate) async fn count_states(
     found
         .iter()
         .map(|row| {
-            let (severity, category, active, verified) = state_key(row)?;
+            let (severity, category, active, verified) = summary::state_key(row)?;
             let n: i64 = row.try_get("n").map_err(db)?;
             Ok(StateCount {
                 severity,
@@ -339,50 +337,6 @@ pub(crate) async fn count_total(conn: &mut PgConnection, filter: &FindingFilter)
     Ok(u64::try_from(open + expired).unwrap_or(0))
 }
 
-/// Severity, category, active and verified flag of a count row.
-type StateKey = (Severity, Category, bool, bool);
-
-fn state_key(row: &PgRow) -> Result<StateKey> {
-    let rank: i16 = row.try_get("severity").map_err(db)?;
-    Ok((
-        codec::severity_from_rank(i64::from(rank))?,
-        codec::category_from_name(row.try_get("category").map_err(db)?)?,
-        row.try_get("active").map_err(db)?,
-        row.try_get("verified").map_err(db)?,
-    ))
-}
-
-/// Stored counts (with a `status` column) corrected for expired acceptances.
-fn states(
-    stored: &[PgRow],
-    expired: Vec<(StateKey, i64)>,
-    statuses: &[Status],
-) -> Result<Vec<StateCount>> {
-    let stored = stored
-        .iter()
-        .map(|row| {
-            Ok((
-                state_key(row)?,
-                codec::status_from_name(row.try_get("status").map_err(db)?)?,
-                row.try_get::<i64, _>("n").map_err(db)?,
-            ))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(summary::effective(stored, expired, statuses)
-        .into_iter()
-        .map(
-            |((severity, category, active, verified), status, n)| StateCount {
-                severity,
-                category,
-                status,
-                active,
-                verified,
-                n,
-            },
-        )
-        .collect())
-}
-
 /// Accepted findings matching `scope` whose acceptance has ended at `now` (and, with
 /// `breached`, whose due date has passed), by state key: read from the index of accepted
 /// findings.
@@ -391,7 +345,7 @@ async fn expired_states(
     scope: &FindingFilter,
     now: i64,
     breached: bool,
-) -> Result<Vec<(StateKey, i64)>> {
+) -> Result<Vec<(summary::StateKey, i64)>> {
     let mut query: QueryBuilder<Postgres> = QueryBuilder::new(
         "SELECT f.severity, f.category, f.active, f.verified, COUNT(*) AS n FROM findings f",
     );
@@ -399,10 +353,7 @@ async fn expired_states(
     push_expired(&mut query, now, breached);
     query.push(" GROUP BY 1, 2, 3, 4");
     let found = query.build().fetch_all(&mut *conn).await.map_err(db)?;
-    found
-        .iter()
-        .map(|row| Ok((state_key(row)?, row.try_get("n").map_err(db)?)))
-        .collect()
+    summary::expired_by_state(&found)
 }
 
 /// ` AND` the finding is an acceptance that has ended at `now` (and is past its due date).
@@ -431,36 +382,13 @@ pub(crate) async fn count_by_product(
         push_filter(&mut stored, &scope, now);
         stored.push(" GROUP BY 1, 2");
         let stored = stored.build().fetch_all(&mut *conn).await.map_err(db)?;
-        let stored = stored
-            .iter()
-            .map(|row| {
-                Ok((
-                    ProductId(row.try_get("product_id").map_err(db)?),
-                    codec::status_from_name(row.try_get("status").map_err(db)?)?,
-                    row.try_get::<i64, _>("n").map_err(db)?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
         let mut expired: QueryBuilder<Postgres> =
             QueryBuilder::new("SELECT f.product_id, COUNT(*) AS n FROM findings f");
         push_filter(&mut expired, &scope, now);
         push_expired(&mut expired, now, false);
         expired.push(" GROUP BY 1");
         let expired = expired.build().fetch_all(&mut *conn).await.map_err(db)?;
-        let expired = expired
-            .iter()
-            .map(|row| {
-                Ok((
-                    ProductId(row.try_get("product_id").map_err(db)?),
-                    row.try_get::<i64, _>("n").map_err(db)?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let mut by_product: BTreeMap<ProductId, u64> = BTreeMap::new();
-        for (product, _, n) in summary::effective(stored, expired, &filter.statuses) {
-            *by_product.entry(product).or_default() += n;
-        }
-        return Ok(by_product.into_iter().collect());
+        return summary::by_product(&stored, &expired, &filter.statuses);
     }
     let mut query: QueryBuilder<Postgres> =
         QueryBuilder::new("SELECT f.product_id, COUNT(*) AS n FROM findings f");

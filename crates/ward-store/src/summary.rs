@@ -11,9 +11,11 @@
 
 use std::collections::BTreeMap;
 
-use ward_core::Status;
+use ward_core::{Category, Severity, Status};
 
 use crate::query::FindingFilter;
+use crate::records::Columns;
+use crate::{codec, ProductId, Result, StateCount};
 
 /// Whether [`FindingFilter`] names only what the state summary counts by: products,
 /// severity, category, status and the active and verified flags.
@@ -93,6 +95,87 @@ pub fn effective<K: Ord + Copy>(
             Some((key, status, u64::try_from(n).ok().filter(|n| *n > 0)?))
         })
         .collect()
+}
+
+/// Severity, category, active and verified flag: what a state count is keyed by besides
+/// its status.
+pub type StateKey = (Severity, Category, bool, bool);
+
+/// The [`StateKey`] of a count row (columns `severity`, `category`, `active`, `verified`).
+pub fn state_key(row: &impl Columns) -> Result<StateKey> {
+    Ok((
+        codec::severity_from_rank(row.small("severity")?)?,
+        codec::category_from_name(&row.text("category")?)?,
+        row.flag("active")?,
+        row.flag("verified")?,
+    ))
+}
+
+/// Expired acceptances per state key, from rows of a state key and `n`.
+pub fn expired_by_state(rows: &[impl Columns]) -> Result<Vec<(StateKey, i64)>> {
+    rows.iter()
+        .map(|row| Ok((state_key(row)?, row.int("n")?)))
+        .collect()
+}
+
+/// Effective state counts from summary rows (a state key, the stored `status` and `n`) and
+/// the expired acceptances per state key.
+pub fn states(
+    stored: &[impl Columns],
+    expired: Vec<(StateKey, i64)>,
+    statuses: &[Status],
+) -> Result<Vec<StateCount>> {
+    let stored = stored
+        .iter()
+        .map(|row| {
+            Ok((
+                state_key(row)?,
+                codec::status_from_name(&row.text("status")?)?,
+                row.int("n")?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(effective(stored, expired, statuses)
+        .into_iter()
+        .map(
+            |((severity, category, active, verified), status, n)| StateCount {
+                severity,
+                category,
+                status,
+                active,
+                verified,
+                n,
+            },
+        )
+        .collect())
+}
+
+/// Effective counts per product from summary rows (`product_id`, stored `status`, `n`) and
+/// expired acceptances per product (`product_id`, `n`).
+pub fn by_product(
+    stored: &[impl Columns],
+    expired: &[impl Columns],
+    statuses: &[Status],
+) -> Result<Vec<(ProductId, u64)>> {
+    let stored = stored
+        .iter()
+        .map(|row| {
+            Ok((
+                ProductId(row.int("product_id")?),
+                codec::status_from_name(&row.text("status")?)?,
+                row.int("n")?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let expired = expired
+        .iter()
+        .map(|row| Ok((ProductId(row.int("product_id")?), row.int("n")?)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut counts: BTreeMap<ProductId, u64> = BTreeMap::new();
+    for (product, _, n) in effective(stored, expired, statuses) {
+        *counts.entry(product).or_default() += n;
+    }
+    Ok(counts.into_iter().collect())
 }
 
 #[cfg(test)]
