@@ -299,13 +299,7 @@ pub(crate) async fn count_total(
         let mut query: QueryBuilder<Sqlite> =
             QueryBuilder::new("SELECT COUNT(*) AS n FROM findings f");
         push_filter(&mut query, filter, now);
-        let n: i64 = query
-            .build()
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db)?
-            .try_get("n")
-            .map_err(db)?;
+        let n = fetch_count(conn, &mut query).await?;
         return Ok(u64::try_from(n).unwrap_or(0));
     }
     if !filter.statuses.is_empty() && !filter.statuses.contains(&Status::Open) {
@@ -320,25 +314,27 @@ pub(crate) async fn count_total(
     push_filter(&mut open, &scope, now);
     open.push(" AND f.status = 'open' AND f.sla_due IS NOT NULL AND f.sla_due < ")
         .push_bind(now);
-    let open: i64 = open
-        .build()
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db)?
-        .try_get("n")
-        .map_err(db)?;
+    let open = fetch_count(conn, &mut open).await?;
     let mut expired: QueryBuilder<Sqlite> =
         QueryBuilder::new("SELECT COUNT(*) AS n FROM findings f INDEXED BY findings_accepted");
     push_filter(&mut expired, &scope, now);
     push_expired(&mut expired, now, true);
-    let expired: i64 = expired
+    let expired = fetch_count(conn, &mut expired).await?;
+    Ok(u64::try_from(open + expired).unwrap_or(0))
+}
+
+/// The `n` of a one-row count query.
+async fn fetch_count(
+    conn: &mut SqliteConnection,
+    query: &mut QueryBuilder<'_, Sqlite>,
+) -> Result<i64> {
+    query
         .build()
         .fetch_one(&mut *conn)
         .await
         .map_err(db)?
         .try_get("n")
-        .map_err(db)?;
-    Ok(u64::try_from(open + expired).unwrap_or(0))
+        .map_err(db)
 }
 
 /// Accepted findings matching `scope` whose acceptance has ended at `now` (and, with
