@@ -36,25 +36,34 @@ pub(crate) async fn import(store: &PgStore, request: ImportRequest) -> Result<Im
     let now = codec::truncate(request.now.unwrap_or_else(OffsetDateTime::now_utc));
     let (request, report) = prepare(request).await?;
     let mut tx = store.pool.begin().await.map_err(db)?;
-    let (product, engagement, target_test) = resolve(&mut tx, &request, now).await?;
+    let outcome = write(&mut tx, store, &request, &report, now).await;
+    crate::finish(tx, outcome).await
+}
+
+/// The import's writes, in the caller's transaction.
+async fn write(
+    tx: &mut PgConnection,
+    store: &PgStore,
+    request: &ImportRequest,
+    report: &PreparedReport,
+    now: OffsetDateTime,
+) -> Result<ImportOutcome> {
+    let (product, engagement, target_test) = resolve(tx, request, now).await?;
     let (test, test_created) = match target_test {
         Some(test) => (test, false),
-        None => (
-            create_test(&mut tx, &request, &engagement, now).await?,
-            true,
-        ),
+        None => (create_test(tx, request, &engagement, now).await?, true),
     };
     let sla = product.sla.unwrap_or(store.options.sla);
-    let existing = load_existing(&mut tx, &product, &report).await?;
+    let existing = load_existing(tx, &product, report).await?;
     let scope = if request.close_old_findings {
-        load_scope(&mut tx, &request, &test).await?
+        load_scope(tx, request, &test).await?
     } else {
         Vec::new()
     };
-    let plan = import::plan(&request, &report, &existing, &scope, &sla, now);
-    let new_ids = insert_new(&mut tx, &product, &report, &plan.new, now).await?;
-    write_plan(&mut tx, &request, &report, &plan, &new_ids, &test, now).await?;
-    let test = finish_test(&mut tx, &request, &test, &report, now).await?;
+    let plan = import::plan(request, report, &existing, &scope, &sla, now);
+    let new_ids = insert_new(tx, &product, report, &plan.new, now).await?;
+    write_plan(tx, request, report, &plan, &new_ids, &test, now).await?;
+    let test = finish_test(tx, request, &test, report, now).await?;
     let outcome = ImportOutcome {
         product,
         engagement,
@@ -69,9 +78,8 @@ pub(crate) async fn import(store: &PgStore, request: ImportRequest) -> Result<Im
         n_repeated: report.n_repeated,
     };
     // The import's notifications commit with it (or not at all).
-    let messages = import::messages(&request, &report, &plan.new, &plan.seen, &outcome)?;
-    crate::notify::enqueue(&mut tx, &messages, now).await?;
-    tx.commit().await.map_err(db)?;
+    let messages = import::messages(request, report, &plan.new, &plan.seen, &outcome)?;
+    crate::notify::enqueue(tx, &messages, now).await?;
     Ok(outcome)
 }
 

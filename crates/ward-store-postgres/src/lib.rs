@@ -105,6 +105,26 @@ impl PgStore {
     }
 }
 
+/// Commits `tx` after a success, else rolls it back before returning. A transaction merely
+/// dropped is rolled back when the pool next pings its connection, in a task of its own, and
+/// until then its row locks hide rows from `SKIP LOCKED` readers (a retried claim or SLA
+/// check would miss them).
+pub(crate) async fn finish<T>(
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    result: Result<T>,
+) -> Result<T> {
+    match result {
+        Ok(value) => {
+            tx.commit().await.map_err(db)?;
+            Ok(value)
+        }
+        Err(error) => {
+            tx.rollback().await.map_err(db)?;
+            Err(error)
+        }
+    }
+}
+
 /// Only the type: connection options hold the database password.
 impl std::fmt::Debug for PgStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -124,16 +144,14 @@ impl Store for PgStore {
 
     async fn create_product(&self, product: &NewProduct) -> Result<Product> {
         let mut tx = self.writer().await?;
-        let created = catalog::create_product(&mut tx, product, OffsetDateTime::now_utc()).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(created)
+        let created = catalog::create_product(&mut tx, product, OffsetDateTime::now_utc()).await;
+        finish(tx, created).await
     }
 
     async fn update_product(&self, id: ProductId, product: &NewProduct) -> Result<Product> {
         let mut tx = self.writer().await?;
-        let updated = catalog::update_product(&mut tx, id, product, &self.options.sla).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(updated)
+        let updated = catalog::update_product(&mut tx, id, product, &self.options.sla).await;
+        finish(tx, updated).await
     }
 
     async fn product(&self, id: ProductId) -> Result<Product> {
@@ -150,8 +168,8 @@ impl Store for PgStore {
 
     async fn delete_product(&self, id: ProductId) -> Result<()> {
         let mut tx = self.writer().await?;
-        catalog::delete_product(&mut tx, id).await?;
-        tx.commit().await.map_err(db)?;
+        let deleted = catalog::delete_product(&mut tx, id).await;
+        finish(tx, deleted).await?;
         // Keys limited to the product changed.
         self.keys.invalidate();
         Ok(())
@@ -159,9 +177,8 @@ impl Store for PgStore {
 
     async fn set_product_policy(&self, product: ProductId, text: &str) -> Result<ProductPolicy> {
         let mut tx = self.writer().await?;
-        let set = policies::set(&mut tx, product, text, OffsetDateTime::now_utc()).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(set)
+        let set = policies::set(&mut tx, product, text, OffsetDateTime::now_utc()).await;
+        finish(tx, set).await
     }
 
     async fn product_policy(&self, product: ProductId) -> Result<Option<ProductPolicy>> {
@@ -170,9 +187,8 @@ impl Store for PgStore {
 
     async fn delete_product_policy(&self, product: ProductId) -> Result<bool> {
         let mut tx = self.writer().await?;
-        let deleted = policies::delete(&mut tx, product).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(deleted)
+        let deleted = policies::delete(&mut tx, product).await;
+        finish(tx, deleted).await
     }
 
     async fn create_engagement(
@@ -182,9 +198,8 @@ impl Store for PgStore {
     ) -> Result<Engagement> {
         let mut tx = self.writer().await?;
         let now = OffsetDateTime::now_utc();
-        let created = catalog::create_engagement(&mut tx, product, engagement, now).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(created)
+        let created = catalog::create_engagement(&mut tx, product, engagement, now).await;
+        finish(tx, created).await
     }
 
     async fn engagement(&self, id: EngagementId) -> Result<Engagement> {
@@ -245,23 +260,20 @@ impl Store for PgStore {
 
     async fn triage(&self, ids: &[FindingId], triage: &Triage) -> Result<Vec<FindingId>> {
         let mut tx = self.writer().await?;
-        let changed = findings::triage(&mut tx, ids, triage).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(changed)
+        let changed = findings::triage(&mut tx, ids, triage).await;
+        finish(tx, changed).await
     }
 
     async fn expire_risk_acceptances(&self, now: OffsetDateTime) -> Result<Vec<FindingId>> {
         let mut tx = self.writer().await?;
-        let reopened = findings::expire(&mut tx, now).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(reopened)
+        let reopened = findings::expire(&mut tx, now).await;
+        finish(tx, reopened).await
     }
 
     async fn create_api_key(&self, key: &NewApiKey) -> Result<CreatedApiKey> {
         let mut tx = self.writer().await?;
-        let created = keys::create_key(&mut tx, key).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(created)
+        let created = keys::create_key(&mut tx, key).await;
+        finish(tx, created).await
     }
 
     async fn api_key_by_secret(&self, presented: &str) -> Result<Option<ApiKey>> {
@@ -283,8 +295,8 @@ impl Store for PgStore {
 
     async fn revoke_api_key(&self, id: ApiKeyId) -> Result<()> {
         let mut tx = self.writer().await?;
-        keys::revoke_key(&mut tx, id).await?;
-        tx.commit().await.map_err(db)?;
+        let revoked = keys::revoke_key(&mut tx, id).await;
+        finish(tx, revoked).await?;
         self.keys.invalidate();
         Ok(())
     }
@@ -292,9 +304,8 @@ impl Store for PgStore {
     async fn create_user(&self, user: &NewUser) -> Result<User> {
         let prepared = keys::prepare_user(user).await?;
         let mut tx = self.writer().await?;
-        let created = keys::create_user(&mut tx, prepared, user).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(created)
+        let created = keys::create_user(&mut tx, prepared, user).await;
+        finish(tx, created).await
     }
 
     async fn verify_user(&self, username: &str, password: &str) -> Result<Option<User>> {
@@ -307,17 +318,15 @@ impl Store for PgStore {
 
     async fn create_channel(&self, channel: &NewChannel) -> Result<StoredChannel> {
         let mut tx = self.writer().await?;
-        let created = notify::create_channel(&mut tx, channel, OffsetDateTime::now_utc()).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(created)
+        let created = notify::create_channel(&mut tx, channel, OffsetDateTime::now_utc()).await;
+        finish(tx, created).await
     }
 
     async fn update_channel(&self, name: &str, channel: &NewChannel) -> Result<StoredChannel> {
         let mut tx = self.writer().await?;
         let now = OffsetDateTime::now_utc();
-        let updated = notify::update_channel(&mut tx, name, channel, now).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(updated)
+        let updated = notify::update_channel(&mut tx, name, channel, now).await;
+        finish(tx, updated).await
     }
 
     async fn channel_by_name(&self, name: &str) -> Result<Option<StoredChannel>> {
@@ -330,16 +339,14 @@ impl Store for PgStore {
 
     async fn delete_channel(&self, name: &str) -> Result<()> {
         let mut tx = self.writer().await?;
-        notify::delete_channel(&mut tx, name).await?;
-        tx.commit().await.map_err(db)
+        let done = notify::delete_channel(&mut tx, name).await;
+        finish(tx, done).await
     }
 
     async fn create_rule(&self, channel: &str, rule: &str) -> Result<StoredRule> {
         let mut tx = self.writer().await?;
-        let created =
-            notify::create_rule(&mut tx, channel, rule, OffsetDateTime::now_utc()).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(created)
+        let created = notify::create_rule(&mut tx, channel, rule, OffsetDateTime::now_utc()).await;
+        finish(tx, created).await
     }
 
     async fn list_rules(&self) -> Result<Vec<StoredRule>> {
@@ -348,8 +355,8 @@ impl Store for PgStore {
 
     async fn delete_rule(&self, id: RuleId) -> Result<()> {
         let mut tx = self.writer().await?;
-        notify::delete_rule(&mut tx, id).await?;
-        tx.commit().await.map_err(db)
+        let done = notify::delete_rule(&mut tx, id).await;
+        finish(tx, done).await
     }
 
     async fn enqueue(
@@ -358,9 +365,8 @@ impl Store for PgStore {
         now: OffsetDateTime,
     ) -> Result<Vec<MessageId>> {
         let mut tx = self.writer().await?;
-        let ids = notify::enqueue(&mut tx, messages, now).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(ids)
+        let ids = notify::enqueue(&mut tx, messages, now).await;
+        finish(tx, ids).await
     }
 
     async fn claim_messages(
@@ -370,16 +376,14 @@ impl Store for PgStore {
         lease_until: OffsetDateTime,
     ) -> Result<Vec<OutboxMessage>> {
         let mut tx = self.writer().await?;
-        let claimed = notify::claim(&mut tx, now, limit, lease_until).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(claimed)
+        let claimed = notify::claim(&mut tx, now, limit, lease_until).await;
+        finish(tx, claimed).await
     }
 
     async fn enqueue_job(&self, request: &JobRequest) -> Result<Job> {
         let mut tx = self.writer().await?;
-        let queued = jobs::enqueue(&mut tx, request).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(queued)
+        let queued = jobs::enqueue(&mut tx, request).await;
+        finish(tx, queued).await
     }
 
     async fn claim_job(
@@ -389,15 +393,14 @@ impl Store for PgStore {
         lease: time::Duration,
     ) -> Result<Option<Job>> {
         let mut tx = self.writer().await?;
-        let claimed = jobs::claim(&mut tx, worker, now, lease).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(claimed)
+        let claimed = jobs::claim(&mut tx, worker, now, lease).await;
+        finish(tx, claimed).await
     }
 
     async fn record_attempt(&self, id: MessageId, attempt: &Attempt) -> Result<()> {
         let mut tx = self.writer().await?;
-        notify::record_attempt(&mut tx, id, attempt).await?;
-        tx.commit().await.map_err(db)
+        let done = notify::record_attempt(&mut tx, id, attempt).await;
+        finish(tx, done).await
     }
 
     async fn list_messages(
@@ -410,8 +413,8 @@ impl Store for PgStore {
 
     async fn set_product_hook(&self, product: ProductId, hook: &ProductHook) -> Result<()> {
         let mut tx = self.writer().await?;
-        hooks::set_hook(&mut tx, product, hook, OffsetDateTime::now_utc()).await?;
-        tx.commit().await.map_err(db)
+        let done = hooks::set_hook(&mut tx, product, hook, OffsetDateTime::now_utc()).await;
+        finish(tx, done).await
     }
 
     async fn product_hook(&self, product: ProductId) -> Result<Option<ProductHook>> {
@@ -420,9 +423,8 @@ impl Store for PgStore {
 
     async fn record_trigger(&self, trigger: &NewTrigger) -> Result<RecordedTrigger> {
         let mut tx = self.writer().await?;
-        let recorded = hooks::record(&mut tx, trigger, OffsetDateTime::now_utc()).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(recorded)
+        let recorded = hooks::record(&mut tx, trigger, OffsetDateTime::now_utc()).await;
+        finish(tx, recorded).await
     }
 
     async fn list_triggers(&self, product: ProductId) -> Result<Vec<StoredTrigger>> {
@@ -435,9 +437,8 @@ impl Store for PgStore {
         build: &MessageBuilder<'_, [SlaBreach]>,
     ) -> Result<Vec<SlaBreach>> {
         let mut tx = self.writer().await?;
-        let breaches = sla::notify_breaches(&mut tx, codec::truncate(now), build).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(breaches)
+        let breaches = sla::notify_breaches(&mut tx, codec::truncate(now), build).await;
+        finish(tx, breaches).await
     }
 
     async fn create_approval(
@@ -447,9 +448,8 @@ impl Store for PgStore {
     ) -> Result<Approval> {
         let mut tx = self.writer().await?;
         let now = codec::truncate(OffsetDateTime::now_utc());
-        let created = approvals::create(&mut tx, approval, build, now).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(created)
+        let created = approvals::create(&mut tx, approval, build, now).await;
+        finish(tx, created).await
     }
 
     async fn approval(&self, id: ApprovalId) -> Result<Approval> {
@@ -458,9 +458,8 @@ impl Store for PgStore {
 
     async fn decide_approval(&self, id: ApprovalId, decision: &Decision) -> Result<Approval> {
         let mut tx = self.writer().await?;
-        let decided = approvals::decide(&mut tx, id, decision).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(decided)
+        let decided = approvals::decide(&mut tx, id, decision).await;
+        finish(tx, decided).await
     }
 
     async fn extend_job_lease(
@@ -470,9 +469,8 @@ impl Store for PgStore {
         until: OffsetDateTime,
     ) -> Result<Job> {
         let mut tx = self.writer().await?;
-        let extended = jobs::extend(&mut tx, id, worker, until).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(extended)
+        let extended = jobs::extend(&mut tx, id, worker, until).await;
+        finish(tx, extended).await
     }
 
     async fn complete_job(
@@ -483,9 +481,8 @@ impl Store for PgStore {
         now: OffsetDateTime,
     ) -> Result<Job> {
         let mut tx = self.writer().await?;
-        let completed = jobs::complete(&mut tx, id, worker, result_keys, now).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(completed)
+        let completed = jobs::complete(&mut tx, id, worker, result_keys, now).await;
+        finish(tx, completed).await
     }
 
     async fn fail_job(
@@ -496,16 +493,14 @@ impl Store for PgStore {
         now: OffsetDateTime,
     ) -> Result<Job> {
         let mut tx = self.writer().await?;
-        let failed = jobs::fail(&mut tx, id, worker, failure, now).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(failed)
+        let failed = jobs::fail(&mut tx, id, worker, failure, now).await;
+        finish(tx, failed).await
     }
 
     async fn release_job(&self, id: JobId, worker: &str) -> Result<Job> {
         let mut tx = self.writer().await?;
-        let released = jobs::release(&mut tx, id, worker).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(released)
+        let released = jobs::release(&mut tx, id, worker).await;
+        finish(tx, released).await
     }
 
     async fn job(&self, id: JobId) -> Result<Job> {
