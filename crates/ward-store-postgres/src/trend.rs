@@ -1,7 +1,7 @@
 //! Findings opened, closed and reopened per day (see `ward_store::trend`), from the
 //! `finding_day_counts` summary that triggers keep per product and UTC day.
 
-use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 use ward_store::trend::{self, ChangeWindow, DayChanges};
 use ward_store::Result;
 
@@ -29,14 +29,5 @@ pub(crate) async fn by_day(
          OR SUM(f.reopened) <> 0 ORDER BY f.day",
     );
     let rows = query.build().fetch_all(&mut *conn).await.map_err(db)?;
-    rows.iter()
-        .map(|row| {
-            Ok(DayChanges {
-                day: trend::day_of(row.try_get("day").map_err(db)?),
-                opened: trend::count(row.try_get("opened").map_err(db)?),
-                closed: trend::count(row.try_get("closed").map_err(db)?),
-                reopened: trend::count(row.try_get("reopened").map_err(db)?),
-            })
-        })
-        .collect()
+    trend::from_rows(&rows)
 }

@@ -54,6 +54,20 @@ pub fn day_range(window: &ChangeWindow) -> (i64, i64) {
     (from, to)
 }
 
+/// Day rows (`day`, `opened`, `closed`, `reopened`) as [`DayChanges`].
+pub fn from_rows(rows: &[impl crate::records::Columns]) -> crate::Result<Vec<DayChanges>> {
+    rows.iter()
+        .map(|row| {
+            Ok(DayChanges {
+                day: day_of(row.int("day")?),
+                opened: count(row.int("opened")?),
+                closed: count(row.int("closed")?),
+                reopened: count(row.int("reopened")?),
+            })
+        })
+        .collect()
+}
+
 /// A count column read from the database as a count.
 pub fn count(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
