@@ -10,6 +10,7 @@
 # WARD_BENCH_KEEP=1 keeps the seeded stores; WARD_BENCH_REUSE=1 measures kept ones again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 products=${1:-200}
 per_product=${2:-5000}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-${WARD_TARGET_DIR:-$HOME/.cache/ward/target}}
@@ -26,35 +27,15 @@ examples=$CARGO_TARGET_DIR/release/examples
 measure() { # name, store flags...
     local name=$1; shift
     local data=$dir/data-$name
-    local key log pid url=""
+    local key log pid url
     key=$("$ward" admin key create --scope admin --data-dir "$data" "$@")
     log=$dir/serve-$name.log
     RUST_LOG=warn "$ward" serve --listen 127.0.0.1:0 --no-worker --data-dir "$data" "$@" 2>"$log" &
     pid=$!
-    for _ in $(seq 600); do
-        url=$(sed -n 's/^ward: listening on \(http:[^ ]*\).*/\1/p' "$log")
-        [ -n "$url" ] && break
-        sleep 0.1
-    done
-    [ -n "$url" ] || { cat "$log" >&2; kill "$pid"; exit 2; }
-    local jar csrf
-    jar=$(mktemp)
-    curl -sS -c "$jar" -b "$jar" -o /dev/null "$url/login"
-    csrf=$(awk '$6 == "ward_login_csrf" {print $7}' "$jar")
-    curl -sS -c "$jar" -b "$jar" -o /dev/null --data-urlencode "api_key=$key" \
-        --data-urlencode "csrf=$csrf" "$url/login"
-    local page times median
-    for page in "/" "/?days=365" "/findings?severity=critical&status=open" \
+    url=$(served_url "$log" "$pid")
+    time_pages "$name" "$url" "$key" "/" "/?days=365" "/findings?severity=critical&status=open" \
         "/findings?product=product-007&status=open&sla=breached" \
-        "/findings?q=injection&status=open" "/products/8"; do
-        times=()
-        for _ in $(seq 11); do
-            times+=("$(curl -sS --fail -b "$jar" -o /dev/null -w '%{time_total}' "$url$page")")
-        done
-        median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 6p)
-        echo "$name $page: median $(awk -v s="$median" 'BEGIN { printf "%.1f", s * 1000 }') ms of 11"
-    done
-    rm -f "$jar"
+        "/findings?q=injection&status=open" "/products/8"
     kill "$pid"
     wait "$pid" 2>/dev/null || true
 }

@@ -12,6 +12,7 @@
 # usage: bench/page.sh sqlite|postgres      (WARD_TEST_POSTGRES_URL names the server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 backend=${1:?sqlite or postgres}
 dir=${WARD_BENCH_DIR:-/tmp/ward-bench-server}
 pace=${PACE_MS:-25}
@@ -27,13 +28,7 @@ log=$dir/page-$backend.log
 RUST_LOG=warn "$ward" serve --listen 127.0.0.1:0 --no-worker --data-dir "$data" "${flags[@]}" 2>"$log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-url=""
-for _ in $(seq 600); do
-    url=$(sed -n 's/^ward: listening on \(http:[^ ]*\).*/\1/p' "$log")
-    [ -n "$url" ] && break
-    sleep 0.1
-done
-[ -n "$url" ] || { cat "$log" >&2; exit 2; }
+url=$(served_url "$log" "$pid")
 query="$url/api/v1/findings?product=bench&severity=critical&status=open&limit=50"
 curl -sS --fail-with-body -o /dev/null -H "Authorization: Bearer $key" "$query"
 
@@ -61,19 +56,5 @@ wrk -t2 -c50 -d20s --latency -s "$script" -H "Authorization: Bearer $key" "$quer
     sed -n '/Latency Distribution/,/Requests\/sec/p'
 rm -f "$script"
 
-# Dashboard pages: sign in with the key, then time each page's answer (server render plus
-# loopback), median of 11.
-jar=$(mktemp)
-curl -sS -c "$jar" -b "$jar" -o /dev/null "$url/login"
-csrf=$(awk '$6 == "ward_login_csrf" {print $7}' "$jar")
-curl -sS -c "$jar" -b "$jar" -o /dev/null --data-urlencode "api_key=$key" \
-    --data-urlencode "csrf=$csrf" "$url/login"
-for page in "/" "/findings?product=bench&severity=critical&status=open"; do
-    times=()
-    for _ in $(seq 11); do
-        times+=("$(curl -sS -b "$jar" -o /dev/null -w '%{time_total}' "$url$page")")
-    done
-    median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 6p)
-    echo "dashboard $page: median $(awk -v s="$median" 'BEGIN { printf "%.1f", s * 1000 }') ms of 11"
-done
-rm -f "$jar"
+# Dashboard pages: their answer times, median of 11.
+time_pages dashboard "$url" "$key" "/" "/findings?product=bench&severity=critical&status=open"

@@ -17,6 +17,7 @@
 # backend's data (data dir, and the ward_bench database) for bench/page.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 stored=${1:-1000000}
 report=${2:-100000}
@@ -63,13 +64,8 @@ run() { # name, store flags...
     RUST_LOG=warn "$ward" serve --listen 127.0.0.1:0 --data-dir "$data" "$@" \
         --max-report-size 1073741824 2>"$log" &
     local pid=$!
-    local url=""
-    for _ in $(seq 100); do
-        url=$(sed -n 's/^ward: listening on \(http:[^ ]*\).*/\1/p' "$log")
-        [ -n "$url" ] && break
-        sleep 0.1
-    done
-    [ -n "$url" ] || { cat "$log" >&2; kill "$pid"; exit 2; }
+    local url
+    url=$(served_url "$log" "$pid")
     echo "== $name ($url)"
 
     local seeded=0 copy=0 t

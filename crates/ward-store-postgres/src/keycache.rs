@@ -100,6 +100,11 @@ impl KeyCache {
     pub(crate) fn is_listening(&self) -> bool {
         self.shared.listening.load(Ordering::Acquire)
     }
+
+    /// How many keys it holds: for tests.
+    pub(crate) fn len(&self) -> usize {
+        self.shared.lock().keys.len()
+    }
 }
 
 impl Shared {

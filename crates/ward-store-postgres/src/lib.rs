@@ -96,6 +96,11 @@ impl PgStore {
         self.keys.is_listening()
     }
 
+    /// How many verified API keys it holds in memory; for tests.
+    pub fn cached_keys(&self) -> usize {
+        self.keys.len()
+    }
+
     async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
         self.pool.acquire().await.map_err(db)
     }

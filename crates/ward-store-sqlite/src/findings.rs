@@ -254,9 +254,8 @@ pub(crate) async fn count_states(
              FROM findings f",
         );
         push_filter(&mut open, &scope, now);
-        open.push(" AND f.status = 'open' AND f.sla_due IS NOT NULL AND f.sla_due < ")
-            .push_bind(now)
-            .push(" GROUP BY 1, 2, 3, 4, 5");
+        push_open_past_due(&mut open, now);
+        open.push(" GROUP BY 1, 2, 3, 4, 5");
         let open = open.build().fetch_all(&mut *conn).await.map_err(db)?;
         let expired = expired_states(conn, &scope, now, true).await?;
         return summary::states(&open, expired, &filter.statuses);
@@ -312,8 +311,7 @@ pub(crate) async fn count_total(
     };
     let mut open: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) AS n FROM findings f");
     push_filter(&mut open, &scope, now);
-    open.push(" AND f.status = 'open' AND f.sla_due IS NOT NULL AND f.sla_due < ")
-        .push_bind(now);
+    push_open_past_due(&mut open, now);
     let open = fetch_count(conn, &mut open).await?;
     let mut expired: QueryBuilder<Sqlite> =
         QueryBuilder::new("SELECT COUNT(*) AS n FROM findings f INDEXED BY findings_accepted");
@@ -356,6 +354,14 @@ async fn expired_states(
     query.push(" GROUP BY 1, 2, 3, 4");
     let found = query.build().fetch_all(&mut *conn).await.map_err(db)?;
     summary::expired_by_state(&found)
+}
+
+/// ` AND` the finding is stored open and past its due date: the literal status lets the
+/// planner read the partial index `findings_open_sla`.
+fn push_open_past_due(query: &mut QueryBuilder<Sqlite>, now: i64) {
+    query
+        .push(" AND f.status = 'open' AND f.sla_due IS NOT NULL AND f.sla_due < ")
+        .push_bind(now);
 }
 
 /// ` AND` the finding is an acceptance that has ended at `now` (and is past its due date).

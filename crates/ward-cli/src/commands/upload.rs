@@ -165,17 +165,7 @@ fn send(
             .into_json()
             .context("the server's reply is not JSON"),
         Err(ureq::Error::Status(status, response)) => {
-            let body = response.into_string().unwrap_or_default();
-            let message = serde_json::from_str::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| {
-                    let message = v.get("message")?.as_str()?.to_string();
-                    Some(match v.get("field").and_then(|f| f.as_str()) {
-                        Some(field) => format!("{message} (field `{field}`)"),
-                        None => message,
-                    })
-                })
-                .unwrap_or(body);
+            let message = error_message(response.into_string().unwrap_or_default());
             bail!("the server answered {status}: {message}")
         }
         Err(error) => Err(anyhow!(error).context(format!(
@@ -208,4 +198,19 @@ fn summary(name: &str, reply: &serde_json::Value) -> String {
         line.push_str(&format!("; {warnings} report entries skipped"));
     }
     line
+}
+
+/// What a ward server's error body says: its `message`, with the `field` it names, or the
+/// body as it came when it is not ward's error JSON.
+pub(crate) fn error_message(body: String) -> String {
+    serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| {
+            let message = v.get("message")?.as_str()?.to_string();
+            Some(match v.get("field").and_then(|f| f.as_str()) {
+                Some(field) => format!("{message} (field `{field}`)"),
+                None => message,
+            })
+        })
+        .unwrap_or(body)
 }

@@ -182,15 +182,7 @@ fn scan_archive(server: &Server, key: &str, dir: &Path) -> i64 {
     std::fs::create_dir_all(&tree).unwrap();
     std::fs::write(tree.join("README.md"), "# app\nNothing secret here.\n").unwrap();
     let archive = dir.join("tree.tar.gz");
-    let status = Command::new("tar")
-        .arg("czf")
-        .arg(&archive)
-        .arg("-C")
-        .arg(&tree)
-        .arg(".")
-        .status()
-        .expect("running tar");
-    assert!(status.success());
+    super::server::tar_gz(&tree, &archive);
     let request = r#"request={"scanners": ["secrets"], "product": "shop", "engagement": "main"};type=application/json"#;
     let archive = format!("archive=@{}", archive.display());
     let args = ["-X", "POST", "-F", request, "-F", archive.as_str()];

@@ -227,13 +227,7 @@ fn scans_on_s3_storage() {
     std::fs::create_dir(&tree).unwrap();
     std::fs::write(tree.join("settings.py"), LEAK).unwrap();
     let archive = dir.path().join("tree.tar.gz");
-    assert!(std::process::Command::new("tar")
-        .arg("czf")
-        .arg(&archive)
-        .args(["-C", tree.to_str().unwrap(), "."])
-        .status()
-        .unwrap()
-        .success());
+    super::server::tar_gz(&tree, &archive);
     let posted = std::process::Command::new("curl")
         .args(["-sS", "--fail-with-body", "-X", "POST"])
         .args(["-H", &format!("Authorization: Bearer {key}")])

@@ -81,6 +81,20 @@ impl Drop for Server {
 }
 
 /// `ward admin key create` in `data_dir`: the key, alone on stdout.
+/// `TREE/..` packed as `ARCHIVE` (a gzipped tar of the folder's contents), as a scan job's
+/// upload.
+pub(crate) fn tar_gz(tree: &Path, archive: &Path) {
+    let status = Command::new("tar")
+        .arg("czf")
+        .arg(archive)
+        .arg("-C")
+        .arg(tree)
+        .arg(".")
+        .status()
+        .expect("running tar");
+    assert!(status.success());
+}
+
 pub(crate) fn create_key(data_dir: &Path, args: &[&str]) -> String {
     let mut all = vec![
         "admin",
@@ -583,13 +597,7 @@ fn serve_runs_uploaded_scans() {
     )
     .unwrap();
     let archive = dir.path().join("tree.tar.gz");
-    let tar = Command::new("tar")
-        .arg("czf")
-        .arg(&archive)
-        .args(["-C", tree.to_str().unwrap(), "."])
-        .status()
-        .expect("tar");
-    assert!(tar.success());
+    tar_gz(&tree, &archive);
     let server = Server::start(dir.path());
     let output = Command::new("curl")
         .args(["-sS", "-X", "POST"])

@@ -127,13 +127,7 @@ fn killed_worker_job_is_finished_once_by_another() {
     std::fs::create_dir(&tree).unwrap();
     std::fs::write(tree.join("app.py"), "print('hello')\n").unwrap();
     let archive = dir.path().join("tree.tar.gz");
-    let tar = Command::new("tar")
-        .arg("czf")
-        .arg(&archive)
-        .args(["-C", tree.to_str().unwrap(), "."])
-        .status()
-        .expect("tar");
-    assert!(tar.success());
+    super::server::tar_gz(&tree, &archive);
     let auth = format!("Authorization: Bearer {key}");
     let job = curl_json(&[
         "-X",

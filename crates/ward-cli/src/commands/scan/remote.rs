@@ -341,17 +341,7 @@ async fn refused(response: reqwest::Response, doing: &str) -> anyhow::Result<req
     if status.is_success() {
         return Ok(response);
     }
-    let body = response.text().await.unwrap_or_default();
-    let message = serde_json::from_str::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| {
-            let message = v.get("message")?.as_str()?.to_string();
-            Some(match v.get("field").and_then(|f| f.as_str()) {
-                Some(field) => format!("{message} (field `{field}`)"),
-                None => message,
-            })
-        })
-        .unwrap_or(body);
+    let message = crate::commands::upload::error_message(response.text().await.unwrap_or_default());
     bail!("{doing}: the server answered {status}: {}", message.trim())
 }
 
